@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * What the webhook puts on the inbound FIFO queue for the AI Lambda. Versioned: consumers must

@@ -1,0 +1,48 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbConnectionDirectory } from '../../adapters/dynamodb-connection-directory';
+import { DynamoDbMessageStore } from '../../adapters/dynamodb-message-store';
+import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
+import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
+import { SqsInboundQueue } from '../../adapters/sqs-inbound-queue';
+import { TwilioProvider } from '../../providers/whatsapp/twilio';
+import { fastClientConfig } from '../../shared/aws-clients';
+import { createPowertools } from '../../shared/powertools';
+import type { WebhookEnv } from './env';
+import type { WebhookDeps } from './handler';
+
+/** Real Twilio webhooks are a few KB; far larger bodies are refused (413) before any parsing. */
+export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
+
+/** Builds the webhook's dependencies once per container (cold start). */
+export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
+  const { logger, metrics } = createPowertools('whatsapp-webhook');
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(fastClientConfig), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return {
+    providers: { twilio: new TwilioProvider() },
+    connections: new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, {
+      cacheTtlMs: env.CONNECTION_CACHE_TTL_SECONDS * 1000,
+    }),
+    credentials: new SecretsCredentialsStore(new SecretsManagerClient(fastClientConfig), env.SECRETS_CACHE_TTL_SECONDS),
+    store: new DynamoDbMessageStore(documents, {
+      conversations: env.CONVERSATIONS_TABLE,
+      messages: env.MESSAGES_TABLE,
+      dedupe: env.DEDUPE_TABLE,
+    }),
+    queue: new SqsInboundQueue(new SQSClient(fastClientConfig), env.INBOUND_QUEUE_URL),
+    events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
+    clock: { now: () => new Date() },
+    logger,
+    metrics,
+    config: {
+      publicBaseUrl: env.PUBLIC_BASE_URL,
+      dedupeTtlMs: env.DEDUPE_TTL_DAYS * 24 * 60 * 60 * 1000,
+      maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
+    },
+  };
+}

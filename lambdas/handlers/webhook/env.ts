@@ -1,0 +1,33 @@
+import * as z from 'zod';
+
+const optionalUrl = z
+  .string()
+  .url()
+  .transform((url) => url.replace(/\/+$/, ''))
+  .optional();
+
+/** The webhook's configuration, validated once at cold start: a bad deploy fails loudly, not per request. */
+export const webhookEnvSchema = z.object({
+  CONNECTIONS_TABLE: z.string().min(1),
+  CONVERSATIONS_TABLE: z.string().min(1),
+  MESSAGES_TABLE: z.string().min(1),
+  DEDUPE_TABLE: z.string().min(1),
+  INBOUND_QUEUE_URL: z.string().url(),
+  EVENT_BUS_NAME: z.string().min(1),
+  /** Set when Twilio calls us through a custom domain or base path that API Gateway does not show. */
+  PUBLIC_BASE_URL: z.preprocess((value) => (value === '' ? undefined : value), optionalUrl),
+  SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
+  CONNECTION_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(30),
+  DEDUPE_TTL_DAYS: z.coerce.number().int().min(1).default(14),
+});
+
+export type WebhookEnv = z.infer<typeof webhookEnvSchema>;
+
+export function loadWebhookEnv(source: NodeJS.ProcessEnv = process.env): WebhookEnv {
+  const parsed = webhookEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`webhook configuration is invalid: ${problems}`);
+  }
+  return parsed.data;
+}
