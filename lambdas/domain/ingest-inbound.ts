@@ -29,8 +29,8 @@ export interface IngestInboundResult {
  * Order matters: the store transaction first (the dedupe item makes a replay detectable), then the
  * queue. If the queue call fails the caller answers 5xx; the BSP's retry (or the reconciler) then
  * finds the dedupe item and re-enqueues with the same deduplication id, so nothing is half-written
- * that a retry cannot complete. The event and `lastInboundAt` come last: they are not part of the
- * durability contract, so their failures are reported (metric, alarm) but never fail the webhook.
+ * that a retry cannot complete. The event and `lastInboundAt` are not part of the durability contract,
+ * so their failures are reported (metric, alarm) but never fail the webhook.
  * @example
  * const result = await ingestInbound(connection, message, deps);
  * // result.outcome === 'stored' the first time, 'duplicate' on every replay
@@ -77,11 +77,14 @@ export async function ingestInbound(
     content: { ...message.content },
     ...(message.replyToExternalId !== undefined && { replyToExternalId: message.replyToExternalId }),
   };
-  await deps.queue.enqueue(queueMessage, queueDeduplicationIdFor(message.provider, message.externalId));
-
-  // Published on replays too: a first attempt may have stored the message and failed before this
-  // point. Events are at-least-once (as EventBridge is anyway); `messageId` is their idempotency key.
-  await publishReceived(connection, message, queueMessage, deps);
+  // The event goes out beside the enqueue, not after it, to keep the webhook at two sequential
+  // round trips. It is published on replays too (a first attempt may have stored the message and
+  // failed before this point): events are at-least-once, as EventBridge is anyway, and `messageId`
+  // is their idempotency key.
+  await Promise.all([
+    deps.queue.enqueue(queueMessage, queueDeduplicationIdFor(message.provider, message.externalId)),
+    publishReceived(connection, message, queueMessage, deps),
+  ]);
   if (recorded.outcome === 'stored') {
     await deps.connections.touchLastInbound(connection.connectionId, receivedAt).catch(() => undefined);
   }

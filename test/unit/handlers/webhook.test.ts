@@ -181,7 +181,8 @@ describe('webhook handler', () => {
     ctx.queue.failWith = new DependencyUnavailableError('SQS down');
     const queueDown = await ctx.handler(signedTwilioEvent({ path: PATH, fields: inbound(), authToken: TOKEN }));
     expect(queueDown.statusCode).toBe(503);
-    expect(ctx.events.published).toHaveLength(0);
+    expect(ctx.store.inbound).toHaveLength(1);
+    expect(ctx.queue.sent).toHaveLength(0);
   });
 
   it('still answers 200 when only the event bus fails, since the message is durable', async () => {
