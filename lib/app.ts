@@ -1,0 +1,112 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { App, Validations, type Environment } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { CONNECTION_SECRET_PREFIX, CONTEXT_KEYS, STACK_NAMES } from './config';
+import { REPO_ROOT } from './constructs/echo-function';
+import { StatefulStack } from './stateful-stack';
+import { StatelessStack } from './stateless-stack';
+
+/** Context key (set by the CDK CLI from its stack selection) listing the stacks whose assets are bundled. */
+export const BUNDLING_STACKS_CONTEXT_KEY = 'aws:cdk:bundling-stacks';
+
+export interface CreateAppOptions {
+  /**
+   * Extra context values (as with `cdk synth -c key=value`), e.g. `{ publicBaseUrl: 'https://…' }`.
+   * @default - only the context of cdk.json
+   */
+  readonly context?: Record<string, unknown>;
+
+  /**
+   * Skip esbuild bundling of the Lambda code (sets `aws:cdk:bundling-stacks` to `[]`). Templates
+   * are identical except for asset hashes; use it wherever only the templates matter (template
+   * tests, the local runtime). From the CLI: `cdk synth -c skipBundling=true`.
+   * @default false
+   */
+  readonly skipBundling?: boolean;
+
+  /**
+   * Where the cloud assembly is written.
+   * @default - a temporary directory (the CLI passes its own)
+   */
+  readonly outdir?: string;
+
+  /**
+   * Account and region to bind both stacks to.
+   * @default - environment-agnostic stacks (account and region resolved at deploy time)
+   */
+  readonly env?: Environment;
+}
+
+/** The synthesizable app and its parts. */
+export interface EchoApp {
+  readonly app: App;
+  readonly stateful: StatefulStack;
+  readonly stateless: StatelessStack;
+  /**
+   * The registered cdk-nag pack. `nag.validateScope(app).violations` lists unacknowledged findings
+   * (the same check that runs during `app.synth()`).
+   */
+  readonly nag: AwsSolutionsChecks;
+}
+
+/**
+ * Builds the Echo WhatsApp CDK app: the stateful and stateless stacks, with cdk-nag's AWS Solutions
+ * checks registered. Used by `bin/app.ts` (CDK CLI), by the infra tests, and by the local runtime,
+ * which synthesizes the templates in-process and creates the same resources against moto.
+ * @example
+ * const { app, stateful } = createApp({ skipBundling: true });
+ * const template = app.synth().getStackByName(stateful.stackName).template;
+ */
+export function createApp(options: CreateAppOptions = {}): EchoApp {
+  const app = new App({
+    outdir: options.outdir,
+    // cdk.json's context (feature flags) applies to in-process synthesis too, so tests and the
+    // local runtime see the same templates as `cdk synth`. CLI context still takes precedence.
+    context: { ...readCdkJsonContext(), ...options.context },
+  });
+  // The CLI refuses user context under `aws:`, so `cdk synth -c skipBundling=true` is the CLI's way
+  // to ask for this. Setting the context after construction overrides what the CLI passed.
+  if (options.skipBundling || isTrue(app.node.tryGetContext(CONTEXT_KEYS.skipBundling))) {
+    app.node.setContext(BUNDLING_STACKS_CONTEXT_KEY, []);
+  }
+
+  const nag = new AwsSolutionsChecks(app, { verbose: true });
+  Validations.of(app).addPlugins(nag);
+
+  const publicBaseUrl = optionalString(app.node.tryGetContext(CONTEXT_KEYS.publicBaseUrl));
+  const secretNamePrefix =
+    optionalString(app.node.tryGetContext(CONTEXT_KEYS.secretNamePrefix)) ?? CONNECTION_SECRET_PREFIX;
+
+  const stateful = new StatefulStack(app, STACK_NAMES.stateful, {
+    stackName: STACK_NAMES.stateful,
+    env: options.env,
+    secretNamePrefix,
+  });
+  const stateless = new StatelessStack(app, STACK_NAMES.stateless, {
+    stackName: STACK_NAMES.stateless,
+    env: options.env,
+    stateful,
+    publicBaseUrl,
+  });
+
+  return { app, stateful, stateless, nag };
+}
+
+function readCdkJsonContext(): Record<string, unknown> {
+  const file = path.join(REPO_ROOT, 'cdk.json');
+  if (!fs.existsSync(file)) return {};
+  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as { context?: Record<string, unknown> };
+  return parsed.context ?? {};
+}
+
+function isTrue(value: unknown): boolean {
+  return value === true || value === 'true';
+}
+
+/** Context values arrive as strings from the CLI; an empty string means unset. */
+function optionalString(value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value !== 'string') throw new Error(`context value must be a string, got ${JSON.stringify(value)}`);
+  return value;
+}

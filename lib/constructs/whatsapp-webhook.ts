@@ -1,0 +1,204 @@
+import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { CONNECTION_SECRET_PREFIX, connectionSecretPath, WEBHOOK_DEFAULTS, WEBHOOK_TIMEOUT_SECONDS } from '../config';
+import { EchoFunction, type PowertoolsLogLevel } from './echo-function';
+
+export interface WhatsAppWebhookProps {
+  /** The four tables (see `StatefulStack`). */
+  readonly tables: {
+    readonly connections: dynamodb.ITable;
+    readonly conversations: dynamodb.ITable;
+    readonly messages: dynamodb.ITable;
+    readonly dedupe: dynamodb.ITable;
+  };
+  /** Where stored inbound messages are enqueued for the AI Lambda. */
+  readonly inboundQueue: sqs.IQueue;
+  /** Where `message.received` / `message.status` events are published. */
+  readonly eventBus: events.IEventBus;
+  /** The key protecting tables, queue, secrets and the function's logs. */
+  readonly encryptionKey: kms.IKey;
+
+  /**
+   * Prefix of connection secret names; the function may read `${prefix}/connections/*` only.
+   * @default CONNECTION_SECRET_PREFIX ('echo-whatsapp')
+   */
+  readonly secretNamePrefix?: string;
+
+  /**
+   * The URL the BSP calls, when a custom domain or base path fronts API Gateway (Twilio signs the
+   * URL as it called it). Becomes `PUBLIC_BASE_URL`.
+   * @default - not set: the webhook rebuilds the URL from the request it received
+   */
+  readonly publicBaseUrl?: string;
+
+  /**
+   * How long a connection's BSP credentials are cached in the function (`SECRETS_CACHE_TTL_SECONDS`).
+   * @default Duration.seconds(300)
+   */
+  readonly secretsCacheTtl?: Duration;
+
+  /**
+   * How long a connection item is cached (`CONNECTION_CACHE_TTL_SECONDS`): how quickly a disabled
+   * connection stops being accepted.
+   * @default Duration.seconds(30)
+   */
+  readonly connectionCacheTtl?: Duration;
+
+  /**
+   * How long dedupe markers live (`DEDUPE_TTL_DAYS`); must exceed the longest BSP retry period.
+   * @default 14
+   */
+  readonly dedupeTtlDays?: number;
+
+  /**
+   * `POWERTOOLS_LOG_LEVEL` of the function.
+   * @default 'INFO'
+   */
+  readonly logLevel?: PowertoolsLogLevel;
+
+  /**
+   * Called when the errors alarm fires (and recovers).
+   * @default - the alarm has no action
+   */
+  readonly alarmAction?: cloudwatch.IAlarmAction;
+}
+
+/**
+ * The webhook Lambda that BSPs call, with exactly the permissions its code path needs:
+ * verify (read the connection and its secret), store (one DynamoDB transaction), enqueue, announce.
+ *
+ * DynamoDB has no IAM action for `TransactWriteItems` itself: it authorises each contained
+ * Put / Update / ConditionCheck against `dynamodb:PutItem` / `UpdateItem` / `ConditionCheckItem`
+ * on that item's table. So the grants below are per table and per action, and the function can
+ * never Scan, Query, Delete or read tables it does not need.
+ */
+export class WhatsAppWebhook extends Construct {
+  /** The webhook function. */
+  public readonly function: lambda.IFunction;
+  /** The reusable wrapper (role, log group). */
+  public readonly echoFunction: EchoFunction;
+  /** Fires when invocations fail (unhandled errors or timeouts): BSP deliveries are being lost or retried. */
+  public readonly errorsAlarm: cloudwatch.Alarm;
+
+  constructor(scope: Construct, id: string, props: WhatsAppWebhookProps) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const { tables } = props;
+
+    const environment: Record<string, string> = {
+      CONNECTIONS_TABLE: tables.connections.tableName,
+      CONVERSATIONS_TABLE: tables.conversations.tableName,
+      MESSAGES_TABLE: tables.messages.tableName,
+      DEDUPE_TABLE: tables.dedupe.tableName,
+      INBOUND_QUEUE_URL: props.inboundQueue.queueUrl,
+      EVENT_BUS_NAME: props.eventBus.eventBusName,
+      SECRETS_CACHE_TTL_SECONDS: String(
+        props.secretsCacheTtl?.toSeconds() ?? WEBHOOK_DEFAULTS.secretsCacheTtlSeconds,
+      ),
+      CONNECTION_CACHE_TTL_SECONDS: String(
+        props.connectionCacheTtl?.toSeconds() ?? WEBHOOK_DEFAULTS.connectionCacheTtlSeconds,
+      ),
+      DEDUPE_TTL_DAYS: String(props.dedupeTtlDays ?? WEBHOOK_DEFAULTS.dedupeTtlDays),
+    };
+    if (props.publicBaseUrl) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
+
+    this.echoFunction = new EchoFunction(this, 'Handler', {
+      handlerName: 'webhook',
+      serviceName: 'whatsapp-webhook',
+      timeout: Duration.seconds(WEBHOOK_TIMEOUT_SECONDS),
+      environment,
+      logLevel: props.logLevel,
+      logEncryptionKey: props.encryptionKey,
+    });
+    this.function = this.echoFunction.function;
+    const allow = (statement: iam.PolicyStatement) => this.echoFunction.addToRolePolicy(statement);
+
+    // --- DynamoDB: per table, per action (see the class comment on transactions).
+    // Connection lookup by key, and the throttled `lastInboundAt` touch.
+    allow(dynamoStatement(tables.connections, ['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+    // The conversation update inside the ingestion transaction.
+    allow(dynamoStatement(tables.conversations, ['dynamodb:UpdateItem']));
+    // The message put inside the transaction; status callbacks update it by key, and read it back
+    // when the forward-only condition fails (ReturnValuesOnConditionCheckFailure = ALL_OLD).
+    allow(dynamoStatement(tables.messages, ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:GetItem']));
+    // The dedupe marker put (attribute_not_exists) in the transaction, and the replay lookup.
+    allow(
+      dynamoStatement(tables.dedupe, ['dynamodb:PutItem', 'dynamodb:GetItem', 'dynamodb:ConditionCheckItem']),
+    );
+
+    // --- KMS, always through the service that holds the data, never the key directly.
+    // DynamoDB decrypts each table's key with the caller's authority (cached ~5 min per caller).
+    allow(
+      kmsViaService(props.encryptionKey, stack, 'dynamodb', [
+        'kms:Decrypt',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+        'kms:DescribeKey',
+      ]),
+    );
+    // SQS SSE-KMS: a producer needs a data key (GenerateDataKey) and Decrypt to reuse it.
+    allow(kmsViaService(props.encryptionKey, stack, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']));
+    // Connection secrets are encrypted with the same key by the admin API.
+    allow(kmsViaService(props.encryptionKey, stack, 'secretsmanager', ['kms:Decrypt']));
+
+    // --- SQS, EventBridge.
+    allow(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.inboundQueue.queueArn] }));
+    allow(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }));
+
+    // --- Secrets Manager: read-only, and only the connection secrets.
+    const secretsArnPattern = stack.formatArn({
+      service: 'secretsmanager',
+      resource: 'secret',
+      resourceName: `${connectionSecretPath(props.secretNamePrefix ?? CONNECTION_SECRET_PREFIX)}*`,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    allow(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretsArnPattern] }));
+    Validations.of(this.echoFunction.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::${flattenedSecretsPattern(props.secretNamePrefix ?? CONNECTION_SECRET_PREFIX)}]`,
+      reason:
+        'The webhook reads the secret of whichever connection a request names, and connections (with ' +
+        'their secrets) are created at run time by the admin API, so no list of ARNs exists at deploy ' +
+        'time. The wildcard is confined to the connection-secret prefix and to GetSecretValue; Secrets ' +
+        'Manager appends a random suffix to every secret ARN, which also needs the trailing wildcard.',
+    });
+
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription:
+        'The WhatsApp webhook failed invocations (unhandled error or timeout). BSPs get no 2xx; Twilio hardly retries.',
+      metric: this.function.metricErrors({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (props.alarmAction) {
+      this.errorsAlarm.addAlarmAction(props.alarmAction);
+      this.errorsAlarm.addOkAction(props.alarmAction);
+    }
+  }
+}
+
+function dynamoStatement(table: dynamodb.ITable, actions: string[]): iam.PolicyStatement {
+  // The table ARN only: no `/index/*`, the webhook never queries an index.
+  return new iam.PolicyStatement({ actions, resources: [table.tableArn] });
+}
+
+function kmsViaService(key: kms.IKey, stack: Stack, service: string, actions: string[]): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    actions,
+    resources: [key.keyArn],
+    conditions: { StringEquals: { 'kms:ViaService': `${service}.${stack.region}.amazonaws.com` } },
+  });
+}
+
+/** The secrets ARN pattern as cdk-nag prints it in finding ids (pseudo parameters in angle brackets). */
+function flattenedSecretsPattern(prefix: string): string {
+  return `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${connectionSecretPath(prefix)}*`;
+}

@@ -1,0 +1,153 @@
+import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as events from 'aws-cdk-lib/aws-events';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import { CONNECTION_SECRET_PREFIX, CONSUMER_TIMEOUT_SECONDS, DEFAULT_MAX_RECEIVE_COUNT } from './config';
+import { AlarmTopic } from './constructs/alarm-topic';
+import { EncryptedTable } from './constructs/encrypted-table';
+import { EncryptionKey } from './constructs/encryption-key';
+import { EchoEventBus } from './constructs/event-bus';
+import { FifoQueueWithDlq } from './constructs/fifo-queue-with-dlq';
+
+export interface StatefulStackProps extends StackProps {
+  /**
+   * Prefix of the connection secrets' names (`${prefix}/connections/${connectionId}`). The stack
+   * creates no secret; it only fixes the convention that readers' IAM policies are scoped to.
+   * @default CONNECTION_SECRET_PREFIX ('echo-whatsapp')
+   */
+  readonly secretNamePrefix?: string;
+
+  /**
+   * Receives before an inbound or outbound message goes to its DLQ.
+   * @default DEFAULT_MAX_RECEIVE_COUNT (5)
+   */
+  readonly maxReceiveCount?: number;
+
+  /**
+   * How long events on the bus are archived for replay; `Duration.days(0)` disables the archive.
+   * @default Duration.days(14)
+   */
+  readonly eventArchiveRetention?: Duration;
+}
+
+/** The tables of the system; the attribute names are the contract with `lambdas/adapters`. */
+export interface EchoTables {
+  /** A business's WhatsApp numbers (one item per connection). */
+  readonly connections: dynamodb.Table;
+  /** One item per business × customer, with the 24-hour window. */
+  readonly conversations: dynamodb.Table;
+  /** Messages of a conversation, sorted by time-ordered id. */
+  readonly messages: dynamodb.Table;
+  /** `provider#externalId` markers that make ingestion idempotent; expire by TTL. */
+  readonly dedupe: dynamodb.Table;
+}
+
+/**
+ * Everything that holds data or identity and must survive redeployments: the KMS key, the tables,
+ * the FIFO queues with their DLQs, the event bus and the alarm topic. It changes rarely; the
+ * stateless stack reads these through the public properties below (CDK turns them into
+ * cross-stack exports).
+ */
+export class StatefulStack extends Stack {
+  /** The customer managed key protecting every data store of the system. */
+  public readonly encryptionKey: kms.Key;
+  /** The four tables. */
+  public readonly tables: EchoTables;
+  /** Webhook → AI Lambda, grouped by conversation. */
+  public readonly inboundQueue: sqs.Queue;
+  /** Inbound messages that the AI Lambda failed to process `maxReceiveCount` times. */
+  public readonly inboundDeadLetterQueue: sqs.Queue;
+  /** Echo services / AI / admin API → send Lambda, grouped by conversation. */
+  public readonly outboundQueue: sqs.Queue;
+  /** Sends that failed `maxReceiveCount` times with retryable errors. */
+  public readonly outboundDeadLetterQueue: sqs.Queue;
+  /** The domain event bus for other Echo services. */
+  public readonly eventBus: events.EventBus;
+  /** Where every alarm of both stacks goes. */
+  public readonly alarmTopic: sns.Topic;
+  /** Alarm action publishing to {@link alarmTopic}. */
+  public readonly alarmAction: cloudwatch.IAlarmAction;
+  /** Prefix of connection secret names (see `lib/config.ts`). */
+  public readonly secretNamePrefix: string;
+
+  constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
+    super(scope, id, {
+      description: 'Echo WhatsApp: key, tables, FIFO queues, event bus (stateful; changes rarely)',
+      ...props,
+    });
+
+    this.secretNamePrefix = props.secretNamePrefix ?? CONNECTION_SECRET_PREFIX;
+
+    const encryption = new EncryptionKey(this, 'EncryptionKey');
+    this.encryptionKey = encryption.key;
+
+    const alarms = new AlarmTopic(this, 'Alarms', { encryptionKey: encryption });
+    this.alarmTopic = alarms.topic;
+    this.alarmAction = alarms.action;
+
+    const key = this.encryptionKey;
+    const text = (name: string): dynamodb.Attribute => ({ name, type: dynamodb.AttributeType.STRING });
+
+    this.tables = {
+      connections: new EncryptedTable(this, 'ConnectionsTable', {
+        encryptionKey: key,
+        partitionKey: text('connectionId'),
+        globalSecondaryIndexes: [
+          // The admin API lists a business's connections.
+          { indexName: 'byBusiness', partitionKey: text('businessId'), sortKey: text('connectionId') },
+          // Meta's Cloud API routes webhooks by phone_number_id, not by our connection id.
+          { indexName: 'byProviderNumber', partitionKey: text('providerNumberId') },
+        ],
+      }).table,
+      conversations: new EncryptedTable(this, 'ConversationsTable', {
+        encryptionKey: key,
+        partitionKey: text('conversationId'),
+        globalSecondaryIndexes: [
+          // Inbox view: a business's conversations, newest first (ScanIndexForward=false);
+          // `lastMessageAt` is an ISO-8601 string, so lexical order is time order.
+          { indexName: 'byBusiness', partitionKey: text('businessId'), sortKey: text('lastMessageAt') },
+          // The window Lambda queries one expiry bucket at a time instead of scanning every conversation.
+          { indexName: 'byWindowExpiry', partitionKey: text('windowExpiryBucket'), sortKey: text('windowExpiresAt') },
+        ],
+      }).table,
+      messages: new EncryptedTable(this, 'MessagesTable', {
+        encryptionKey: key,
+        partitionKey: text('conversationId'),
+        sortKey: text('messageId'),
+      }).table,
+      dedupe: new EncryptedTable(this, 'DedupeTable', {
+        encryptionKey: key,
+        partitionKey: text('dedupeKey'),
+        timeToLiveAttribute: 'expiresAt',
+      }).table,
+    };
+
+    const maxReceiveCount = props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
+    const inbound = new FifoQueueWithDlq(this, 'InboundQueue', {
+      encryptionKey: key,
+      consumerTimeout: Duration.seconds(CONSUMER_TIMEOUT_SECONDS.inbound),
+      maxReceiveCount,
+      alarmAction: this.alarmAction,
+    });
+    this.inboundQueue = inbound.queue;
+    this.inboundDeadLetterQueue = inbound.deadLetterQueue;
+
+    const outbound = new FifoQueueWithDlq(this, 'OutboundQueue', {
+      encryptionKey: key,
+      consumerTimeout: Duration.seconds(CONSUMER_TIMEOUT_SECONDS.outbound),
+      maxReceiveCount,
+      alarmAction: this.alarmAction,
+    });
+    this.outboundQueue = outbound.queue;
+    this.outboundDeadLetterQueue = outbound.deadLetterQueue;
+
+    this.eventBus = new EchoEventBus(this, 'EventBus', {
+      encryptionKey: key,
+      archiveRetention: props.eventArchiveRetention,
+    }).bus;
+  }
+}

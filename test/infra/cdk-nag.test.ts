@@ -1,0 +1,66 @@
+import { Validations } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { PolicyViolation } from 'aws-cdk-lib';
+import { createApp, type EchoApp } from '../../lib/app';
+import { SYNTH_TIMEOUT_MS } from './synth';
+
+/** One line per finding, so a failure names the rule and the resources. */
+function describeViolation(violation: PolicyViolation): string {
+  const where = violation.violatingResources.map((resource) => resource.constructPath ?? resource.resourceLogicalId);
+  return `${violation.ruleName} at ${where.join(', ')}: ${violation.description}`;
+}
+
+/** Every `Validations.of(x).acknowledge(...)` in the app: construct path, rule id, reason. */
+function acknowledgements(echo: EchoApp): { path: string; id: string; reason: string }[] {
+  return echo.app.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) =>
+        Object.entries(entry.data as Record<string, string>).map(([id, reason]) => ({
+          path: construct.node.path,
+          id: id.replace(/^annotation::/i, ''),
+          reason,
+        })),
+      ),
+  );
+}
+
+describe('cdk-nag AwsSolutions checks', () => {
+  let echo: EchoApp;
+
+  beforeAll(() => {
+    echo = createApp({ skipBundling: true });
+  }, SYNTH_TIMEOUT_MS);
+
+  it('finds no unacknowledged violation in either stack', () => {
+    const report = echo.nag.validateScope(echo.app);
+    expect(report.violations.map(describeViolation)).toEqual([]);
+  });
+
+  it('acknowledges only these findings, each with a specific reason', () => {
+    const acknowledged = acknowledgements(echo);
+    // A new acknowledgement must be added here on purpose, after trying to fix the finding instead.
+    expect(acknowledged.map(({ path, id }) => `${path} :: ${id}`).sort()).toEqual(
+      [
+        'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--twilio--{connectionId} :: AwsSolutions-APIG4',
+        'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--twilio--{connectionId}--status :: AwsSolutions-APIG4',
+        'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Function :: AwsSolutions-L1',
+        'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::*]',
+        'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]',
+      ].sort(),
+    );
+    for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(100);
+  });
+
+  it('is registered by createApp, so synthesis fails on a violation', () => {
+    const failing = createApp({ skipBundling: true });
+    // A queue without a DLQ or SSL-only policy breaks AwsSolutions-SQS3 and -SQS4.
+    new sqs.Queue(failing.stateful, 'NonCompliantQueue', { encryption: sqs.QueueEncryption.SQS_MANAGED });
+    const consoleError = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      expect(() => failing.app.synth()).toThrow(/AwsSolutions-SQS4/);
+    } finally {
+      consoleError.mockRestore();
+    }
+  }, SYNTH_TIMEOUT_MS);
+});

@@ -1,0 +1,250 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { CONSUMER_TIMEOUT_SECONDS, DEFAULT_MAX_RECEIVE_COUNT, STACK_NAMES } from '../../lib/config';
+import { FifoQueueWithDlq } from '../../lib/constructs/fifo-queue-with-dlq';
+import { logicalIdOf, SYNTH_TIMEOUT_MS, synthesizeWithoutBundling, type SynthesizedApp } from './synth';
+
+const FOURTEEN_DAYS_IN_SECONDS = 14 * 24 * 60 * 60;
+
+describe('stateful stack', () => {
+  let synthesized: SynthesizedApp;
+  let template: Template;
+  let keyRef: { 'Fn::GetAtt': [string, 'Arn'] };
+
+  beforeAll(() => {
+    synthesized = synthesizeWithoutBundling();
+    template = synthesized.statefulTemplate;
+    keyRef = { 'Fn::GetAtt': [logicalIdOf(synthesized.stateful.encryptionKey), 'Arn'] };
+  }, SYNTH_TIMEOUT_MS);
+
+  it('is named for operators and the local runtime', () => {
+    expect(synthesized.stateful.stackName).toBe(STACK_NAMES.stateful);
+  });
+
+  describe('KMS key', () => {
+    it('is a single customer managed key with rotation on, kept when the stack goes', () => {
+      template.resourceCountIs('AWS::KMS::Key', 1);
+      template.hasResource('AWS::KMS::Key', {
+        Properties: Match.objectLike({ EnableKeyRotation: true }),
+        DeletionPolicy: 'Retain',
+      });
+    });
+
+    it('lets CloudWatch Logs use it only for log groups of this account and region', () => {
+      template.hasResourceProperties('AWS::KMS::Key', {
+        KeyPolicy: {
+          Statement: Match.arrayWith([
+            Match.objectLike({
+              Principal: { Service: { 'Fn::Join': ['', ['logs.', { Ref: 'AWS::Region' }, '.amazonaws.com']] } },
+              Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': Match.anyValue() } },
+            }),
+          ]),
+        },
+      });
+    });
+
+    it('does not depend on any resource of its own stack (no circular dependency with the bus or archive)', () => {
+      const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+      const policy = JSON.stringify(key?.Properties?.KeyPolicy);
+      expect(policy).not.toContain('Fn::GetAtt');
+      // Only pseudo parameters (AWS::Region, AWS::AccountId, ...) may be referenced.
+      const referenced = [...policy.matchAll(/"Ref":"([^"]+)"/g)].map((match) => match[1]);
+      expect(referenced.filter((name) => !name?.startsWith('AWS::'))).toEqual([]);
+    });
+  });
+
+  describe('tables', () => {
+    it('are four, on demand, with PITR, encrypted with our key, retained, with generated names', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 4);
+      const tables = template.findResources('AWS::DynamoDB::Table');
+      for (const [logicalId, table] of Object.entries(tables)) {
+        expect({ logicalId, DeletionPolicy: table.DeletionPolicy, UpdateReplacePolicy: table.UpdateReplacePolicy }).toEqual({
+          logicalId,
+          DeletionPolicy: 'Retain',
+          UpdateReplacePolicy: 'Retain',
+        });
+        expect(table.Properties).toMatchObject({
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyRef },
+        });
+        expect(table.Properties.TableName).toBeUndefined();
+      }
+    });
+
+    it('connections: by id, GSIs byBusiness (businessId, connectionId) and byProviderNumber', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: 'connectionId', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: Match.arrayWith([
+          Match.objectLike({
+            IndexName: 'byBusiness',
+            KeySchema: [
+              { AttributeName: 'businessId', KeyType: 'HASH' },
+              { AttributeName: 'connectionId', KeyType: 'RANGE' },
+            ],
+          }),
+          Match.objectLike({
+            IndexName: 'byProviderNumber',
+            KeySchema: [{ AttributeName: 'providerNumberId', KeyType: 'HASH' }],
+          }),
+        ]),
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: 'businessId', AttributeType: 'S' },
+          { AttributeName: 'providerNumberId', AttributeType: 'S' },
+        ]),
+      });
+    });
+
+    it('conversations: by id, GSIs byBusiness (newest first by lastMessageAt) and byWindowExpiry', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: 'conversationId', KeyType: 'HASH' }],
+        GlobalSecondaryIndexes: Match.arrayWith([
+          Match.objectLike({
+            IndexName: 'byBusiness',
+            KeySchema: [
+              { AttributeName: 'businessId', KeyType: 'HASH' },
+              { AttributeName: 'lastMessageAt', KeyType: 'RANGE' },
+            ],
+          }),
+          Match.objectLike({
+            IndexName: 'byWindowExpiry',
+            KeySchema: [
+              { AttributeName: 'windowExpiryBucket', KeyType: 'HASH' },
+              { AttributeName: 'windowExpiresAt', KeyType: 'RANGE' },
+            ],
+          }),
+        ]),
+        AttributeDefinitions: Match.arrayWith([
+          { AttributeName: 'lastMessageAt', AttributeType: 'S' },
+          { AttributeName: 'windowExpiresAt', AttributeType: 'S' },
+        ]),
+      });
+    });
+
+    it('messages: partition conversationId, sort messageId', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [
+          { AttributeName: 'conversationId', KeyType: 'HASH' },
+          { AttributeName: 'messageId', KeyType: 'RANGE' },
+        ],
+      });
+    });
+
+    it('dedupe: by dedupeKey, items expire through TTL on expiresAt', () => {
+      template.hasResourceProperties('AWS::DynamoDB::Table', {
+        KeySchema: [{ AttributeName: 'dedupeKey', KeyType: 'HASH' }],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+      });
+    });
+  });
+
+  describe('FIFO queues', () => {
+    const queueIds = () => ({
+      inbound: logicalIdOf(synthesized.stateful.inboundQueue),
+      inboundDlq: logicalIdOf(synthesized.stateful.inboundDeadLetterQueue),
+      outbound: logicalIdOf(synthesized.stateful.outboundQueue),
+      outboundDlq: logicalIdOf(synthesized.stateful.outboundDeadLetterQueue),
+    });
+    const queue = (logicalId: string) => template.findResources('AWS::SQS::Queue')[logicalId]!;
+
+    it('all four (two queues, two DLQs) are FIFO, KMS-encrypted with our key, explicit dedup ids, generated names', () => {
+      template.resourceCountIs('AWS::SQS::Queue', 4);
+      for (const logicalId of Object.values(queueIds())) {
+        expect({ logicalId, ...queue(logicalId).Properties }).toMatchObject({
+          logicalId,
+          FifoQueue: true,
+          ContentBasedDeduplication: false,
+          KmsMasterKeyId: keyRef,
+          KmsDataKeyReusePeriodSeconds: 300,
+        });
+        expect(queue(logicalId).Properties.QueueName).toBeUndefined();
+      }
+    });
+
+    it.each([
+      ['inbound', 'inboundDlq', CONSUMER_TIMEOUT_SECONDS.inbound],
+      ['outbound', 'outboundDlq', CONSUMER_TIMEOUT_SECONDS.outbound],
+    ] as const)(
+      '%s: redrives to its own FIFO DLQ after maxReceiveCount, visibility = 6 × consumer timeout',
+      (name, dlqName, consumerTimeoutSeconds) => {
+        const ids = queueIds();
+        expect(queue(ids[name]).Properties).toMatchObject({
+          VisibilityTimeout: 6 * consumerTimeoutSeconds,
+          RedrivePolicy: {
+            deadLetterTargetArn: { 'Fn::GetAtt': [ids[dlqName], 'Arn'] },
+            maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
+          },
+        });
+        expect(queue(ids[dlqName]).Properties).toMatchObject({
+          FifoQueue: true,
+          MessageRetentionPeriod: FOURTEEN_DAYS_IN_SECONDS,
+        });
+      },
+    );
+
+    it('refuse non-TLS access (SSL-only queue policy on each queue)', () => {
+      for (const logicalId of Object.values(queueIds())) {
+        template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+          Queues: [{ Ref: logicalId }],
+          PolicyDocument: {
+            Statement: Match.arrayWith([
+              Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            ]),
+          },
+        });
+      }
+    });
+
+    it('alarm as soon as one message is in a DLQ', () => {
+      const ids = queueIds();
+      for (const dlq of [ids.inboundDlq, ids.outboundDlq]) {
+        template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+          Namespace: 'AWS/SQS',
+          MetricName: 'ApproximateNumberOfMessagesVisible',
+          Dimensions: [{ Name: 'QueueName', Value: { 'Fn::GetAtt': [dlq, 'QueueName'] } }],
+          ComparisonOperator: 'GreaterThanThreshold',
+          Threshold: 0,
+          AlarmActions: [{ Ref: logicalIdOf(synthesized.stateful.alarmTopic) }],
+        });
+      }
+    });
+  });
+
+  describe('event bus', () => {
+    it('is a custom bus encrypted with our key, archived with the same key', () => {
+      template.hasResourceProperties('AWS::Events::EventBus', { KmsKeyIdentifier: keyRef });
+      template.hasResourceProperties('AWS::Events::Archive', {
+        KmsKeyIdentifier: keyRef,
+        RetentionDays: 14,
+        EventPattern: { source: ['echo.whatsapp'] },
+      });
+    });
+  });
+
+  describe('alarm topic', () => {
+    it('is encrypted with our key', () => {
+      template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyRef });
+    });
+  });
+
+  it('creates no secret: connection secrets are created at run time by the admin API', () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  });
+});
+
+describe('FifoQueueWithDlq', () => {
+  it('derives the visibility timeout from the consumer timeout and takes maxReceiveCount as a prop', () => {
+    const stack = new Stack(new App(), 'QueueTest');
+    new FifoQueueWithDlq(stack, 'Queue', {
+      encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }),
+      consumerTimeout: Duration.seconds(45),
+      maxReceiveCount: 3,
+    });
+
+    Template.fromStack(stack).hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 270,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 3 }),
+    });
+  });
+});

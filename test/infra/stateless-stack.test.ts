@@ -1,0 +1,339 @@
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { STACK_NAMES, WEBHOOK_ROUTES, WEBHOOK_TIMEOUT_SECONDS } from '../../lib/config';
+import {
+  actionsOf,
+  identityStatements,
+  isImportOf,
+  logicalIdOf,
+  resourcesOf,
+  SYNTH_TIMEOUT_MS,
+  synthesizeWithoutBundling,
+  type PolicyStatement,
+  type SynthesizedApp,
+} from './synth';
+
+/** The webhook's environment contract with `lambdas/handlers/webhook/env.ts`. */
+const WEBHOOK_ENV_NAMES = [
+  'CONNECTIONS_TABLE',
+  'CONVERSATIONS_TABLE',
+  'MESSAGES_TABLE',
+  'DEDUPE_TABLE',
+  'INBOUND_QUEUE_URL',
+  'EVENT_BUS_NAME',
+  'SECRETS_CACHE_TTL_SECONDS',
+  'CONNECTION_CACHE_TTL_SECONDS',
+  'DEDUPE_TTL_DAYS',
+];
+const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL'];
+
+function webhookEnvironment(template: Template): Record<string, unknown> {
+  const [fn] = Object.values(template.findResources('AWS::Lambda::Function'));
+  return fn?.Properties.Environment.Variables as Record<string, unknown>;
+}
+
+describe('stateless stack', () => {
+  let synthesized: SynthesizedApp;
+  let template: Template;
+  /** Statements of the webhook role's policies. */
+  let webhookStatements: PolicyStatement[];
+  const statefulId = (construct: { node: { defaultChild?: unknown } }) => logicalIdOf(construct);
+
+  beforeAll(() => {
+    synthesized = synthesizeWithoutBundling();
+    template = synthesized.statelessTemplate;
+    webhookStatements = identityStatements(template, logicalIdOf(synthesized.stateless.webhook.echoFunction.role));
+  }, SYNTH_TIMEOUT_MS);
+
+  it('is named for operators and the local runtime', () => {
+    expect(synthesized.stateless.stackName).toBe(STACK_NAMES.stateless);
+  });
+
+  describe('webhook function', () => {
+    it('runs Node.js 22 on arm64 with 512 MB, a 10 s timeout, active tracing and no reserved concurrency', () => {
+      template.resourceCountIs('AWS::Lambda::Function', 1);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Timeout: WEBHOOK_TIMEOUT_SECONDS,
+        TracingConfig: { Mode: 'Active' },
+        Handler: 'index.handler',
+        ReservedConcurrentExecutions: Match.absent(),
+        LoggingConfig: { LogGroup: { Ref: logicalIdOf(synthesized.stateless.webhook.echoFunction.logGroup) } },
+      });
+    });
+
+    it('logs to its own log group, kept one month, encrypted with the stateful key', () => {
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        RetentionInDays: 30,
+        KmsKeyId: Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('EncryptionKey') }),
+      });
+    });
+
+    it('gets exactly the environment variables its env schema reads, plus Powertools', () => {
+      const environment = webhookEnvironment(template);
+      expect(Object.keys(environment).sort()).toEqual([...WEBHOOK_ENV_NAMES, ...POWERTOOLS_ENV_NAMES].sort());
+      expect(environment).toMatchObject({
+        SECRETS_CACHE_TTL_SECONDS: '300',
+        CONNECTION_CACHE_TTL_SECONDS: '30',
+        DEDUPE_TTL_DAYS: '14',
+        POWERTOOLS_SERVICE_NAME: 'whatsapp-webhook',
+        POWERTOOLS_METRICS_NAMESPACE: 'EchoWhatsApp',
+        POWERTOOLS_LOG_LEVEL: 'INFO',
+      });
+      const { stateful } = synthesized;
+      expect(isImportOf(environment.CONNECTIONS_TABLE, statefulId(stateful.tables.connections))).toBe(true);
+      expect(isImportOf(environment.CONVERSATIONS_TABLE, statefulId(stateful.tables.conversations))).toBe(true);
+      expect(isImportOf(environment.MESSAGES_TABLE, statefulId(stateful.tables.messages))).toBe(true);
+      expect(isImportOf(environment.DEDUPE_TABLE, statefulId(stateful.tables.dedupe))).toBe(true);
+      expect(isImportOf(environment.INBOUND_QUEUE_URL, statefulId(stateful.inboundQueue))).toBe(true);
+      expect(isImportOf(environment.EVENT_BUS_NAME, statefulId(stateful.eventBus))).toBe(true);
+    });
+
+    it('has a role of its own without managed policies (no account-wide log access)', () => {
+      template.hasResourceProperties('AWS::IAM::Role', {
+        AssumeRolePolicyDocument: Match.objectLike({
+          Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
+        }),
+        ManagedPolicyArns: Match.absent(),
+      });
+    });
+
+    it('alarms on any failed invocation', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Namespace: 'AWS/Lambda',
+        MetricName: 'Errors',
+        Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalIdOf(synthesized.stateless.webhook.function) } }],
+        Threshold: 1,
+        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+        AlarmActions: [Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmsTopic') })],
+      });
+    });
+  });
+
+  describe('webhook permissions (least privilege)', () => {
+    const dynamoActionsOn = (tableLogicalId: string) =>
+      webhookStatements
+        .filter((statement) => resourcesOf(statement).some((resource) => isImportOf(resource, tableLogicalId)))
+        .flatMap(actionsOf)
+        .sort();
+
+    it('DynamoDB: per table, only the single-item actions its transaction and lookups need', () => {
+      const { tables } = synthesized.stateful;
+      expect(dynamoActionsOn(statefulId(tables.connections))).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+      expect(dynamoActionsOn(statefulId(tables.conversations))).toEqual(['dynamodb:UpdateItem']);
+      expect(dynamoActionsOn(statefulId(tables.messages))).toEqual([
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]);
+      expect(dynamoActionsOn(statefulId(tables.dedupe))).toEqual([
+        'dynamodb:ConditionCheckItem',
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+      ]);
+    });
+
+    it('DynamoDB: never Scan, Query, Delete, a wildcard, or an index', () => {
+      const dynamoStatements = webhookStatements.filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
+      );
+      const actions = dynamoStatements.flatMap(actionsOf);
+      for (const forbidden of ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:*', '*']) {
+        expect(actions).not.toContain(forbidden);
+      }
+      expect(JSON.stringify(dynamoStatements)).not.toContain('/index/');
+    });
+
+    it('Secrets Manager: GetSecretValue only, only on the connection-secret prefix, decrypt only via Secrets Manager', () => {
+      const secretStatements = webhookStatements.filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
+      );
+      expect(secretStatements).toEqual([
+        {
+          Effect: 'Allow',
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: {
+            'Fn::Join': [
+              '',
+              [
+                'arn:',
+                { Ref: 'AWS::Partition' },
+                ':secretsmanager:',
+                { Ref: 'AWS::Region' },
+                ':',
+                { Ref: 'AWS::AccountId' },
+                ':secret:echo-whatsapp/connections/*',
+              ],
+            ],
+          },
+        },
+      ]);
+      expect(webhookStatements).toContainEqual(
+        expect.objectContaining({
+          Action: 'kms:Decrypt',
+          Condition: {
+            StringEquals: {
+              'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.', { Ref: 'AWS::Region' }, '.amazonaws.com']] },
+            },
+          },
+        }),
+      );
+    });
+
+    it('nothing in the app can write secrets (only GetSecretValue appears anywhere)', () => {
+      const everyStatement = [
+        ...identityStatements(synthesized.statefulTemplate),
+        ...identityStatements(synthesized.statelessTemplate),
+      ];
+      const secretActions = everyStatement
+        .filter((statement) => statement.Effect === 'Allow')
+        .flatMap(actionsOf)
+        .filter((action) => action === '*' || action.startsWith('secretsmanager:'));
+      expect([...new Set(secretActions)]).toEqual(['secretsmanager:GetSecretValue']);
+    });
+
+    it('SQS: SendMessage on the inbound queue only', () => {
+      const sqsStatements = webhookStatements.filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('sqs:')),
+      );
+      expect(sqsStatements).toHaveLength(1);
+      expect(actionsOf(sqsStatements[0]!)).toEqual(['sqs:SendMessage']);
+      expect(isImportOf(sqsStatements[0]!.Resource, statefulId(synthesized.stateful.inboundQueue))).toBe(true);
+    });
+
+    it('EventBridge: PutEvents on our bus only', () => {
+      const eventStatements = webhookStatements.filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('events:')),
+      );
+      expect(eventStatements).toHaveLength(1);
+      expect(actionsOf(eventStatements[0]!)).toEqual(['events:PutEvents']);
+      expect(isImportOf(eventStatements[0]!.Resource, statefulId(synthesized.stateful.eventBus))).toBe(true);
+    });
+
+    it('KMS: only on our key and only through DynamoDB, SQS or Secrets Manager', () => {
+      const kmsStatements = webhookStatements.filter((statement) =>
+        actionsOf(statement).some((action) => action.startsWith('kms:')),
+      );
+      const viaServices = kmsStatements.map((statement) => {
+        expect(isImportOf(statement.Resource, statefulId(synthesized.stateful.encryptionKey))).toBe(true);
+        const via = statement.Condition?.StringEquals?.['kms:ViaService'] as { 'Fn::Join': [string, unknown[]] };
+        return via['Fn::Join'][1][0];
+      });
+      expect(viaServices.sort()).toEqual(['dynamodb.', 'secretsmanager.', 'sqs.']);
+    });
+
+    it('only the X-Ray statement (no resource-level permissions exist for it) uses Resource "*"', () => {
+      const starStatements = webhookStatements.filter((statement) => resourcesOf(statement).includes('*'));
+      expect(starStatements.flatMap(actionsOf).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+    });
+  });
+
+  describe('webhook HTTP API', () => {
+    const routeKeys = [`POST ${WEBHOOK_ROUTES.twilioInbound}`, `POST ${WEBHOOK_ROUTES.twilioStatus}`];
+
+    it('is an HTTP API (payload v2 keeps rawPath and rawQueryString for signature checks)', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
+      template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+      template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
+        IntegrationType: 'AWS_PROXY',
+        PayloadFormatVersion: '2.0',
+        IntegrationUri: { 'Fn::GetAtt': [logicalIdOf(synthesized.stateless.webhook.function), 'Arn'] },
+      });
+    });
+
+    it.each([WEBHOOK_ROUTES.twilioInbound, WEBHOOK_ROUTES.twilioStatus])(
+      'routes POST %s to the webhook, authenticated in the Lambda by the BSP signature',
+      (path) => {
+        template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: `POST ${path}`,
+          AuthorizationType: 'NONE',
+          Target: Match.objectLike({ 'Fn::Join': ['', ['integrations/', Match.anyValue()]] }),
+        });
+      },
+    );
+
+    it('has exactly the two webhook routes', () => {
+      template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    });
+
+    it('serves the $default stage, auto-deployed', () => {
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
+    });
+
+    it('writes JSON access logs with request id, ip, route, status, latency and integration error', () => {
+      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const settings = stage?.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+      expect(settings.DestinationArn).toEqual({
+        'Fn::GetAtt': [logicalIdOf(synthesized.stateless.webhookApi.accessLogGroup), 'Arn'],
+      });
+      expect(JSON.parse(settings.Format)).toMatchObject({
+        requestId: '$context.requestId',
+        ip: '$context.identity.sourceIp',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+        latency: '$context.responseLatency',
+        integrationErrorMessage: '$context.integrationErrorMessage',
+      });
+      template.hasResourceProperties('AWS::Logs::LogGroup', {
+        RetentionInDays: 30,
+        KmsKeyId: Match.anyValue(),
+      });
+      template.resourceCountIs('AWS::Logs::LogGroup', 2);
+    });
+
+    it('throttles each webhook route (and every other route by default)', () => {
+      const throttle = { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 };
+      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+        DefaultRouteSettings: throttle,
+        RouteSettings: Object.fromEntries(routeKeys.map((key) => [key, throttle])),
+      });
+    });
+
+    it('creates the stage after the routes its route settings name', () => {
+      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
+      const routes = template.findResources('AWS::ApiGatewayV2::Route');
+      expect(stage?.DependsOn).toEqual(expect.arrayContaining(Object.keys(routes)));
+    });
+
+    it('lets API Gateway invoke the webhook only for these routes', () => {
+      template.resourceCountIs('AWS::Lambda::Permission', 2);
+      for (const path of [WEBHOOK_ROUTES.twilioInbound, WEBHOOK_ROUTES.twilioStatus]) {
+        template.hasResourceProperties('AWS::Lambda::Permission', {
+          Action: 'lambda:InvokeFunction',
+          Principal: 'apigateway.amazonaws.com',
+          SourceArn: { 'Fn::Join': ['', Match.arrayWith([`/*/*${path}`])] },
+        });
+      }
+    });
+
+    it('alarms on the 5xx rate', () => {
+      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: Match.arrayWith([
+          Match.objectLike({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)' }),
+          Match.objectLike({
+            Id: 'errors',
+            MetricStat: Match.objectLike({
+              Metric: Match.objectLike({ Namespace: 'AWS/ApiGateway', MetricName: '5xx' }),
+            }),
+          }),
+        ]),
+        Threshold: 1,
+      });
+    });
+
+    it('outputs the webhook base URL', () => {
+      template.hasOutput('WebhookBaseUrl', {
+        Value: { 'Fn::Join': ['', Match.arrayWith(['https://', '.execute-api.'])] },
+      });
+    });
+  });
+});
+
+describe('stateless stack with a public base URL', () => {
+  it('passes PUBLIC_BASE_URL to the webhook only when the context sets it', () => {
+    const { statelessTemplate } = synthesizeWithoutBundling({ publicBaseUrl: 'https://hooks.example.com/wa' });
+    expect(webhookEnvironment(statelessTemplate).PUBLIC_BASE_URL).toBe('https://hooks.example.com/wa');
+  }, SYNTH_TIMEOUT_MS);
+});
