@@ -1,0 +1,225 @@
+/**
+ * `npm run bench`: the figures behind the webhook's speed and size goals, each printed next to a
+ * baseline measured in the same run on the same machine.
+ *
+ * 1. Bundle size: the webhook bundled exactly as the stack bundles it, and the same handler with
+ *    the full `twilio` client instead of its webhooks module. Goal ≤ 800 KB minified.
+ * 2. Cold module init: time to load each bundle in a fresh Node process (median), plus a bare
+ *    `node -e ''` start. Goal: ours ≤ 0.5× the full-client bundle.
+ * 3. Warm handler latency for signed inbound messages against moto (p50/p99), next to the two moto
+ *    round trips the handler must make (TransactWriteItems + SendMessage). Goal: p99 ≤ 3×.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { build, type Plugin } from 'esbuild';
+import { WEBHOOK_BUNDLING } from '../lib/bundling';
+import { motoClientEnv, startMoto } from '../local/moto';
+import { provisionFromTemplates } from '../local/resources';
+import { seedDemo } from '../local/seed';
+import { synthesizeTemplates } from '../local/synth';
+import { inboundTextFields, randomSid, signedTwilioEvent } from '../test/support/twilio-webhook';
+
+const ROOT = resolve(__dirname, '..');
+const OUT = join(ROOT, 'bench', 'out');
+const WEBHOOK_ENTRY = join(ROOT, 'lambdas/handlers/webhook/index.ts');
+const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 15);
+const WARM_REQUESTS = Number(process.env.BENCH_WARM_REQUESTS ?? 300);
+const WARMUP_REQUESTS = 30;
+
+/** Swaps the webhooks module for the full client, leaving every other byte of the handler alone. */
+const fullTwilioClient: Plugin = {
+  name: 'full-twilio-client',
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^twilio\/lib\/webhooks\/webhooks$/ }, () => ({
+      path: join(ROOT, 'bench/full-twilio-webhooks.ts'),
+    }));
+  },
+};
+
+async function bundle(name: string, plugins: Plugin[] = []): Promise<{ file: string; bytes: number }> {
+  const file = join(OUT, `${name}.js`);
+  await build({ ...WEBHOOK_BUNDLING, entryPoints: [WEBHOOK_ENTRY], outfile: file, plugins, logLevel: 'error' });
+  return { file, bytes: statSync(file).size };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** Configuration that lets the bundle's cold start validate its env without touching AWS. */
+const COLD_ENV = {
+  CONNECTIONS_TABLE: 'connections',
+  CONVERSATIONS_TABLE: 'conversations',
+  MESSAGES_TABLE: 'messages',
+  DEDUPE_TABLE: 'dedupe',
+  INBOUND_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/123456789012/inbound.fifo',
+  EVENT_BUS_NAME: 'bus',
+  AWS_REGION: 'us-east-1',
+  POWERTOOLS_SERVICE_NAME: 'bench',
+};
+
+/** Milliseconds to `require` a bundle in a fresh process: the module-init part of a cold start. */
+function coldInit(file: string): number[] {
+  const script = `const t=process.hrtime.bigint();require(${JSON.stringify(file)});process.stdout.write(String(Number(process.hrtime.bigint()-t)/1e6))`;
+  return Array.from({ length: COLD_RUNS }, () => {
+    const run = spawnSync(process.execPath, ['-e', script], { env: { ...process.env, ...COLD_ENV }, encoding: 'utf8', cwd: ROOT });
+    if (run.status !== 0) throw new Error(`loading ${file} failed: ${run.stderr}`);
+    return Number(run.stdout);
+  });
+}
+
+/** Wall time of a process that does nothing: what every cold start pays before our code. */
+function bareNodeStart(): number[] {
+  return Array.from({ length: COLD_RUNS }, () => {
+    const started = process.hrtime.bigint();
+    spawnSync(process.execPath, ['-e', ''], { encoding: 'utf8' });
+    return Number(process.hrtime.bigint() - started) / 1e6;
+  });
+}
+
+async function warmLatency(bundleFile: string): Promise<{ handler: number[]; roundTrips: number[] }> {
+  const moto = await startMoto();
+  try {
+    Object.assign(process.env, motoClientEnv(moto.endpoint));
+    const { stateful, stateless } = synthesizeTemplates();
+    const resources = await provisionFromTemplates({ stateful, stateless, endpoint: moto.endpoint, namePrefix: 'bench' });
+    const env = resources.functionEnv.webhook;
+    const accountSid = `AC${'b'.repeat(32)}`;
+    const authToken = 'c'.repeat(32);
+    const number = '+14155238886';
+    await seedDemo({
+      endpoint: moto.endpoint,
+      region: resources.region,
+      connectionsTable: env.CONNECTIONS_TABLE,
+      accountSid,
+      authToken,
+      whatsappNumber: number,
+      secretPrefix: 'echo-whatsapp',
+      connectionId: 'bench',
+      businessId: 'bench',
+    });
+    Object.assign(process.env, env, { POWERTOOLS_SERVICE_NAME: 'bench' });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { handler } = require(bundleFile) as {
+      handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+    };
+
+    const invoke = async (i: number): Promise<number> => {
+      const fields = inboundTextFields({ accountSid, to: number, from: `+52155${String(10_000_000 + (i % 50))}`, body: `mensaje ${i}` });
+      const event = signedTwilioEvent({ path: '/webhook/whatsapp/twilio/bench', fields, authToken });
+      const started = process.hrtime.bigint();
+      const response = await handler(event);
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      if (response.statusCode !== 200) throw new Error(`webhook answered ${response.statusCode}: ${response.body}`);
+      return elapsed;
+    };
+
+    // The handler logs and emits metrics to stdout; keep them out of the report but still pay their cost.
+    const write = process.stdout.write;
+    process.stdout.write = (() => true) as typeof process.stdout.write;
+    const handlerTimes: number[] = [];
+    try {
+      for (let i = 0; i < WARMUP_REQUESTS; i++) await invoke(i);
+      for (let i = 0; i < WARM_REQUESTS; i++) handlerTimes.push(await invoke(WARMUP_REQUESTS + i));
+    } finally {
+      process.stdout.write = write;
+    }
+
+    // The floor: the same two calls, made directly with the same SDK against the same moto.
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const sqs = new SQSClient({});
+    const roundTrip = async (i: number): Promise<number> => {
+      const id = randomSid('SM');
+      const conversationId = `cv_BENCH${i % 50}`;
+      const started = process.hrtime.bigint();
+      await documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: env.DEDUPE_TABLE, Item: { dedupeKey: `bench#${id}`, messageId: id }, ConditionExpression: 'attribute_not_exists(dedupeKey)' } },
+            { Put: { TableName: env.MESSAGES_TABLE, Item: { conversationId, messageId: id, text: `mensaje ${i}` } } },
+            {
+              Update: {
+                TableName: env.CONVERSATIONS_TABLE,
+                Key: { conversationId },
+                UpdateExpression: 'SET lastMessageAt = :at',
+                ExpressionAttributeValues: { ':at': new Date().toISOString() },
+              },
+            },
+          ],
+        }),
+      );
+      await sqs.send(
+        new SendMessageCommand({ QueueUrl: env.INBOUND_QUEUE_URL, MessageBody: JSON.stringify({ id }), MessageGroupId: conversationId, MessageDeduplicationId: id }),
+      );
+      return Number(process.hrtime.bigint() - started) / 1e6;
+    };
+    const roundTrips: number[] = [];
+    for (let i = 0; i < WARMUP_REQUESTS; i++) await roundTrip(i);
+    for (let i = 0; i < WARM_REQUESTS; i++) roundTrips.push(await roundTrip(i));
+    documents.destroy();
+    sqs.destroy();
+    return { handler: handlerTimes, roundTrips };
+  } finally {
+    await moto.stop();
+  }
+}
+
+const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const verdict = (ok: boolean) => (ok ? '✔ meets goal' : '✖ misses goal');
+
+async function main(): Promise<void> {
+  mkdirSync(OUT, { recursive: true });
+  console.log('Echo WhatsApp benchmark — webhook\n');
+
+  const ours = await bundle('webhook');
+  const full = await bundle('webhook-full-twilio-client', [fullTwilioClient]);
+  console.log('1. Bundle size (minified, as deployed)');
+  console.log(`   webhook bundle                 ${kb(ours.bytes).padStart(11)}   ${verdict(ours.bytes <= 800 * 1024)} (≤ 800 KB)`);
+  console.log(`   baseline: with full twilio     ${kb(full.bytes).padStart(11)}\n`);
+
+  const bare = median(bareNodeStart());
+  const oursInit = median(coldInit(ours.file));
+  const fullInit = median(coldInit(full.file));
+  console.log(`2. Cold module init (median of ${COLD_RUNS} fresh processes)`);
+  console.log(`   webhook bundle                 ${ms(oursInit).padStart(11)}   ${(oursInit / fullInit).toFixed(2)}× the full-client bundle, ${verdict(oursInit <= 0.5 * fullInit)} (≤ 0.5×)`);
+  console.log(`   baseline: with full twilio     ${ms(fullInit).padStart(11)}`);
+  console.log(`   baseline: bare node start      ${ms(bare).padStart(11)}   (whole process, before any module)\n`);
+
+  const warm = await warmLatency(ours.file);
+  const handlerP50 = percentile(warm.handler, 50);
+  const handlerP99 = percentile(warm.handler, 99);
+  const floorP50 = percentile(warm.roundTrips, 50);
+  const floorP99 = percentile(warm.roundTrips, 99);
+  console.log(`3. Warm handler latency, signed inbound message against moto (${WARM_REQUESTS} requests, 50 conversations)`);
+  console.log(`   webhook handler                p50 ${ms(handlerP50).padStart(9)}   p99 ${ms(handlerP99).padStart(9)}`);
+  console.log(`   baseline: 2 moto round trips   p50 ${ms(floorP50).padStart(9)}   p99 ${ms(floorP99).padStart(9)}`);
+  console.log(`   p99 ratio ${(handlerP99 / floorP99).toFixed(2)}×, ${verdict(handlerP99 <= 3 * floorP99)} (≤ 3×)\n`);
+
+  const results = {
+    measuredAt: new Date().toISOString(),
+    node: process.version,
+    bundleBytes: { webhook: ours.bytes, fullTwilioClient: full.bytes },
+    coldInitMs: { webhook: oursInit, fullTwilioClient: fullInit, bareNodeStart: bare },
+    warmMs: { handlerP50, handlerP99, roundTripsP50: floorP50, roundTripsP99: floorP99 },
+  };
+  writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`Figures also written to ${join('bench', 'out', 'results.json')}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(`✖ benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});
