@@ -1,0 +1,397 @@
+/**
+ * Creates in moto what the synthesized stateful template declares, and resolves each function's
+ * environment against what was created. Local and cloud read the same templates, so a table,
+ * index, queue setting or environment variable cannot exist in one and not in the other.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  UpdateTimeToLiveCommand,
+  type CreateTableCommandInput,
+  type Projection,
+} from '@aws-sdk/client-dynamodb';
+import { CreateEventBusCommand, EventBridgeClient, ResourceAlreadyExistsException } from '@aws-sdk/client-eventbridge';
+import {
+  CreateQueueCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  QueueNameExists,
+  SetQueueAttributesCommand,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import {
+  MOTO_ACCOUNT_ID,
+  TemplateResolutionError,
+  eventBusArn,
+  exportsOf,
+  functionsOf,
+  importedExportNames,
+  referencedLogicalIds,
+  planStatefulResources,
+  queueAttributes,
+  resolveEnvironment,
+  resolveValue,
+  standInFor,
+  tableArn,
+  type CfnTemplate,
+  type FunctionInfo,
+  type PhysicalResource,
+  type ResolveContext,
+  type TablePlan,
+} from './template';
+
+export interface LocalTable {
+  logicalId: string;
+  name: string;
+  arn: string;
+  /** Partition and sort key attribute names, as the template declares them. */
+  partitionKey: string;
+  sortKey?: string;
+  indexes: string[];
+  ttlAttribute?: string;
+}
+
+export interface LocalQueue {
+  logicalId: string;
+  name: string;
+  url: string;
+  arn: string;
+  fifo: boolean;
+  /** Logical id of the queue this one redrives to, if any. */
+  deadLetterQueue?: string;
+}
+
+export interface LocalEventBus {
+  logicalId: string;
+  name: string;
+  arn: string;
+}
+
+export interface ProvisionOptions {
+  /** Synthesized template of the stateful stack (tables, queues, bus, exports). */
+  stateful: CfnTemplate;
+  /** Synthesized template of the stateless stack (functions, routes). */
+  stateless: CfnTemplate;
+  statefulStackName?: string;
+  statelessStackName?: string;
+  /** moto's endpoint, e.g. `http://127.0.0.1:5005`. */
+  endpoint: string;
+  region?: string;
+  /** Account id moto uses in ARNs. @default '123456789012' */
+  accountId?: string;
+  /** Every created name starts with this. @default 'echo-local' */
+  namePrefix?: string;
+  /**
+   * Appends a random (`true`) or given suffix to `namePrefix`, so test files sharing one moto server
+   * never see each other's resources. @default false
+   */
+  uniqueSuffix?: boolean | string;
+  /** Where progress lines go. @default no output */
+  log?: (line: string) => void;
+}
+
+export interface ProvisionedResources {
+  /** The prefix actually used (with the unique suffix, if any). */
+  namePrefix: string;
+  region: string;
+  accountId: string;
+  /** By logical id. */
+  tables: Record<string, LocalTable>;
+  queues: Record<string, LocalQueue>;
+  buses: Record<string, LocalEventBus>;
+  /** The custom event bus, when the stateful stack declares exactly one. */
+  bus?: LocalEventBus;
+  functions: FunctionInfo[];
+  /**
+   * Each function's resolved environment, by logical id and by its short name (`webhook`, …).
+   * Does not include AWS's own variables (region, credentials): add `motoClientEnv(endpoint)`.
+   */
+  functionEnv: Record<string, Record<string, string>>;
+  /** Things a reader should know: skipped resource types, stand-ins used in environments. */
+  warnings: string[];
+}
+
+function clientConfig(endpoint: string, region: string) {
+  return {
+    endpoint,
+    region,
+    credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+  };
+}
+
+async function createTable(client: DynamoDBClient, plan: TablePlan): Promise<void> {
+  const indexProjection = (projection: Record<string, unknown>) => projection as Projection;
+  const input: CreateTableCommandInput = {
+    TableName: plan.name,
+    KeySchema: plan.keySchema,
+    AttributeDefinitions: plan.attributeDefinitions,
+    // Every table of ours is on-demand; moto ignores capacity anyway.
+    BillingMode: 'PAY_PER_REQUEST',
+    GlobalSecondaryIndexes: plan.globalSecondaryIndexes.length
+      ? plan.globalSecondaryIndexes.map((index) => ({ ...index, Projection: indexProjection(index.Projection) }))
+      : undefined,
+    LocalSecondaryIndexes: plan.localSecondaryIndexes.length
+      ? plan.localSecondaryIndexes.map((index) => ({ ...index, Projection: indexProjection(index.Projection) }))
+      : undefined,
+    StreamSpecification: plan.streamViewType
+      ? { StreamEnabled: true, StreamViewType: plan.streamViewType as 'NEW_AND_OLD_IMAGES' }
+      : undefined,
+  };
+  try {
+    await client.send(new CreateTableCommand(input));
+  } catch (error) {
+    if (!(error instanceof ResourceInUseException)) throw error;
+    await assertSameKeys(client, plan);
+  }
+  if (plan.ttlAttribute) {
+    try {
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: plan.name,
+          TimeToLiveSpecification: { AttributeName: plan.ttlAttribute, Enabled: true },
+        }),
+      );
+    } catch (error) {
+      // A second run finds TTL already enabled, which DynamoDB (and moto) report as an error.
+      if (!/already enabled/i.test(String((error as Error).message))) throw error;
+    }
+  }
+}
+
+/**
+ * A table left by an earlier run with another key schema or other indexes would make handlers fail
+ * in confusing ways; say so plainly instead.
+ */
+async function assertSameKeys(client: DynamoDBClient, plan: TablePlan): Promise<void> {
+  const { Table } = await client.send(new DescribeTableCommand({ TableName: plan.name }));
+  const keys = (schema: { AttributeName?: string; KeyType?: string }[] | undefined) =>
+    JSON.stringify((schema ?? []).map((key) => `${key.KeyType}:${key.AttributeName}`).sort());
+  const indexNames = (indexes: { IndexName?: string }[] | undefined) =>
+    JSON.stringify((indexes ?? []).map((index) => index.IndexName).sort());
+  if (
+    keys(Table?.KeySchema) !== keys(plan.keySchema) ||
+    indexNames(Table?.GlobalSecondaryIndexes) !== indexNames(plan.globalSecondaryIndexes)
+  ) {
+    throw new TemplateResolutionError(
+      `table ${plan.name} already exists in moto with other keys or indexes than the template declares: ` +
+        'restart moto (or reset it with `curl -X POST <moto>/moto-api/reset`) and run again',
+    );
+  }
+}
+
+function firstKey(plan: TablePlan, type: 'HASH' | 'RANGE'): string | undefined {
+  return plan.keySchema.find((key) => key.KeyType === type)?.AttributeName;
+}
+
+/**
+ * Creates (or finds, on a second run) every table, queue and event bus of the stateful template in
+ * moto, and resolves every function's environment of the stateless template against them.
+ * Idempotent: running it twice against the same moto with the same prefix is safe.
+ * @example
+ * const local = await provisionFromTemplates({ stateful, stateless, endpoint: moto.endpoint });
+ * local.functionEnv.webhook // { MESSAGES_TABLE_NAME: 'echo-local-MessagesTable…', … }
+ */
+export async function provisionFromTemplates(options: ProvisionOptions): Promise<ProvisionedResources> {
+  const region = options.region ?? process.env.AWS_REGION ?? 'us-east-1';
+  const accountId = options.accountId ?? MOTO_ACCOUNT_ID;
+  const suffix =
+    options.uniqueSuffix === true ? randomBytes(4).toString('hex') : options.uniqueSuffix ? options.uniqueSuffix : '';
+  const namePrefix = `${options.namePrefix ?? 'echo-local'}${suffix ? `-${suffix}` : ''}`;
+  const log = options.log ?? (() => undefined);
+  const statefulStackName = options.statefulStackName ?? 'EchoWhatsAppStateful';
+  const statelessStackName = options.statelessStackName ?? 'EchoWhatsAppStateless';
+  const config = clientConfig(options.endpoint, region);
+  const warnings: string[] = [];
+
+  const plan = planStatefulResources(options.stateful, { namePrefix });
+  for (const skipped of plan.skipped) {
+    warnings.push(`not created locally: ${skipped.logicalId} (${skipped.type})`);
+  }
+
+  const physical: Record<string, PhysicalResource> = {};
+  const tables: Record<string, LocalTable> = {};
+  const queues: Record<string, LocalQueue> = {};
+  const buses: Record<string, LocalEventBus> = {};
+
+  const dynamodb = new DynamoDBClient(config);
+  const sqs = new SQSClient(config);
+  const events = new EventBridgeClient(config);
+  try {
+    await Promise.all(
+      plan.tables.map(async (table) => {
+        await createTable(dynamodb, table);
+        const arn = tableArn(region, accountId, table.name);
+        physical[table.logicalId] = { type: 'AWS::DynamoDB::Table', ref: table.name, attributes: { Arn: arn } };
+        tables[table.logicalId] = {
+          logicalId: table.logicalId,
+          name: table.name,
+          arn,
+          partitionKey: firstKey(table, 'HASH') as string,
+          sortKey: firstKey(table, 'RANGE'),
+          indexes: table.globalSecondaryIndexes.map((index) => index.IndexName),
+          ttlAttribute: table.ttlAttribute,
+        };
+        log(`table   ${table.name}`);
+      }),
+    );
+
+    const statefulContext: ResolveContext = {
+      template: options.stateful,
+      stackName: statefulStackName,
+      region,
+      accountId,
+      resources: physical,
+    };
+
+    // In dependency order: a queue's RedrivePolicy names its DLQ's ARN, which must exist first.
+    for (const queue of plan.queues) {
+      const properties = resolveValue(queue.properties, statefulContext) as Record<string, unknown>;
+      const attributes = queueAttributes(properties);
+      let url: string;
+      try {
+        url = (await sqs.send(new CreateQueueCommand({ QueueName: queue.name, Attributes: attributes }))).QueueUrl as string;
+      } catch (error) {
+        // Same name, other attributes (the template changed since the last run): update in place.
+        if (!(error instanceof QueueNameExists)) throw error;
+        url = (await sqs.send(new GetQueueUrlCommand({ QueueName: queue.name }))).QueueUrl as string;
+        const { FifoQueue: _fifo, ...changeable } = attributes;
+        await sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: changeable }));
+      }
+      const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ['QueueArn'] }));
+      const arn = Attributes?.QueueArn as string;
+      physical[queue.logicalId] = {
+        type: 'AWS::SQS::Queue',
+        ref: url,
+        attributes: { Arn: arn, QueueName: queue.name, QueueUrl: url },
+      };
+      const redrive = properties.RedrivePolicy as { deadLetterTargetArn?: string } | undefined;
+      queues[queue.logicalId] = {
+        logicalId: queue.logicalId,
+        name: queue.name,
+        url,
+        arn,
+        fifo: queue.fifo,
+        deadLetterQueue: Object.values(queues).find((other) => other.arn === redrive?.deadLetterTargetArn)?.logicalId,
+      };
+      log(`queue   ${queue.name}`);
+    }
+
+    for (const bus of plan.buses) {
+      try {
+        await events.send(new CreateEventBusCommand({ Name: bus.name }));
+      } catch (error) {
+        if (!(error instanceof ResourceAlreadyExistsException)) throw error;
+      }
+      const arn = eventBusArn(region, accountId, bus.name);
+      physical[bus.logicalId] = { type: 'AWS::Events::EventBus', ref: bus.name, attributes: { Arn: arn, Name: bus.name } };
+      buses[bus.logicalId] = { logicalId: bus.logicalId, name: bus.name, arn };
+      log(`bus     ${bus.name}`);
+    }
+
+    const functions = functionsOf(options.stateless);
+    const functionEnv = resolveFunctionEnvironments({
+      stateful: options.stateful,
+      stateless: options.stateless,
+      statefulStackName,
+      statelessStackName,
+      region,
+      accountId,
+      namePrefix,
+      physical,
+      functions,
+      warnings,
+    });
+
+    const busList = Object.values(buses);
+    return {
+      namePrefix,
+      region,
+      accountId,
+      tables,
+      queues,
+      buses,
+      bus: busList.length === 1 ? busList[0] : undefined,
+      functions,
+      functionEnv,
+      warnings,
+    };
+  } finally {
+    dynamodb.destroy();
+    sqs.destroy();
+    events.destroy();
+  }
+}
+
+/**
+ * Resolves every function's `Environment.Variables`: stateful resources by their local identity
+ * (through the stateful stack's exports for `Fn::ImportValue`), anything not emulated by a stand-in
+ * that is reported in `warnings`. Pure, so it is unit-tested with a fixture template.
+ */
+export function resolveFunctionEnvironments(input: {
+  stateful: CfnTemplate;
+  stateless: CfnTemplate;
+  statefulStackName: string;
+  statelessStackName: string;
+  region: string;
+  accountId: string;
+  namePrefix: string;
+  /** Local identities of the stateful stack's resources, by logical id. */
+  physical: Record<string, PhysicalResource>;
+  functions?: FunctionInfo[];
+  warnings?: string[];
+}): Record<string, Record<string, string>> {
+  const warnings = input.warnings ?? [];
+  const imports = exportsOf({
+    template: input.stateful,
+    stackName: input.statefulStackName,
+    region: input.region,
+    accountId: input.accountId,
+    resources: input.physical,
+    standIn: (logicalId, resource) =>
+      standInFor(logicalId, resource, { region: input.region, accountId: input.accountId, prefix: input.namePrefix }),
+  });
+  // Exports whose value names a stateful resource that is not created locally (the KMS key…):
+  // a function importing one gets a stand-in, and the reader should know.
+  const standInExports = new Map<string, string>();
+  for (const output of Object.values(input.stateful.Outputs ?? {})) {
+    if (typeof output.Export?.Name !== 'string') continue;
+    for (const id of referencedLogicalIds(output.Value)) {
+      const resource = input.stateful.Resources?.[id];
+      if (resource && !input.physical[id]) standInExports.set(output.Export.Name, `${id} (${resource.Type})`);
+    }
+  }
+  const functions = input.functions ?? functionsOf(input.stateless);
+  const nameCounts = new Map<string, number>();
+  functions.forEach((fn) => nameCounts.set(fn.name, (nameCounts.get(fn.name) ?? 0) + 1));
+
+  const out: Record<string, Record<string, string>> = {};
+  for (const fn of functions) {
+    const standIns = new Set<string>();
+    const env = resolveEnvironment(fn.environment, {
+      template: input.stateless,
+      stackName: input.statelessStackName,
+      region: input.region,
+      accountId: input.accountId,
+      resources: {},
+      imports,
+      standIn: (logicalId, resource) => {
+        standIns.add(`${logicalId} (${resource.Type})`);
+        return standInFor(logicalId, resource, { region: input.region, accountId: input.accountId, prefix: input.namePrefix });
+      },
+    });
+    for (const exportName of importedExportNames(fn.environment)) {
+      const standIn = standInExports.get(exportName);
+      if (standIn) standIns.add(`${standIn} of the stateful stack`);
+    }
+    for (const standIn of standIns) {
+      warnings.push(`${fn.name}: environment refers to ${standIn}, which is not emulated; it gets a placeholder value`);
+    }
+    out[fn.logicalId] = env;
+    // A short name shared by two functions would be ambiguous: those are reachable by logical id only.
+    if (nameCounts.get(fn.name) === 1) out[fn.name] = env;
+  }
+  return out;
+}
