@@ -39,6 +39,8 @@ function banner(runtime: LocalRuntime): string {
 }
 
 async function main(): Promise<void> {
+  // Locally Node 20 is fine (Lambda runs 22); the SDK's notice about Node 20 would only be noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   try {
     const config = loadLocalConfig();
     // Only needed when we start moto ourselves; checked first so a missing install is one clear line.

@@ -290,6 +290,8 @@ async function inbound(args: string[]): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  // Locally Node 20 is fine (Lambda runs 22); the SDK's notice about Node 20 would only be noise.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [command, ...rest] = process.argv.slice(2);
   if (command !== 'inbound') throw new SimulateError(USAGE);
   await inbound(rest);
