@@ -35,6 +35,34 @@ export type DomainEvent =
         errorCode?: string;
         at: string;
       };
+    }
+  | {
+      detailType: 'send.failed';
+      detail: {
+        version: 1;
+        businessId: string;
+        connectionId?: string;
+        conversationId?: string;
+        messageId?: string;
+        idempotencyKey: string;
+        /** `retryable-exhausted`, `permanent`, `window-closed`, `outcome-unknown`, `invalid-message`, … */
+        reason: string;
+        errorCode?: string;
+        errorMessage?: string;
+        metadata?: Record<string, string>;
+        at: string;
+      };
+    }
+  | {
+      detailType: 'window.expiring';
+      detail: {
+        version: 1;
+        businessId: string;
+        connectionId: string;
+        conversationId: string;
+        windowExpiresAt: string;
+        at: string;
+      };
     };
 
 /** The `source` of every event this product publishes. */

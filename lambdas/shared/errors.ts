@@ -36,3 +36,20 @@ export class ForbiddenError extends PermanentError {}
 
 /** A store or queue call failed in a way that a retry can fix. Maps to 5xx. */
 export class DependencyUnavailableError extends RetryableError {}
+
+/**
+ * A BSP refused or may not have received a send. `kind` says what the send Lambda must do (see
+ * `SendFailureKind`); `code` is the BSP's own error code, `reason` a sentence a business can read.
+ */
+export class SendFailedError extends EchoError {
+  readonly retryable: boolean;
+  constructor(
+    readonly kind: 'retryable' | 'permanent' | 'window-closed' | 'content-rejected' | 'outcome-unknown',
+    readonly code: string,
+    readonly reason: string,
+    readonly options: { retryAfterMs?: number; httpStatus?: number; cause?: unknown } = {},
+  ) {
+    super(`${kind}: ${code} ${reason}`, { cause: options.cause });
+    this.retryable = kind === 'retryable';
+  }
+}

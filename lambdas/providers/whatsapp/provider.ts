@@ -36,3 +36,51 @@ export interface WhatsAppProvider {
   /** Normalise a delivery-status callback. */
   parseStatus(fields: Record<string, string>): StatusUpdate;
 }
+
+/**
+ * Content ready for the BSP: the outbound contract's content with templates resolved to the
+ * BSP's own template id (Twilio: the `HX…` Content SID) and long texts already split.
+ */
+export type SendableContent =
+  | { type: 'text'; text: string }
+  | { type: 'image'; url: string; caption?: string }
+  | { type: 'buttons'; body: string; buttons: Array<{ id: string; title: string }> }
+  | { type: 'list'; body: string; button: string; rows: Array<{ id: string; title: string; description?: string }> }
+  | { type: 'template'; providerTemplateId: string; variables?: Record<string, string> };
+
+export interface SendRequest {
+  credentials: ProviderCredentials;
+  /** The connection (business) number, E.164. */
+  from: string;
+  /** The customer: E.164 number or business-scoped user id. */
+  to: string;
+  content: SendableContent;
+  /** Where the BSP posts delivery statuses; carries our message key (`?c=…&m=…`). */
+  statusCallbackUrl: string;
+  /** Our message id, for the BSP's idempotency where it has one. */
+  messageId: string;
+}
+
+export interface SendResult {
+  /** The BSP's id for the message (Twilio `SM…`). */
+  externalId: string;
+  /** The BSP's status word at acceptance (`queued`, `accepted`, …). */
+  providerStatus: string;
+}
+
+/**
+ * Why a send failed, as the send Lambda must act on it:
+ * - `retryable`: the BSP certainly did not accept the message; try again after `retryAfterMs`.
+ * - `permanent`: it will fail again; mark the message failed with `code` and `reason`.
+ * - `window-closed`: outside the 24-hour window (Twilio 63016): only a template may go.
+ * - `content-rejected`: the rich content itself was refused; plain text may still go.
+ * - `outcome-unknown`: the request may have reached the BSP (timeout after sending): never resend.
+ */
+export type SendFailureKind = 'retryable' | 'permanent' | 'window-closed' | 'content-rejected' | 'outcome-unknown';
+
+export interface WhatsAppSender {
+  /** The longest text one message may carry on this BSP (Twilio: 1600). */
+  readonly maxTextLength: number;
+  /** Sends one message. Throws `SendFailedError` (classified) on failure. */
+  send(request: SendRequest): Promise<SendResult>;
+}
