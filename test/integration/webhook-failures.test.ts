@@ -14,6 +14,15 @@ async function unreachable() {
   return { endpoint, maxAttempts: 1 };
 }
 
+/** The real message store, but on a DynamoDB that cannot be reached. */
+async function unreachableStore(env: Record<string, string>): Promise<DynamoDbMessageStore> {
+  return new DynamoDbMessageStore(DynamoDBDocumentClient.from(new DynamoDBClient(await unreachable())), {
+    conversations: env.CONVERSATIONS_TABLE,
+    messages: env.MESSAGES_TABLE,
+    dedupe: env.DEDUPE_TABLE,
+  });
+}
+
 describe('webhook when DynamoDB or SQS fail mid-request (against moto)', () => {
   let fx: WebhookFixture;
   beforeAll(async () => {
@@ -24,11 +33,7 @@ describe('webhook when DynamoDB or SQS fail mid-request (against moto)', () => {
   it('answers 5xx when DynamoDB is unreachable, writes nothing, and a retry completes', async () => {
     // Prepare
     const realStore = fx.deps.store;
-    fx.deps.store = new DynamoDbMessageStore(DynamoDBDocumentClient.from(new DynamoDBClient(await unreachable())), {
-      conversations: fx.env.CONVERSATIONS_TABLE,
-      messages: fx.env.MESSAGES_TABLE,
-      dedupe: fx.env.DEDUPE_TABLE,
-    });
+    fx.deps.store = await unreachableStore(fx.env);
     const { event, fields } = fx.inboundEvent({ from: '+5215500000101' });
 
     // Act
@@ -74,11 +79,7 @@ describe('webhook when DynamoDB or SQS fail mid-request (against moto)', () => {
 
   it('answers 5xx when a status update cannot reach DynamoDB', async () => {
     const realStore = fx.deps.store;
-    fx.deps.store = new DynamoDbMessageStore(DynamoDBDocumentClient.from(new DynamoDBClient(await unreachable())), {
-      conversations: fx.env.CONVERSATIONS_TABLE,
-      messages: fx.env.MESSAGES_TABLE,
-      dedupe: fx.env.DEDUPE_TABLE,
-    });
+    fx.deps.store = await unreachableStore(fx.env);
     try {
       const response = await fx.invoke(fx.statusEvent({ conversationId: 'cv_X', messageId: 'M1' }, 'SM1', 'delivered'));
       expect(response.statusCode).toBeGreaterThanOrEqual(500);
