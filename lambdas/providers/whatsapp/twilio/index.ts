@@ -10,6 +10,7 @@ export { parseTwilioInbound } from './inbound';
 export { mediaKindOf } from './media';
 export { verifyTwilioSignature } from './signature';
 export { parseTwilioStatus, twilioDeliveryStatus } from './status';
+export * from './send';
 
 /**
  * Twilio as a WhatsApp BSP: form-encoded webhooks signed with `X-Twilio-Signature`.
