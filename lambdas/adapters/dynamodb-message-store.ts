@@ -230,7 +230,9 @@ export class DynamoDbMessageStore implements MessageStore {
         new UpdateCommand({
           TableName: this.tables.messages,
           Key: { conversationId: change.conversationId, messageId: change.messageId },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          // Any status settles an uncertain send: the BSP has the message, so the outcome watchdog
+          // must not fail it (the sparse byOutcomeDeadline index entry disappears with these).
+          UpdateExpression: `SET ${sets.join(', ')} REMOVE outcomePending, outcomeDeadline`,
           ConditionExpression:
             'attribute_exists(messageId) AND connectionId = :connection' +
             ' AND (attribute_not_exists(externalId) OR externalId = :externalId)' +

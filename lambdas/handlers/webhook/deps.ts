@@ -5,10 +5,13 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConnectionDirectory } from '../../adapters/dynamodb-connection-directory';
 import { DynamoDbMessageStore } from '../../adapters/dynamodb-message-store';
+import { DynamoDbOutboundStore } from '../../adapters/dynamodb-outbound-store';
+import { SqsOutboundQueue } from '../../adapters/sqs-outbound-queue';
 import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
 import { SqsInboundQueue } from '../../adapters/sqs-inbound-queue';
 import { TwilioProvider } from '../../providers/whatsapp/twilio';
+import { contentClassOf, twilioFailureKind } from '../../providers/whatsapp/twilio/send/errors';
 import { fastClientConfig } from '../../shared/aws-clients';
 import { createPowertools } from '../../shared/powertools';
 import type { WebhookEnv } from './env';
@@ -23,6 +26,12 @@ export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient(fastClientConfig), {
     marshallOptions: { removeUndefinedValues: true },
   });
+  const sqs = new SQSClient(fastClientConfig);
+  const outbound = new DynamoDbOutboundStore(documents, {
+    messages: env.MESSAGES_TABLE,
+    dedupe: env.DEDUPE_TABLE,
+    conversations: env.CONVERSATIONS_TABLE,
+  });
   return {
     providers: { twilio: new TwilioProvider() },
     connections: new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, {
@@ -34,7 +43,15 @@ export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
       messages: env.MESSAGES_TABLE,
       dedupe: env.DEDUPE_TABLE,
     }),
-    queue: new SqsInboundQueue(new SQSClient(fastClientConfig), env.INBOUND_QUEUE_URL),
+    queue: new SqsInboundQueue(sqs, env.INBOUND_QUEUE_URL),
+    ...(env.OUTBOUND_QUEUE_URL && {
+      statusFallback: {
+        failureKindOf: (code, sentContentType) => twilioFailureKind(code, contentClassOf(sentContentType)),
+        messages: outbound,
+        queue: new SqsOutboundQueue(sqs, env.OUTBOUND_QUEUE_URL),
+        conversations: outbound,
+      },
+    }),
     events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
     clock: { now: () => new Date() },
     logger,

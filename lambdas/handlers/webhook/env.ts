@@ -13,6 +13,8 @@ export const webhookEnvSchema = z.object({
   MESSAGES_TABLE: z.string().min(1),
   DEDUPE_TABLE: z.string().min(1),
   INBOUND_QUEUE_URL: z.string().url(),
+  /** Where a refused message's fallback (template, plain text) is enqueued; without it, none is sent. */
+  OUTBOUND_QUEUE_URL: z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional()),
   EVENT_BUS_NAME: z.string().min(1),
   /** Set when Twilio calls us through a custom domain or base path that API Gateway does not show. */
   PUBLIC_BASE_URL: z.preprocess((value) => (value === '' ? undefined : value), optionalUrl),

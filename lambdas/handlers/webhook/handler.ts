@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { applyStatus, messageKeyFromQuery } from '../../domain/apply-status';
+import { applyStatus, messageKeyFromQuery, type StatusFallbackDeps } from '../../domain/apply-status';
 import type { Connection, ConnectionDirectory } from '../../domain/connection';
 import { ingestInbound } from '../../domain/ingest-inbound';
 import type { ProviderName } from '../../domain/message';
@@ -26,6 +26,8 @@ export interface WebhookDeps {
   credentials: CredentialsReader;
   store: MessageStore;
   queue: InboundQueue;
+  /** Fallbacks for messages the BSP refuses after accepting them (63016, rejected rich content). */
+  statusFallback?: StatusFallbackDeps;
   events: EventPublisher;
   clock: Clock;
   logger: Logger;
@@ -120,14 +122,21 @@ export function createWebhookHandler(deps: WebhookDeps) {
         events: deps.events,
         clock: deps.clock,
         onEventPublishFailed: (error) => reportEventFailure(error),
+        ...(deps.statusFallback && { fallback: deps.statusFallback }),
       });
       deps.metrics.addMetric(`Status${capitalize(result.outcome)}`, MetricUnit.Count, 1);
+      if (result.fallback === 'template-enqueued' || result.fallback === 'plain-text-enqueued') {
+        deps.metrics.addMetric('StatusFallbackEnqueued', MetricUnit.Count, 1);
+      } else if (result.fallback === 'no-fallback') {
+        deps.metrics.addMetric('SendFailed', MetricUnit.Count, 1);
+      }
       const level = result.outcome === 'applied' || result.outcome === 'stale' ? 'info' : 'warn';
       deps.logger[level]('status callback handled', {
         outcome: result.outcome,
         status: update.status,
         providerStatus: update.providerStatus,
         errorCode: update.errorCode,
+        fallback: result.fallback,
         messageId: key?.messageId,
         conversationId: key?.conversationId,
       });

@@ -1,0 +1,43 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbConversationReader } from '../../adapters/dynamodb-conversation-reader';
+import { HttpAiResponder } from '../../adapters/http-ai-responder';
+import { SqsOutboundQueue } from '../../adapters/sqs-outbound-queue';
+import { DemoResponder } from '../../domain/ai/demo-responder';
+import { NoneResponder, type Responder } from '../../domain/ai/responder';
+import { fastClientConfig } from '../../shared/aws-clients';
+import { createPowertools } from '../../shared/powertools';
+import type { AiEnv } from './env';
+import type { AiDeps } from './handler';
+
+/** The responder `RESPONDER` names. */
+export function responderFor(env: AiEnv): Responder {
+  switch (env.RESPONDER) {
+    case 'http':
+      return new HttpAiResponder({ url: env.AI_ENDPOINT_URL as string, timeoutMs: env.AI_ENDPOINT_TIMEOUT_MS });
+    case 'demo':
+      return new DemoResponder();
+    case 'none':
+      return new NoneResponder();
+  }
+}
+
+/** Builds the AI Lambda's dependencies once per container (cold start). */
+export function createAiDeps(env: AiEnv): AiDeps {
+  const { logger, metrics } = createPowertools('whatsapp-ai');
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(fastClientConfig), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  return {
+    responder: responderFor(env),
+    conversations: new DynamoDbConversationReader(documents, {
+      conversations: env.CONVERSATIONS_TABLE,
+      messages: env.MESSAGES_TABLE,
+    }),
+    queue: new SqsOutboundQueue(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
+    logger,
+    metrics,
+    config: { historyLimit: env.AI_HISTORY_LIMIT },
+  };
+}

@@ -1,0 +1,33 @@
+import * as z from 'zod';
+
+const blankAsUndefined = (value: unknown) => (value === '' ? undefined : value);
+
+/** The AI Lambda's configuration, validated once at cold start: a bad deploy fails loudly, not per message. */
+export const aiEnvSchema = z
+  .object({
+    CONVERSATIONS_TABLE: z.string().min(1),
+    MESSAGES_TABLE: z.string().min(1),
+    OUTBOUND_QUEUE_URL: z.url(),
+    /** Set by the stack for symmetry with the other consumers; the AI hand-off publishes no event itself. */
+    CONNECTIONS_TABLE: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    EVENT_BUS_NAME: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    RESPONDER: z.preprocess(blankAsUndefined, z.enum(['http', 'none', 'demo']).default('none')),
+    AI_ENDPOINT_URL: z.preprocess(blankAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
+    AI_ENDPOINT_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(8000),
+    AI_HISTORY_LIMIT: z.coerce.number().int().min(0).max(100).default(20),
+  })
+  .refine((env) => env.RESPONDER !== 'http' || env.AI_ENDPOINT_URL !== undefined, {
+    message: 'RESPONDER is "http" but AI_ENDPOINT_URL is not set',
+    path: ['AI_ENDPOINT_URL'],
+  });
+
+export type AiEnv = z.infer<typeof aiEnvSchema>;
+
+export function loadAiEnv(source: NodeJS.ProcessEnv = process.env): AiEnv {
+  const parsed = aiEnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');
+    throw new Error(`AI configuration is invalid: ${problems}`);
+  }
+  return parsed.data;
+}

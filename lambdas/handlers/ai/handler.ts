@@ -1,0 +1,122 @@
+import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { respondToInbound, type ConversationReader, type ReplyQueue } from '../../domain/ai/respond-to-inbound';
+import type { Responder } from '../../domain/ai/responder';
+import { inboundQueueMessageSchema, type InboundQueueMessage } from '../../domain/inbound-queue-message';
+import { EchoError, RetryableError } from '../../shared/errors';
+
+export interface AiDeps {
+  responder: Responder;
+  conversations: ConversationReader;
+  queue: ReplyQueue;
+  logger: Logger;
+  metrics: Metrics;
+  config: {
+    /** Earlier messages sent to the responder (`AI_HISTORY_LIMIT`). */
+    historyLimit: number;
+  };
+}
+
+/** Kept back from the invocation's deadline: enough to enqueue replies and report the batch. */
+const DEADLINE_MARGIN_MS = 3_000;
+
+/** Thrown for a record the invocation has no time left for; it goes back to the queue untouched. */
+export class InvocationDeadlineError extends RetryableError {}
+
+/**
+ * The AI hand-off: consumes the inbound FIFO queue (group = conversation) and, per record:
+ * 1. validates it against the inbound queue contract (invalid → logged, counted and acknowledged:
+ *    no retry can fix it, and nothing is written);
+ * 2. answers it (`respondToInbound`): history, numbered options, responder, replies enqueued on the
+ *    outbound queue with keys derived from the inbound message id;
+ * 3. on a retryable failure (responder or AWS unavailable), throws: the record is reported as a
+ *    batch item failure and SQS redelivers it after its visibility timeout, up to
+ *    `maxReceiveCount`, then the DLQ. The rest of its conversation waits behind it
+ *    (`skipGroupOnError`); other conversations in the batch go on;
+ * 4. on a permanent responder failure, logs, counts and acknowledges: the customer gets no reply
+ *    from this message, and the conversation is not blocked.
+ * @example
+ * export const handler = createAiHandler(createAiDeps(loadAiEnv()));
+ */
+export function createAiHandler(deps: AiDeps) {
+  const processor = new SqsFifoPartialProcessorAsync();
+
+  async function handleRecord(record: SQSRecord, context: Context | undefined): Promise<void> {
+    const message = parse(record);
+    if (!message) return;
+    const remainingMs = context?.getRemainingTimeInMillis();
+    const deadline = remainingMs === undefined ? undefined : new Date(Date.now() + remainingMs - DEADLINE_MARGIN_MS);
+    if (deadline && deadline.getTime() - Date.now() < 1_000) {
+      throw new InvocationDeadlineError('too little time left in this invocation; the message returns to the queue');
+    }
+
+    const ids = { conversationId: message.conversationId, messageId: message.messageId, responder: deps.responder.name };
+    try {
+      const result = await respondToInbound(message, {
+        responder: deps.responder,
+        conversations: deps.conversations,
+        queue: deps.queue,
+        historyLimit: deps.config.historyLimit,
+        ...(deadline && { deadline }),
+      });
+      deps.metrics.addMetric('AiRepliesEnqueued', MetricUnit.Count, result.replies);
+      if (result.resolvedOption !== undefined) deps.metrics.addMetric('AiNumberedOptionResolved', MetricUnit.Count, 1);
+      deps.logger.info('inbound message answered', {
+        ...ids,
+        replies: result.replies,
+        type: message.content.type,
+        ...(result.resolvedOption !== undefined && { resolvedOption: result.resolvedOption }),
+      });
+    } catch (error) {
+      if (error instanceof EchoError && !error.retryable) {
+        deps.metrics.addMetric('AiReplyAbandoned', MetricUnit.Count, 1);
+        deps.logger.error('responder failed permanently; message acknowledged without a reply', { ...ids, error: describe(error) });
+        return;
+      }
+      deps.metrics.addMetric('AiRetry', MetricUnit.Count, 1);
+      deps.logger.warn('answering failed; the message will be redelivered', {
+        ...ids,
+        receiveCount: record.attributes?.ApproximateReceiveCount,
+        error: describe(error),
+      });
+      throw error;
+    }
+  }
+
+  function parse(record: SQSRecord): InboundQueueMessage | undefined {
+    let json: unknown;
+    try {
+      json = JSON.parse(record.body);
+    } catch {
+      json = undefined;
+    }
+    const parsed = inboundQueueMessageSchema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    deps.metrics.addMetric('AiInvalidMessage', MetricUnit.Count, 1);
+    deps.logger.error('invalid inbound queue message; acknowledged without retry', {
+      sqsMessageId: record.messageId,
+      problems: parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`),
+    });
+    return undefined;
+  }
+
+  return async function aiHandler(event: SQSEvent, context?: Context): Promise<SQSBatchResponse> {
+    if (context) deps.logger.addContext(context);
+    try {
+      return await processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), processor, {
+        ...(context && { context }),
+        skipGroupOnError: true,
+      });
+    } finally {
+      deps.logger.resetKeys();
+      deps.metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** Error name and message only: never a payload, token or number. */
+function describe(error: unknown): { name: string; message: string } {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Unknown', message: String(error) };
+}

@@ -1,0 +1,22 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbOutboundStore } from '../../adapters/dynamodb-outbound-store';
+import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
+import { createPowertools } from '../../shared/powertools';
+import type { OutcomeWatchdogEnv } from './env';
+import type { OutcomeWatchdogDeps } from './handler';
+
+/** Builds the watchdog's dependencies once per container. */
+export function createOutcomeWatchdogDeps(env: OutcomeWatchdogEnv): OutcomeWatchdogDeps {
+  const { logger, metrics } = createPowertools('whatsapp-outcome-watchdog');
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    // The watchdog touches the messages table only; the other names are never used by it.
+    store: new DynamoDbOutboundStore(documents, { messages: env.MESSAGES_TABLE, dedupe: '', conversations: '' }),
+    events: new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+    clock: { now: () => new Date() },
+    logger,
+    metrics,
+  };
+}

@@ -1,0 +1,71 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbConnectionDirectory } from '../../adapters/dynamodb-connection-directory';
+import { DynamoDbContentCache } from '../../adapters/dynamodb-content-cache';
+import { DynamoDbOutboundStore } from '../../adapters/dynamodb-outbound-store';
+import { DynamoDbTemplateRegistry } from '../../adapters/dynamodb-template-registry';
+import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
+import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
+import { SqsVisibility } from '../../adapters/sqs-visibility';
+import { DEFAULT_SEND_CONFIG } from '../../domain/outbound/send-outbound';
+import { TwilioSender } from '../../providers/whatsapp/twilio/send';
+import { fastClientConfig } from '../../shared/aws-clients';
+import { createPowertools } from '../../shared/powertools';
+import type { SendEnv } from './env';
+import type { SendHandlerDeps } from './handler';
+
+/** Builds the send Lambda's dependencies once per container (cold start). */
+export function createSendDeps(env: SendEnv): SendHandlerDeps {
+  const { logger, metrics } = createPowertools('whatsapp-send');
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(fastClientConfig), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const store = new DynamoDbOutboundStore(documents, {
+    messages: env.MESSAGES_TABLE,
+    dedupe: env.DEDUPE_TABLE,
+    conversations: env.CONVERSATIONS_TABLE,
+    connections: env.CONNECTIONS_TABLE,
+  });
+  const directory = new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, {
+    cacheTtlMs: env.CONNECTION_CACHE_TTL_SECONDS * 1000,
+  });
+  const sender = new TwilioSender({
+    fetch: globalThis.fetch,
+    contentCache: new DynamoDbContentCache(documents, env.CONTENT_CACHE_TABLE),
+    apiBaseUrl: env.TWILIO_API_BASE_URL,
+    contentBaseUrl: env.TWILIO_CONTENT_BASE_URL,
+    timeoutMs: env.SEND_TIMEOUT_MS,
+    onCacheError: (operation) => metrics.addMetric(`ContentCache${operation === 'get' ? 'Get' : 'Put'}Failed`, 'Count', 1),
+  });
+  return {
+    send: {
+      store,
+      connections: { get: (id) => directory.get(id), listByBusiness: (businessId) => store.listByBusiness(businessId) },
+      credentials: new SecretsCredentialsStore(new SecretsManagerClient(fastClientConfig), env.SECRETS_CACHE_TTL_SECONDS),
+      senders: { twilio: sender },
+      templates: new DynamoDbTemplateRegistry(documents, env.TEMPLATES_TABLE),
+      events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
+      clock: { now: () => new Date() },
+      config: {
+        ...DEFAULT_SEND_CONFIG,
+        webhookBaseUrl: env.WEBHOOK_BASE_URL,
+        maxReceiveCount: env.MAX_RECEIVE_COUNT,
+        dedupeTtlMs: env.DEDUPE_TTL_DAYS * 24 * 60 * 60 * 1000,
+        backoff: { baseMs: env.SEND_BACKOFF_BASE_MS, capMs: env.SEND_BACKOFF_CAP_MS },
+      },
+      onEventPublishFailed: (error) => {
+        metrics.addMetric('EventPublishFailed', 'Count', 1);
+        logger.error('event publish failed; message states are durable', {
+          error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        });
+      },
+    },
+    visibility: new SqsVisibility(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
+    logger,
+    metrics,
+    config: { sendTimeoutMs: env.SEND_TIMEOUT_MS },
+  };
+}

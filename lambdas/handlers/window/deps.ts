@@ -1,0 +1,23 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbWindowStore } from '../../adapters/dynamodb-window-store';
+import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
+import { createPowertools } from '../../shared/powertools';
+import type { WindowEnv } from './env';
+import type { WindowDeps } from './handler';
+
+/** Builds the window job's dependencies once per container (cold start). */
+export function createWindowDeps(env: WindowEnv): WindowDeps {
+  const { logger, metrics } = createPowertools('whatsapp-window');
+  // A scheduled job has minutes, not milliseconds: the SDK's default timeouts and retries suit it.
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  return {
+    store: new DynamoDbWindowStore(documents, env.CONVERSATIONS_TABLE),
+    events: new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
+    clock: { now: () => new Date() },
+    logger,
+    metrics,
+    config: { leadMs: env.WINDOW_LEAD_MINUTES * 60_000 },
+  };
+}

@@ -1,0 +1,267 @@
+import type { Connection } from '../../../lambdas/domain/connection';
+import { DELIVERY_STATUS_RANK } from '../../../lambdas/domain/delivery-status';
+import type {
+  FallbackKind,
+  MessageKey,
+  NewConversation,
+  OutboundConversation,
+  OutboundFailure,
+  OutboundMessageItem,
+  OutboundStore,
+  OutcomeWatchdogStore,
+  PendingOptions,
+  RecordOutboundInput,
+  RecordOutboundResult,
+  SendConnections,
+  SendState,
+} from '../../../lambdas/domain/outbound/ports';
+import type { SendOutboundDeps } from '../../../lambdas/domain/outbound/send-outbound';
+import type { TemplateDefinition } from '../../../lambdas/domain/templates';
+import type { SendRequest, SendResult, WhatsAppSender } from '../../../lambdas/providers/whatsapp/provider';
+import { SendFailedError } from '../../../lambdas/shared/errors';
+import { RecordingEvents } from '../../support/fakes';
+
+type StoredMessage = OutboundMessageItem & { outcomePending?: string; outcomeDeadline?: string; [extra: string]: unknown };
+
+/** The DynamoDB store's conditions, in memory. */
+export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStore {
+  readonly conversations = new Map<string, OutboundConversation & { pendingOptions?: PendingOptions; [extra: string]: unknown }>();
+  readonly messages = new Map<string, StoredMessage>();
+  readonly dedupe = new Map<string, { conversationId: string; messageIds: string[] }>();
+  readonly createdConversations: NewConversation[] = [];
+  /** Every state change, in order: `claim m1`, `accept m1`, … */
+  readonly log: string[] = [];
+  failNext?: { method: keyof OutboundStore; error: Error };
+
+  private id(key: MessageKey): string {
+    return `${key.conversationId}|${key.messageId}`;
+  }
+
+  private maybeFail(method: keyof OutboundStore): void {
+    if (this.failNext?.method === method) {
+      const { error } = this.failNext;
+      this.failNext = undefined;
+      throw error;
+    }
+  }
+
+  message(key: MessageKey | string): StoredMessage | undefined {
+    if (typeof key === 'string') return [...this.messages.values()].find((m) => m.messageId === key);
+    return this.messages.get(this.id(key));
+  }
+
+  all(): StoredMessage[] {
+    return [...this.messages.values()];
+  }
+
+  async getConversation(conversationId: string): Promise<OutboundConversation | undefined> {
+    this.maybeFail('getConversation');
+    return this.conversations.get(conversationId);
+  }
+
+  async record(input: RecordOutboundInput): Promise<RecordOutboundResult> {
+    this.maybeFail('record');
+    const existing = this.dedupe.get(input.dedupeKey);
+    if (existing) return { outcome: 'duplicate', ...existing };
+    this.dedupe.set(input.dedupeKey, { conversationId: input.messages[0].conversationId, messageIds: input.messages.map((m) => m.messageId) });
+    for (const message of input.messages) this.messages.set(this.id(message), structuredClone(message) as StoredMessage);
+    if (input.conversation) this.createdConversations.push(input.conversation);
+    this.log.push(`record ${input.messages.map((m) => m.messageId).join(',')}`);
+    return { outcome: 'recorded' };
+  }
+
+  async getMessages(conversationId: string, messageIds: string[]): Promise<OutboundMessageItem[]> {
+    return messageIds.flatMap((messageId) => {
+      const found = this.messages.get(this.id({ conversationId, messageId }));
+      return found ? [structuredClone(found)] : [];
+    });
+  }
+
+  async getMessage(key: MessageKey): Promise<OutboundMessageItem | undefined> {
+    const found = this.messages.get(this.id(key));
+    return found ? structuredClone(found) : undefined;
+  }
+
+  async claim(key: MessageKey, at: Date, outcomeDeadline: Date, fallback?: FallbackKind): Promise<boolean> {
+    this.maybeFail('claim');
+    const message = this.messages.get(this.id(key));
+    if (!message || message.sendState !== 'pending') return false;
+    Object.assign(message, {
+      sendState: 'sending',
+      attempts: message.attempts + 1,
+      outcomePending: 'pending',
+      outcomeDeadline: outcomeDeadline.toISOString(),
+      updatedAt: at.toISOString(),
+      ...(fallback && { fallback }),
+    });
+    this.log.push(`claim ${key.messageId}`);
+    return true;
+  }
+
+  async markAccepted(key: MessageKey, externalId: string): Promise<void> {
+    this.maybeFail('markAccepted');
+    const message = this.messages.get(this.id(key));
+    if (!message || message.sendState !== 'sending') return;
+    Object.assign(message, { sendState: 'accepted', externalId });
+    delete message.outcomePending;
+    delete message.outcomeDeadline;
+    this.log.push(`accept ${key.messageId}`);
+  }
+
+  async release(key: MessageKey, _at: Date, change: { errorCode?: string; errorReason?: string; fallback?: FallbackKind } = {}): Promise<boolean> {
+    const message = this.messages.get(this.id(key));
+    if (!message || message.sendState !== 'sending') return false;
+    Object.assign(message, {
+      sendState: 'pending',
+      ...(change.errorCode && { lastErrorCode: change.errorCode }),
+      ...(change.errorReason && { lastErrorReason: change.errorReason }),
+      ...(change.fallback && { fallback: change.fallback }),
+    });
+    delete message.outcomePending;
+    delete message.outcomeDeadline;
+    this.log.push(`release ${key.messageId}${change.fallback ? ` → ${change.fallback}` : ''}`);
+    return true;
+  }
+
+  async markFailed(key: MessageKey, failure: OutboundFailure, _at: Date, from: SendState[]): Promise<boolean> {
+    const message = this.messages.get(this.id(key));
+    if (!message || !from.includes(message.sendState) || message.deliveryStatusRank > DELIVERY_STATUS_RANK.queued) return false;
+    Object.assign(message, {
+      sendState: 'failed',
+      deliveryStatus: 'failed',
+      deliveryStatusRank: DELIVERY_STATUS_RANK.failed,
+      failureReason: failure.reason,
+      errorReason: failure.errorReason,
+      ...(failure.errorCode !== undefined && { errorCode: failure.errorCode }),
+    });
+    delete message.outcomePending;
+    delete message.outcomeDeadline;
+    this.log.push(`fail ${key.messageId} ${failure.reason}`);
+    return true;
+  }
+
+  async setPendingOptions(conversationId: string, pending: PendingOptions): Promise<void> {
+    const conversation = this.conversations.get(conversationId);
+    if (conversation) conversation.pendingOptions = pending;
+    this.log.push(`options ${pending.messageId}`);
+  }
+
+  async overdue(now: Date, limit: number): Promise<MessageKey[]> {
+    return this.all()
+      .filter((m) => m.outcomePending === 'pending' && m.outcomeDeadline !== undefined && m.outcomeDeadline <= now.toISOString())
+      .sort((a, b) => a.outcomeDeadline!.localeCompare(b.outcomeDeadline!))
+      .slice(0, limit)
+      .map((m) => ({ conversationId: m.conversationId, messageId: m.messageId }));
+  }
+
+  async expire(key: MessageKey): Promise<OutboundMessageItem | undefined> {
+    const message = this.messages.get(this.id(key));
+    if (!message || message.outcomePending !== 'pending' || message.sendState !== 'sending' || message.deliveryStatusRank > DELIVERY_STATUS_RANK.queued) {
+      return undefined;
+    }
+    Object.assign(message, { sendState: 'failed', deliveryStatus: 'failed', deliveryStatusRank: 90, failureReason: 'outcome-unknown' });
+    delete message.outcomePending;
+    delete message.outcomeDeadline;
+    return structuredClone(message);
+  }
+}
+
+type Script = SendResult | SendFailedError | Error;
+
+/** A sender that answers from a script (then accepts), and records every request. */
+export class ScriptedSender implements WhatsAppSender {
+  readonly maxTextLength: number;
+  readonly requests: SendRequest[] = [];
+  private readonly script: Script[] = [];
+  private counter = 0;
+  constructor(maxTextLength = 1600) {
+    this.maxTextLength = maxTextLength;
+  }
+  then(...answers: Script[]): this {
+    this.script.push(...answers);
+    return this;
+  }
+  async send(request: SendRequest): Promise<SendResult> {
+    this.requests.push(structuredClone(request));
+    const next = this.script.shift();
+    if (next instanceof Error) throw next;
+    return next ?? { externalId: `SM${String(++this.counter).padStart(32, '0')}`, providerStatus: 'queued' };
+  }
+}
+
+export const BUSINESS = 'acme';
+export const CUSTOMER = '+5215512345678';
+
+export const connection: Connection = {
+  connectionId: 'conn1',
+  businessId: BUSINESS,
+  provider: 'twilio',
+  status: 'active',
+  displayNumber: '+14155238886',
+  secretArn: 'arn:secret:conn1',
+};
+
+export class FixedConnections implements SendConnections {
+  constructor(readonly connections: Connection[] = [connection]) {}
+  async get(connectionId: string): Promise<Connection | undefined> {
+    return this.connections.find((c) => c.connectionId === connectionId);
+  }
+  async listByBusiness(businessId: string): Promise<Connection[]> {
+    return this.connections.filter((c) => c.businessId === businessId);
+  }
+}
+
+export function template(overrides: Partial<TemplateDefinition> = {}): TemplateDefinition {
+  return {
+    businessId: BUSINESS,
+    name: 'reengagement',
+    language: 'es_MX',
+    providerTemplateId: 'HX' + 'a'.repeat(32),
+    category: 'UTILITY',
+    approvalStatus: 'approved',
+    variables: { '1': 'Ana' },
+    connectionId: connection.connectionId,
+    updatedAt: '2026-11-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+export interface SendHarness {
+  deps: SendOutboundDeps;
+  store: InMemoryOutboundStore;
+  sender: ScriptedSender;
+  events: RecordingEvents;
+  templates: TemplateDefinition[];
+  connections: FixedConnections;
+  now: { value: Date };
+}
+
+export function sendHarness(options: { maxReceiveCount?: number; maxTextLength?: number; connections?: Connection[] } = {}): SendHarness {
+  const store = new InMemoryOutboundStore();
+  const sender = new ScriptedSender(options.maxTextLength);
+  const events = new RecordingEvents();
+  const templates: TemplateDefinition[] = [];
+  const connections = new FixedConnections(options.connections);
+  const now = { value: new Date('2026-11-26T12:00:00Z') };
+  const deps: SendOutboundDeps = {
+    store,
+    connections,
+    credentials: { get: async () => ({ accountSid: 'AC' + '1'.repeat(32), authToken: 'token' }) },
+    senders: { twilio: sender },
+    templates: {
+      get: async (businessId, name, language) =>
+        templates.find((t) => t.businessId === businessId && t.name === name && t.language === language),
+    },
+    events,
+    clock: { now: () => now.value },
+    config: {
+      webhookBaseUrl: 'https://hooks.example.com',
+      maxReceiveCount: options.maxReceiveCount ?? 5,
+      dedupeTtlMs: 86_400_000,
+      outcomeTimeoutMs: 600_000,
+      backoff: { baseMs: 2_000, capMs: 900_000 },
+    },
+    random: () => 0.5,
+  };
+  return { deps, store, sender, events, templates, connections, now };
+}
