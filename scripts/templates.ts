@@ -1,0 +1,382 @@
+/**
+ * `npm run templates -- <command>`: WhatsApp templates of a business, through its connection's BSP.
+ *
+ *   create --connection <id> [--template reengagement] [--force]
+ *       Creates the template (templates/<name>.json) in Twilio's Content API with the connection's
+ *       credentials, submits it for WhatsApp approval and records it in the template registry.
+ *       Run again, it does not create a second content: a `draft` (created, submit failed) is
+ *       submitted again, a submitted or approved one is left alone (`--force` creates a new one),
+ *       a rejected one is replaced by a new content.
+ *   sync [--business <id>]
+ *       Re-reads the approval status of every template (of one business, or of all) and updates
+ *       the registry.
+ *   list --business <id>
+ *       Prints the business's templates.
+ *
+ * Where: locally (default when `npm run dev` is running) the tables, moto and the Twilio simulator
+ * come from `.local/runtime.json`; in AWS pass `--aws` (or set the tables) and the usual AWS
+ * credentials: `--templates-table`/`TEMPLATES_TABLE`, `--connections-table`/`CONNECTIONS_TABLE`,
+ * `--content-base-url`/`TWILIO_CONTENT_BASE_URL` (default https://content.twilio.com).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
+import { DynamoDbConnectionDirectory } from '../lambdas/adapters/dynamodb-connection-directory';
+import { DynamoDbTemplateBusinesses } from '../lambdas/adapters/dynamodb-template-businesses';
+import { DynamoDbTemplateRegistry } from '../lambdas/adapters/dynamodb-template-registry';
+import { SecretsCredentialsStore } from '../lambdas/adapters/secrets-credentials-store';
+import type { Connection } from '../lambdas/domain/connection';
+import {
+  BspApprovalReader,
+  registryStatusOf,
+  syncTemplateApprovals,
+  type SyncApprovalsResult,
+} from '../lambdas/domain/template-approval';
+import {
+  TEMPLATE_CATEGORIES,
+  type TemplateCategory,
+  type TemplateDefinition,
+  type TemplateRegistry,
+} from '../lambdas/domain/templates';
+import type { ContentDefinition, WhatsAppTemplateCategory } from '../lambdas/providers/whatsapp/twilio/send/content-api';
+import { TwilioContentApi } from '../lambdas/providers/whatsapp/twilio/send/content-api';
+
+export const TEMPLATES_DIR = resolve(__dirname, '..', 'templates');
+const DEFAULT_STATE_FILE = process.env.LOCAL_STATE_FILE ?? resolve(__dirname, '..', '.local', 'runtime.json');
+const DEFAULT_CONTENT_BASE_URL = 'https://content.twilio.com';
+const PLACEHOLDER = /\{\{\s*([0-9]{1,2})\s*\}\}/g;
+
+/** A template definition file (`templates/<name>.json`). */
+export const templateFileSchema = z
+  .object({
+    $comment: z.string().optional(),
+    /** Registry name (with `language`, the registry key) and what producers put in `template.name`. */
+    name: z.string().regex(/^[a-z0-9_]{1,64}$/),
+    /** The WhatsApp template name submitted for approval: lower-case letters, digits, underscores. */
+    whatsappName: z.string().regex(/^[a-z0-9_]{1,512}$/),
+    /** Twilio's `friendly_name` of the content. */
+    friendlyName: z.string().min(1).max(64),
+    /** WhatsApp language code, e.g. `es_MX`. */
+    language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/),
+    category: z.enum(TEMPLATE_CATEGORIES as [TemplateCategory, ...TemplateCategory[]]),
+    /** Sample values of the numbered variables (WhatsApp reviews the template with them). */
+    variables: z.record(z.string().regex(/^[0-9]{1,2}$/), z.string().trim().min(1)),
+    /** Twilio content types, e.g. `{ "twilio/text": { "body": "Hola {{1}}" } }`. */
+    types: z.record(z.string().regex(/^(twilio|whatsapp)\/[a-z-]+$/), z.record(z.string(), z.unknown())),
+  })
+  .superRefine((file, ctx) => {
+    if (Object.keys(file.types).length === 0) ctx.addIssue({ code: 'custom', path: ['types'], message: 'at least one content type is required' });
+    const used = new Set<string>();
+    for (const [type, definition] of Object.entries(file.types)) {
+      if (typeof definition.body === 'string') for (const match of definition.body.matchAll(PLACEHOLDER)) used.add(String(Number(match[1])));
+      if (type === 'twilio/text' && typeof definition.body !== 'string') {
+        ctx.addIssue({ code: 'custom', path: ['types', type, 'body'], message: 'twilio/text needs a body' });
+      }
+    }
+    for (const n of used) {
+      if (file.variables[n] === undefined) ctx.addIssue({ code: 'custom', path: ['variables', n], message: `{{${n}}} is used but has no sample value` });
+    }
+    for (const n of Object.keys(file.variables)) {
+      if (!used.has(String(Number(n)))) ctx.addIssue({ code: 'custom', path: ['variables', n], message: `variable ${n} is not used in any body` });
+    }
+    // WhatsApp numbers variables 1..n without gaps.
+    const numbers = [...used].map(Number).sort((a, b) => a - b);
+    if (numbers.some((n, i) => n !== i + 1)) ctx.addIssue({ code: 'custom', path: ['variables'], message: 'variables must be numbered 1, 2, 3… without gaps' });
+  });
+
+export type TemplateFile = z.infer<typeof templateFileSchema>;
+
+export class TemplatesCommandError extends Error {}
+
+/**
+ * Reads and validates `templates/<name>.json`.
+ * @example loadTemplateFile('reengagement').language // 'es_MX'
+ */
+export function loadTemplateFile(name: string, dir: string = TEMPLATES_DIR): TemplateFile {
+  if (!/^[a-z0-9_-]{1,64}$/.test(name)) throw new TemplatesCommandError(`invalid template name "${name}"`);
+  const file = resolve(dir, `${name}.json`);
+  if (!existsSync(file)) throw new TemplatesCommandError(`no template definition ${file}`);
+  const parsed = templateFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  if (!parsed.success) {
+    throw new TemplatesCommandError(
+      `${file} is invalid: ${parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}
+
+/** The Content API calls the command makes (`TwilioContentApi`). */
+export interface ContentApiPort {
+  createContent(credentials: Credentials, definition: ContentDefinition): Promise<{ sid: string }>;
+  submitWhatsAppApproval(
+    credentials: Credentials,
+    contentSid: string,
+    request: { name: string; category: WhatsAppTemplateCategory },
+  ): Promise<{ status: string }>;
+  fetchWhatsAppApproval(credentials: Credentials, contentSid: string): Promise<{ status: string; rejectionReason?: string }>;
+}
+
+type Credentials = { accountSid: string; authToken: string };
+
+/** Everything the commands use; `templatesContext` builds the real one. */
+export interface TemplatesContext {
+  registry: TemplateRegistry;
+  connections: { get(connectionId: string): Promise<Connection | undefined> };
+  credentials: { get(secretId: string): Promise<Credentials> };
+  contentApi: ContentApiPort;
+  businesses: { list(): Promise<string[]> };
+  now: () => Date;
+  log: (line: string) => void;
+}
+
+/**
+ * Creates a template in the connection's BSP account, submits it for approval, records it.
+ * The registry item is written as `draft` right after the content exists, so a failed submission
+ * leaves a record that the next `create` submits again instead of creating a second content.
+ */
+export async function createTemplate(
+  ctx: TemplatesContext,
+  options: { connectionId: string; template: TemplateFile; force?: boolean },
+): Promise<TemplateDefinition> {
+  const { template } = options;
+  const connection = await ctx.connections.get(options.connectionId);
+  if (!connection) throw new TemplatesCommandError(`connection ${options.connectionId} not found`);
+  if (connection.provider !== 'twilio') throw new TemplatesCommandError(`connection ${options.connectionId} is not a Twilio connection`);
+  const businessId = connection.businessId;
+  const label = `${template.name} (${template.language})`;
+
+  const existing = await ctx.registry.get(businessId, template.name, template.language);
+  if (existing && !options.force) {
+    if (existing.connectionId !== connection.connectionId) {
+      throw new TemplatesCommandError(
+        `${label} already exists for business ${businessId} on connection ${existing.connectionId}; --force replaces it`,
+      );
+    }
+    if (existing.approvalStatus === 'submitted' || existing.approvalStatus === 'pending' || existing.approvalStatus === 'approved') {
+      ctx.log(`${label} already exists (${existing.providerTemplateId}, ${existing.approvalStatus}): nothing to create; run \`sync\` for its status, or --force for a new content`);
+      return existing;
+    }
+  }
+
+  const credentials = await ctx.credentials.get(connection.secretArn);
+  let definition: TemplateDefinition;
+  if (existing && !options.force && existing.approvalStatus === 'draft') {
+    ctx.log(`${label} was created (${existing.providerTemplateId}) but never submitted: submitting it now`);
+    definition = existing;
+  } else {
+    if (existing?.approvalStatus === 'rejected') ctx.log(`${label} was rejected (${existing.rejectionReason ?? 'no reason'}): creating a new content`);
+    const { sid } = await ctx.contentApi.createContent(credentials, {
+      friendlyName: template.friendlyName,
+      language: template.language,
+      variables: template.variables,
+      types: template.types,
+    });
+    definition = {
+      businessId,
+      name: template.name,
+      language: template.language,
+      providerTemplateId: sid,
+      category: template.category,
+      approvalStatus: 'draft',
+      variables: template.variables,
+      connectionId: connection.connectionId,
+      updatedAt: ctx.now().toISOString(),
+    };
+    await ctx.registry.put(definition);
+    ctx.log(`created ${label} in Twilio: ${sid}`);
+  }
+
+  const submitted = await ctx.contentApi.submitWhatsAppApproval(credentials, definition.providerTemplateId, {
+    name: template.whatsappName,
+    category: template.category,
+  });
+  // A submission answered without a status is at least `submitted`.
+  const next = registryStatusOf(submitted);
+  const status = next.status === 'draft' ? 'submitted' : next.status;
+  await ctx.registry.setApprovalStatus(businessId, template.name, template.language, status, next.reason);
+  ctx.log(`submitted ${label} for WhatsApp approval as "${template.whatsappName}" (${template.category}): ${status}`);
+  return { ...definition, approvalStatus: status, updatedAt: ctx.now().toISOString(), ...(next.reason !== undefined && { rejectionReason: next.reason }) };
+}
+
+/** Re-reads approval statuses: every template of one business (or of all businesses). */
+export async function syncTemplates(ctx: TemplatesContext, options: { businessId?: string } = {}): Promise<SyncApprovalsResult> {
+  const businesses = options.businessId ? [options.businessId] : await ctx.businesses.list();
+  const result = await syncTemplateApprovals(businesses, {
+    registry: ctx.registry,
+    approvals: new BspApprovalReader({ connections: ctx.connections, credentials: ctx.credentials, contentApi: ctx.contentApi }),
+    // By hand, everything that has a BSP id: drafts and rejections included.
+    filter: () => true,
+    now: ctx.now,
+    onTemplateFailed: (definition, error) =>
+      ctx.log(`✖ ${definition.businessId} ${definition.name} (${definition.language}): ${(error as Error)?.message ?? String(error)}`),
+  });
+  for (const change of result.changed) {
+    ctx.log(`${change.businessId} ${change.name} (${change.language}): ${change.from} → ${change.to}${change.reason ? ` (${change.reason})` : ''}`);
+  }
+  ctx.log(`synced ${result.checked} template(s) of ${result.businesses} business(es): ${result.changed.length} changed, ${result.failed} failed`);
+  return result;
+}
+
+export async function listTemplates(ctx: TemplatesContext, businessId: string): Promise<TemplateDefinition[]> {
+  const templates = await ctx.registry.list(businessId);
+  if (templates.length === 0) ctx.log(`no templates for business ${businessId}`);
+  for (const t of templates) {
+    ctx.log(
+      `${t.name}\t${t.language}\t${t.category}\t${t.approvalStatus}${t.rejectionReason ? ` (${t.rejectionReason})` : ''}\t${t.providerTemplateId}\t${t.connectionId}\t${t.updatedAt}`,
+    );
+  }
+  return templates;
+}
+
+/** Where the command works: tables, endpoints and the Content API's base URL. */
+export interface TemplatesTarget {
+  mode: 'local' | 'aws';
+  region: string;
+  /** moto's endpoint, locally. */
+  endpoint?: string;
+  tables: { templates: string; connections: string };
+  contentBaseUrl: string;
+}
+
+interface RuntimeState {
+  motoEndpoint: string;
+  region: string;
+  webhookEnv: Record<string, string>;
+  tables: Record<string, { logicalId: string; name: string }>;
+  twilio?: { mode: 'simulator' | 'real'; simulatorUrl?: string };
+}
+
+/**
+ * Local (from the runtime file of `npm run dev`) or AWS (flags, then environment).
+ * @example resolveTarget({ aws: true, 'templates-table': 'T', 'connections-table': 'C' }, {}) // { mode: 'aws', … }
+ */
+export function resolveTarget(
+  flags: { aws?: boolean; local?: boolean; 'templates-table'?: string; 'connections-table'?: string; 'content-base-url'?: string; region?: string; 'state-file'?: string },
+  env: NodeJS.ProcessEnv,
+): TemplatesTarget {
+  const templates = flags['templates-table'] ?? env.TEMPLATES_TABLE;
+  const connections = flags['connections-table'] ?? env.CONNECTIONS_TABLE;
+  const stateFile = flags['state-file'] ?? DEFAULT_STATE_FILE;
+  const aws = flags.aws || (!flags.local && templates !== undefined);
+  if (aws) {
+    if (!templates || !connections) {
+      throw new TemplatesCommandError('in AWS, give --templates-table and --connections-table (or TEMPLATES_TABLE and CONNECTIONS_TABLE)');
+    }
+    return {
+      mode: 'aws',
+      region: flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
+      tables: { templates, connections },
+      contentBaseUrl: flags['content-base-url'] ?? env.TWILIO_CONTENT_BASE_URL ?? DEFAULT_CONTENT_BASE_URL,
+    };
+  }
+  if (!existsSync(stateFile)) {
+    throw new TemplatesCommandError(`${stateFile} not found: start \`npm run dev\` first, or pass --aws with the table names`);
+  }
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as RuntimeState;
+  const byLogicalId = (prefix: string) => Object.values(state.tables ?? {}).find((table) => table.logicalId.startsWith(prefix))?.name;
+  const localTemplates = templates ?? byLogicalId('TemplatesTable');
+  const localConnections = connections ?? state.webhookEnv?.CONNECTIONS_TABLE ?? byLogicalId('ConnectionsTable');
+  if (!localTemplates || !localConnections) throw new TemplatesCommandError(`${stateFile} names no templates or connections table`);
+  return {
+    mode: 'local',
+    region: state.region,
+    endpoint: state.motoEndpoint,
+    tables: { templates: localTemplates, connections: localConnections },
+    contentBaseUrl:
+      flags['content-base-url'] ??
+      (state.twilio?.mode === 'simulator' && state.twilio.simulatorUrl ? state.twilio.simulatorUrl : env.TWILIO_CONTENT_BASE_URL ?? DEFAULT_CONTENT_BASE_URL),
+  };
+}
+
+/** The real context for a target; `close()` releases the SDK clients. */
+export function templatesContext(target: TemplatesTarget, log: (line: string) => void = console.log): TemplatesContext & { close(): void } {
+  const config = {
+    region: target.region,
+    ...(target.endpoint && { endpoint: target.endpoint, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }),
+  };
+  const dynamodb = new DynamoDBClient(config);
+  const secrets = new SecretsManagerClient(config);
+  const documents = DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+  return {
+    registry: new DynamoDbTemplateRegistry(documents, target.tables.templates),
+    connections: new DynamoDbConnectionDirectory(documents, target.tables.connections, { cacheTtlMs: 0 }),
+    credentials: new SecretsCredentialsStore(secrets, 0),
+    contentApi: new TwilioContentApi({ fetch, contentBaseUrl: target.contentBaseUrl, timeoutMs: 15_000 }),
+    businesses: new DynamoDbTemplateBusinesses(documents, target.tables.templates),
+    now: () => new Date(),
+    log,
+    close: () => {
+      dynamodb.destroy();
+      secrets.destroy();
+    },
+  };
+}
+
+const USAGE = `usage: npm run templates -- <command> [options]
+  create --connection <id> [--template reengagement] [--force]
+  sync   [--business <id>]
+  list   --business <id>
+options: --aws | --local, --templates-table <name>, --connections-table <name>,
+         --content-base-url <url>, --region <region>, --state-file <path>`;
+
+/** Runs one command; resolves with the process exit code. */
+export async function main(argv: string[], log: (line: string) => void = console.log): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      connection: { type: 'string' },
+      template: { type: 'string', default: 'reengagement' },
+      business: { type: 'string' },
+      force: { type: 'boolean', default: false },
+      aws: { type: 'boolean', default: false },
+      local: { type: 'boolean', default: false },
+      'templates-table': { type: 'string' },
+      'connections-table': { type: 'string' },
+      'content-base-url': { type: 'string' },
+      region: { type: 'string' },
+      'state-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  const command = positionals[0];
+  if (values.help || !command || !['create', 'sync', 'list'].includes(command)) {
+    log(USAGE);
+    return values.help ? 0 : 2;
+  }
+  if (command === 'create' && !values.connection) throw new TemplatesCommandError('create needs --connection <id>');
+  if (command === 'list' && !values.business) throw new TemplatesCommandError('list needs --business <id>');
+
+  const target = resolveTarget(values, process.env);
+  // Locally (moto), the SDK's notice about the Node version is noise, as in `npm run dev`.
+  if (target.mode === 'local') process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  log(`(${target.mode}: templates ${target.tables.templates}, connections ${target.tables.connections}, content API ${target.contentBaseUrl})`);
+  const ctx = templatesContext(target, log);
+  try {
+    if (command === 'create') {
+      await createTemplate(ctx, { connectionId: values.connection as string, template: loadTemplateFile(values.template as string), force: values.force });
+    } else if (command === 'sync') {
+      const result = await syncTemplates(ctx, values.business ? { businessId: values.business } : {});
+      if (result.failed > 0) return 1;
+    } else {
+      await listTemplates(ctx, values.business as string);
+    }
+    return 0;
+  } finally {
+    ctx.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`✖ ${error instanceof Error ? error.message : String(error)}`);
+      process.exit(1);
+    },
+  );
+}
