@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { CONNECTION_SECRET_PREFIX, CONTEXT_KEYS, STACK_NAMES } from './config';
+import { AI_DEFAULTS, CONNECTION_SECRET_PREFIX, CONTEXT_KEYS, DEFAULT_WINDOW_LEAD_MINUTES, STACK_NAMES } from './config';
+import { validateResponder } from './constructs/ai-function';
 import { REPO_ROOT } from './constructs/echo-function';
 import { StatefulStack } from './stateful-stack';
 import { StatelessStack } from './stateless-stack';
@@ -77,6 +78,14 @@ export function createApp(options: CreateAppOptions = {}): EchoApp {
   const publicBaseUrl = optionalString(app.node.tryGetContext(CONTEXT_KEYS.publicBaseUrl));
   const secretNamePrefix =
     optionalString(app.node.tryGetContext(CONTEXT_KEYS.secretNamePrefix)) ?? CONNECTION_SECRET_PREFIX;
+  // Checked here, before any construct exists, so a bad value fails synthesis with its context key.
+  const responder = optionalString(app.node.tryGetContext(CONTEXT_KEYS.responder)) ?? AI_DEFAULTS.responder;
+  const aiEndpointUrl = optionalString(app.node.tryGetContext(CONTEXT_KEYS.aiEndpointUrl));
+  validateResponder(responder, aiEndpointUrl);
+  const windowLeadMinutes = optionalMinutes(
+    app.node.tryGetContext(CONTEXT_KEYS.windowLeadMinutes),
+    CONTEXT_KEYS.windowLeadMinutes,
+  );
 
   const stateful = new StatefulStack(app, STACK_NAMES.stateful, {
     stackName: STACK_NAMES.stateful,
@@ -88,6 +97,9 @@ export function createApp(options: CreateAppOptions = {}): EchoApp {
     env: options.env,
     stateful,
     publicBaseUrl,
+    responder,
+    aiEndpointUrl,
+    windowLeadMinutes: windowLeadMinutes ?? DEFAULT_WINDOW_LEAD_MINUTES,
   });
 
   return { app, stateful, stateless, nag };
@@ -109,4 +121,14 @@ function optionalString(value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw new Error(`context value must be a string, got ${JSON.stringify(value)}`);
   return value;
+}
+
+/** A whole number of minutes in (0, 24 h): context values arrive as strings from the CLI. */
+function optionalMinutes(value: unknown, key: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const minutes = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(minutes) || minutes <= 0 || minutes >= 24 * 60) {
+    throw new Error(`context "${key}" must be a whole number of minutes between 1 and 1439, got ${JSON.stringify(value)}`);
+  }
+  return minutes;
 }

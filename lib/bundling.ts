@@ -1,11 +1,24 @@
 /**
  * How every Lambda function of this app is bundled, in one place: `EchoFunction` passes these
  * settings to `NodejsFunction` (which runs esbuild locally), and the bench (`bench/run.ts`) runs
- * esbuild with {@link WEBHOOK_BUNDLING} to measure exactly what the stack deploys.
+ * esbuild with {@link bundlingFor} to measure exactly what the stack deploys.
  *
- * Imports nothing at run time, so the bench does not load aws-cdk-lib.
+ * Imports nothing from aws-cdk-lib, so the bench does not load the CDK.
  */
+import * as path from 'node:path';
 import type { BuildOptions } from 'esbuild';
+
+/** The repository root: bundling resolves entries, the lock file and `node_modules` from here. */
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/**
+ * The entry file of a handler, by the house layout `lambdas/handlers/<name>/index.ts` (exporting `handler`).
+ * @example
+ * handlerEntry('send'); // '<repo>/lambdas/handlers/send/index.ts'
+ */
+export function handlerEntry(handlerName: string): string {
+  return path.join(REPO_ROOT, 'lambdas', 'handlers', handlerName, 'index.ts');
+}
 
 /** The bundling decisions, in the vocabulary of both esbuild and `NodejsFunction`. */
 export const LAMBDA_BUNDLING = {
@@ -30,12 +43,12 @@ export const LAMBDA_BUNDLING = {
 } as const;
 
 /**
- * esbuild options equivalent to what `NodejsFunction` runs for the webhook (add `entryPoints` and
- * `outfile`).
+ * esbuild options equivalent to what `NodejsFunction` runs for every function (add `entryPoints`
+ * and `outfile`, or use {@link bundlingFor}).
  * @example
- * await build({ ...WEBHOOK_BUNDLING, entryPoints: [entry], outfile: 'out/webhook.js' });
+ * await build({ ...LAMBDA_ESBUILD_OPTIONS, entryPoints: [handlerEntry('send')], outfile: 'out/send.js' });
  */
-export const WEBHOOK_BUNDLING: BuildOptions = {
+export const LAMBDA_ESBUILD_OPTIONS: BuildOptions = {
   bundle: true,
   platform: 'node',
   target: LAMBDA_BUNDLING.target,
@@ -45,3 +58,19 @@ export const WEBHOOK_BUNDLING: BuildOptions = {
   sourcemap: LAMBDA_BUNDLING.sourceMap,
   external: [...LAMBDA_BUNDLING.externalModules],
 };
+
+/**
+ * The webhook's esbuild options: the same as every function's (kept as a name for the bench).
+ * @example
+ * await build({ ...WEBHOOK_BUNDLING, entryPoints: [handlerEntry('webhook')], outfile: 'out/webhook.js' });
+ */
+export const WEBHOOK_BUNDLING: BuildOptions = LAMBDA_ESBUILD_OPTIONS;
+
+/**
+ * esbuild options that produce the very bytes the stack deploys for one handler (add `outfile`).
+ * @example
+ * await build({ ...bundlingFor('send'), outfile: 'bench/out/send.js', logLevel: 'error' });
+ */
+export function bundlingFor(handlerName: string): BuildOptions & { entryPoints: string[] } {
+  return { ...LAMBDA_ESBUILD_OPTIONS, entryPoints: [handlerEntry(handlerName)] };
+}

@@ -78,10 +78,66 @@ export const WEBHOOK_ROUTES = {
 
 /** Context keys read by `createApp` (pass with `cdk synth -c key=value` or in `cdk.json`). */
 export const CONTEXT_KEYS = {
-  /** Public base URL of the webhook when a custom domain or base path fronts API Gateway. */
+  /**
+   * Public base URL of the webhook when a custom domain or base path fronts API Gateway. Also the
+   * base of the status callback URLs the send Lambda gives the BSP (`WEBHOOK_BASE_URL`).
+   */
   publicBaseUrl: 'publicBaseUrl',
   /** Overrides {@link CONNECTION_SECRET_PREFIX}. */
   secretNamePrefix: 'secretNamePrefix',
   /** `true` skips esbuild bundling (templates only); the CLI forbids setting `aws:cdk:bundling-stacks` itself. */
   skipBundling: 'skipBundling',
+  /** Who answers inbound messages: one of {@link RESPONDERS} (`RESPONDER`); default {@link AI_DEFAULTS}.responder. */
+  responder: 'responder',
+  /** The Echo AI endpoint the `http` responder POSTs to (`AI_ENDPOINT_URL`); required with `responder=http`. */
+  aiEndpointUrl: 'aiEndpointUrl',
+  /** How long before a 24-hour window closes the conversation is flagged `expiring` (`WINDOW_LEAD_MINUTES`). */
+  windowLeadMinutes: 'windowLeadMinutes',
+} as const;
+
+/**
+ * Responders of the AI Lambda: `http` POSTs to the Echo AI endpoint, `none` only publishes the
+ * event (another Echo service replies through the outbound queue), `demo` answers by itself (local use).
+ */
+export const RESPONDERS = ['http', 'none', 'demo'] as const;
+export type Responder = (typeof RESPONDERS)[number];
+
+/** Default values of the AI Lambda's tunables, passed to it as environment variables. */
+export const AI_DEFAULTS = {
+  /** In AWS nothing answers customers unless configured to. */
+  responder: 'none',
+  endpointTimeoutMs: 8000,
+  /** Messages of the conversation sent to the responder as context. */
+  historyLimit: 20,
+} as const satisfies { responder: Responder; endpointTimeoutMs: number; historyLimit: number };
+
+/** Default values of the send Lambda's tunables, passed to it as environment variables. */
+export const SEND_DEFAULTS = {
+  twilioApiBaseUrl: 'https://api.twilio.com',
+  twilioContentBaseUrl: 'https://content.twilio.com',
+  secretsCacheTtlSeconds: 300,
+  /** Per BSP request; well inside {@link CONSUMER_TIMEOUT_SECONDS}.outbound so a batch can finish. */
+  sendTimeoutMs: 10_000,
+} as const;
+
+/** Default lead time of the window-expiry flagging, in minutes. */
+export const DEFAULT_WINDOW_LEAD_MINUTES = 60;
+
+/**
+ * The scheduled functions: how often each runs (minutes) and its timeout (seconds). A run that
+ * fails is superseded by the next one, so none of them needs to be retried for longer than its period.
+ */
+export const SCHEDULES = {
+  /** Flags conversations whose 24-hour window closes soon, and closed ones. */
+  window: { everyMinutes: 5, timeoutSeconds: 60 },
+  /** Marks sends without any status callback after their deadline `failed` (`outcome-unknown`). */
+  outcomeWatchdog: { everyMinutes: 5, timeoutSeconds: 60 },
+  /** Re-syncs template approval statuses from the BSP. */
+  templateSync: { everyMinutes: 60, timeoutSeconds: 300 },
+} as const;
+
+/** Custom metrics with an alarm on them (Powertools EMF, namespace {@link METRICS_NAMESPACE}). */
+export const ALARMED_METRICS = {
+  /** Emitted by the send Lambda once per message that ends `failed` (permanent or retries exhausted). */
+  sendFailed: 'SendFailed',
 } as const;

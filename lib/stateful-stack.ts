@@ -42,8 +42,15 @@ export interface EchoTables {
   readonly conversations: dynamodb.Table;
   /** Messages of a conversation, sorted by time-ordered id. */
   readonly messages: dynamodb.Table;
-  /** `provider#externalId` markers that make ingestion idempotent; expire by TTL. */
+  /**
+   * Idempotency markers that expire by TTL: inbound `provider#externalId`, outbound
+   * `outbound#businessId#idempotencyKey[#partN]`.
+   */
   readonly dedupe: dynamodb.Table;
+  /** A business's WhatsApp templates (`templateKey` = `name#language`): Content SID, approval status. */
+  readonly templates: dynamodb.Table;
+  /** Twilio Content resources created for rich messages, by `accountSid#sha256(content)`. */
+  readonly contentCache: dynamodb.Table;
 }
 
 /**
@@ -55,8 +62,10 @@ export interface EchoTables {
 export class StatefulStack extends Stack {
   /** The customer managed key protecting every data store of the system. */
   public readonly encryptionKey: kms.Key;
-  /** The four tables. */
+  /** The tables. */
   public readonly tables: EchoTables;
+  /** Receives before an inbound or outbound message goes to its DLQ (the consumers' retry budget). */
+  public readonly maxReceiveCount: number;
   /** Webhook → AI Lambda, grouped by conversation. */
   public readonly inboundQueue: sqs.Queue;
   /** Inbound messages that the AI Lambda failed to process `maxReceiveCount` times. */
@@ -118,15 +127,44 @@ export class StatefulStack extends Stack {
         encryptionKey: key,
         partitionKey: text('conversationId'),
         sortKey: text('messageId'),
+        globalSecondaryIndexes: [
+          // Sparse: only outbound messages whose BSP call has an uncertain outcome carry
+          // `outcomePending` ('pending') and `outcomeDeadline` (ISO); the status callback removes
+          // both. The watchdog queries `outcomeDeadline < now` in the one 'pending' partition and
+          // reads only overdue sends, never the whole table. Every send may pass through this
+          // single index partition, so its items are kept small: the keys plus what the watchdog
+          // needs to decide and to announce (`send.failed`); it gets anything else (metadata) from
+          // its conditional UpdateItem with ReturnValues ALL_NEW.
+          {
+            indexName: 'byOutcomeDeadline',
+            partitionKey: text('outcomePending'),
+            sortKey: text('outcomeDeadline'),
+            projectionType: dynamodb.ProjectionType.INCLUDE,
+            nonKeyAttributes: ['businessId', 'connectionId', 'idempotencyKey', 'sendState'],
+          },
+        ],
       }).table,
       dedupe: new EncryptedTable(this, 'DedupeTable', {
         encryptionKey: key,
         partitionKey: text('dedupeKey'),
         timeToLiveAttribute: 'expiresAt',
       }).table,
+      // Read by the send Lambda (one template by key) and the template sync (every template, hourly).
+      templates: new EncryptedTable(this, 'TemplatesTable', {
+        encryptionKey: key,
+        partitionKey: text('businessId'),
+        sortKey: text('templateKey'),
+      }).table,
+      // A Content resource is immutable and keyed by the hash of what it says, so an entry stays
+      // right for as long as the resource exists in Twilio: no TTL.
+      contentCache: new EncryptedTable(this, 'ContentCacheTable', {
+        encryptionKey: key,
+        partitionKey: text('cacheKey'),
+      }).table,
     };
 
     const maxReceiveCount = props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
+    this.maxReceiveCount = maxReceiveCount;
     const inbound = new FifoQueueWithDlq(this, 'InboundQueue', {
       encryptionKey: key,
       consumerTimeout: Duration.seconds(CONSUMER_TIMEOUT_SECONDS.inbound),

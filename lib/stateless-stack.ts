@@ -1,6 +1,26 @@
-import { CfnOutput, CrossStackReferences, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { WEBHOOK_ROUTES } from './config';
+import {
+  DEFAULT_WINDOW_LEAD_MINUTES,
+  SCHEDULES,
+  SEND_DEFAULTS,
+  WEBHOOK_ROUTES,
+  type Responder,
+} from './config';
+import { AiFunction } from './constructs/ai-function';
+import { withAction } from './constructs/alarms';
+import {
+  allowConnectionSecretsRead,
+  DYNAMODB_KMS_ACTIONS,
+  dynamoIndexStatement,
+  dynamoStatement,
+  kmsViaService,
+} from './constructs/policy';
+import { ScheduledFunction } from './constructs/scheduled-function';
+import { SEND_SERVICE_NAME, SendFunction } from './constructs/send-function';
 import { WebhookApi, type WebhookThrottle } from './constructs/webhook-api';
 import { WhatsAppWebhook } from './constructs/whatsapp-webhook';
 import type { StatefulStack } from './stateful-stack';
@@ -11,8 +31,8 @@ export interface StatelessStackProps extends StackProps {
 
   /**
    * Public base URL of the webhook when a custom domain or base path fronts API Gateway
-   * (`PUBLIC_BASE_URL`).
-   * @default - unset: the webhook rebuilds the URL from the request
+   * (`PUBLIC_BASE_URL` of the webhook; the base of the send Lambda's status callback URLs).
+   * @default - unset: the webhook rebuilds the URL from the request; the send Lambda uses the API's endpoint
    */
   readonly publicBaseUrl?: string;
 
@@ -21,19 +41,58 @@ export interface StatelessStackProps extends StackProps {
    * @default { rateLimit: 200, burstLimit: 400 }
    */
   readonly webhookThrottle?: WebhookThrottle;
+
+  /**
+   * Who answers inbound messages (`RESPONDER` of the AI Lambda).
+   * @default 'none'
+   */
+  readonly responder?: Responder;
+
+  /**
+   * The Echo AI endpoint for the `http` responder (`AI_ENDPOINT_URL`).
+   * @default - unset (required when `responder` is `http`)
+   */
+  readonly aiEndpointUrl?: string;
+
+  /**
+   * How long before a window closes the conversation is flagged `expiring` (`WINDOW_LEAD_MINUTES`).
+   * @default DEFAULT_WINDOW_LEAD_MINUTES (60)
+   */
+  readonly windowLeadMinutes?: number;
 }
+
+/** `POWERTOOLS_SERVICE_NAME` of the outcome watchdog, which emits `SendFailed` too. */
+const OUTCOME_WATCHDOG_SERVICE_NAME = 'whatsapp-outcome-watchdog';
 
 /**
  * Functions and APIs: no data lives here, so this stack can be redeployed or replaced freely.
+ *
+ * Each function is a direct child of the stack whose id names its handler folder (`Send` →
+ * `lambdas/handlers/send`): the local runtime finds functions by that first path segment.
  */
 export class StatelessStack extends Stack {
   /** The BSP webhook function and its alarm. */
   public readonly webhook: WhatsAppWebhook;
   /** The public webhook API. */
   public readonly webhookApi: WebhookApi;
+  /** The outbound queue's consumer, which sends through the BSPs. */
+  public readonly send: SendFunction;
+  /** The inbound queue's consumer, which hands messages to the responder. */
+  public readonly ai: AiFunction;
+  /** Every 5 minutes: flags expiring and closed 24-hour windows. */
+  public readonly window: ScheduledFunction;
+  /** Every 5 minutes: fails sends whose outcome stayed unknown past their deadline. */
+  public readonly outcomeWatchdog: ScheduledFunction;
+  /** Hourly: re-syncs template approval statuses. */
+  public readonly templateSync: ScheduledFunction;
+  /** Runs of the scheduled functions that failed all their attempts. */
+  public readonly scheduledDeadLetterQueue: sqs.Queue;
+  /** The base URL status callbacks are built on (`WEBHOOK_BASE_URL`), no trailing slash. */
+  public readonly webhookBaseUrl: string;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
-    const { stateful, publicBaseUrl, webhookThrottle, ...stackProps } = props;
+    const { stateful, publicBaseUrl, webhookThrottle, responder, aiEndpointUrl, windowLeadMinutes, ...stackProps } =
+      props;
     super(scope, id, {
       description: 'Echo WhatsApp: webhook API and functions (stateless; redeploy freely)',
       ...stackProps,
@@ -43,28 +102,164 @@ export class StatelessStack extends Stack {
     // price is the two-step removal of an export ("deadly embrace", aws-cdk-lib README). Must be
     // set before any child construct exists.
     CrossStackReferences.of(this).consume(ReferenceStrength.STRONG);
+    const { tables, encryptionKey: key, eventBus, alarmAction } = stateful;
 
     this.webhook = new WhatsAppWebhook(this, 'WhatsAppWebhook', {
-      tables: stateful.tables,
+      tables,
       inboundQueue: stateful.inboundQueue,
-      eventBus: stateful.eventBus,
-      encryptionKey: stateful.encryptionKey,
+      outboundQueue: stateful.outboundQueue,
+      eventBus,
+      encryptionKey: key,
       secretNamePrefix: stateful.secretNamePrefix,
       publicBaseUrl,
-      alarmAction: stateful.alarmAction,
+      alarmAction,
     });
 
     this.webhookApi = new WebhookApi(this, 'WebhookApi', {
       handler: this.webhook.function,
       postPaths: [WEBHOOK_ROUTES.twilioInbound, WEBHOOK_ROUTES.twilioStatus],
       throttle: webhookThrottle,
-      accessLogEncryptionKey: stateful.encryptionKey,
-      alarmAction: stateful.alarmAction,
+      accessLogEncryptionKey: key,
+      alarmAction,
     });
 
     new CfnOutput(this, 'WebhookBaseUrl', {
       description: 'Base URL of the BSP webhooks; Twilio: <url>webhook/whatsapp/twilio/<connectionId>',
       value: this.webhookApi.url,
+    });
+
+    // The `$default` stage has no path prefix, so the API endpoint is the base of every route.
+    this.webhookBaseUrl = publicBaseUrl?.replace(/\/+$/, '') ?? this.webhookApi.api.apiEndpoint;
+
+    // --- Outbound: the send Lambda on the outbound FIFO queue.
+    this.send = new SendFunction(this, 'Send', {
+      tables,
+      outboundQueue: stateful.outboundQueue,
+      maxReceiveCount: stateful.maxReceiveCount,
+      eventBus,
+      encryptionKey: key,
+      webhookBaseUrl: this.webhookBaseUrl,
+      secretNamePrefix: stateful.secretNamePrefix,
+      // The watchdog ends sends `failed` too (outcome-unknown): one alarm over both.
+      sendFailedServices: [SEND_SERVICE_NAME, OUTCOME_WATCHDOG_SERVICE_NAME],
+      alarmAction,
+    });
+
+    // --- Inbound hand-off: the AI Lambda on the inbound FIFO queue.
+    this.ai = new AiFunction(this, 'Ai', {
+      tables,
+      inboundQueue: stateful.inboundQueue,
+      outboundQueue: stateful.outboundQueue,
+      eventBus,
+      encryptionKey: key,
+      responder,
+      aiEndpointUrl,
+      alarmAction,
+    });
+
+    // --- Scheduled jobs. One dead-letter queue for all three: it holds schedule events (no
+    // customer data), each a run that failed every attempt; the next run redoes its work, so the
+    // queue is for diagnosis and lives (and goes) with this stack.
+    this.scheduledDeadLetterQueue = new sqs.Queue(this, 'ScheduledRunsDeadLetterQueue', {
+      encryption: sqs.QueueEncryption.KMS,
+      encryptionMasterKey: key,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    const scheduledDlqAlarm = new cloudwatch.Alarm(this, 'ScheduledRunsDeadLetterAlarm', {
+      alarmDescription:
+        'A scheduled job (window expiry, outcome watchdog, template sync) failed all its attempts; ' +
+        'the failed event and error are in the dead-letter queue.',
+      metric: this.scheduledDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+        statistic: cloudwatch.Stats.MAXIMUM,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    withAction(scheduledDlqAlarm, alarmAction);
+    const scheduled = { encryptionKey: key, deadLetterQueue: this.scheduledDeadLetterQueue, alarmAction };
+    const putEvents = new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [eventBus.eventBusArn] });
+    const dynamoKms = kmsViaService(key, this, 'dynamodb', DYNAMODB_KMS_ACTIONS);
+
+    // Window expiry: reads one expiry bucket at a time through the GSI (never a scan), so its cost
+    // follows the conversations that expire, not all conversations.
+    this.window = new ScheduledFunction(this, 'Window', {
+      ...scheduled,
+      handlerName: 'window',
+      serviceName: 'whatsapp-window',
+      description: 'Flags conversations whose 24-hour WhatsApp window closes soon, and closed ones',
+      every: Duration.minutes(SCHEDULES.window.everyMinutes),
+      timeout: Duration.seconds(SCHEDULES.window.timeoutSeconds),
+      environment: {
+        CONVERSATIONS_TABLE: tables.conversations.tableName,
+        EVENT_BUS_NAME: eventBus.eventBusName,
+        WINDOW_LEAD_MINUTES: String(windowLeadMinutes ?? DEFAULT_WINDOW_LEAD_MINUTES),
+      },
+    });
+    this.window.echoFunction.addToRolePolicy(
+      dynamoIndexStatement(tables.conversations, 'byWindowExpiry', ['dynamodb:Query']),
+    );
+    this.window.echoFunction.addToRolePolicy(dynamoStatement(tables.conversations, ['dynamodb:UpdateItem']));
+    this.window.echoFunction.addToRolePolicy(dynamoKms);
+    this.window.echoFunction.addToRolePolicy(putEvents);
+
+    // Outcome watchdog: reads only overdue entries of the sparse byOutcomeDeadline index.
+    this.outcomeWatchdog = new ScheduledFunction(this, 'OutcomeWatchdog', {
+      ...scheduled,
+      handlerName: 'outcome-watchdog',
+      serviceName: OUTCOME_WATCHDOG_SERVICE_NAME,
+      description: 'Marks sends whose outcome stayed unknown past their deadline as failed (outcome-unknown)',
+      every: Duration.minutes(SCHEDULES.outcomeWatchdog.everyMinutes),
+      timeout: Duration.seconds(SCHEDULES.outcomeWatchdog.timeoutSeconds),
+      environment: {
+        MESSAGES_TABLE: tables.messages.tableName,
+        EVENT_BUS_NAME: eventBus.eventBusName,
+      },
+    });
+    this.outcomeWatchdog.echoFunction.addToRolePolicy(
+      dynamoIndexStatement(tables.messages, 'byOutcomeDeadline', ['dynamodb:Query']),
+    );
+    this.outcomeWatchdog.echoFunction.addToRolePolicy(dynamoStatement(tables.messages, ['dynamodb:UpdateItem']));
+    this.outcomeWatchdog.echoFunction.addToRolePolicy(dynamoKms);
+    this.outcomeWatchdog.echoFunction.addToRolePolicy(putEvents);
+
+    // Template sync: every template's approval status can change (approved → paused/disabled by
+    // WhatsApp), so each run visits every business that has templates, lists its templates, and
+    // reads each approval with the credentials of the template's own connection (by key).
+    this.templateSync = new ScheduledFunction(this, 'TemplateSync', {
+      ...scheduled,
+      handlerName: 'template-sync',
+      serviceName: 'whatsapp-template-sync',
+      description: 'Re-syncs the approval status of WhatsApp templates from the BSP',
+      every: Duration.minutes(SCHEDULES.templateSync.everyMinutes),
+      timeout: Duration.seconds(SCHEDULES.templateSync.timeoutSeconds),
+      environment: {
+        TEMPLATES_TABLE: tables.templates.tableName,
+        CONNECTIONS_TABLE: tables.connections.tableName,
+        TWILIO_CONTENT_BASE_URL: SEND_DEFAULTS.twilioContentBaseUrl,
+        SECRETS_CACHE_TTL_SECONDS: String(SEND_DEFAULTS.secretsCacheTtlSeconds),
+      },
+    });
+    const templateSync = this.templateSync.echoFunction;
+    // Scan on the templates table (its items only, no index), to find the businesses: the hourly
+    // sync must read every template anyway, so the scan reads nothing it does not need, and the
+    // table holds a few items per business and none per message or conversation. The only other
+    // way to enumerate businesses would be a GSI with one constant partition key, which reads the
+    // same items. Then Query per business and UpdateItem per changed status.
+    templateSync.addToRolePolicy(
+      dynamoStatement(tables.templates, ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:UpdateItem']),
+    );
+    templateSync.addToRolePolicy(dynamoStatement(tables.connections, ['dynamodb:GetItem']));
+    templateSync.addToRolePolicy(dynamoKms);
+    allowConnectionSecretsRead(templateSync, key, {
+      secretNamePrefix: stateful.secretNamePrefix,
+      reason:
+        "The template sync asks the BSP for the approval status of every business's templates with the " +
+        "credentials of that business's connections, which are created at run time by the admin API, so " +
+        'no list of secret ARNs exists at deploy time.',
     });
   }
 }

@@ -19,6 +19,11 @@ export interface EncryptedTableIndex {
    * @default dynamodb.ProjectionType.ALL
    */
   readonly projectionType?: dynamodb.ProjectionType;
+  /**
+   * The attributes copied into the index besides the keys, with `ProjectionType.INCLUDE` only.
+   * @default - none
+   */
+  readonly nonKeyAttributes?: string[];
 }
 
 export interface EncryptedTableProps {
@@ -79,6 +84,7 @@ export class EncryptedTable extends Construct {
         partitionKey: index.partitionKey,
         sortKey: index.sortKey,
         projectionType: index.projectionType ?? dynamodb.ProjectionType.ALL,
+        nonKeyAttributes: index.nonKeyAttributes,
       });
     }
   }

@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -7,8 +7,15 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { CONNECTION_SECRET_PREFIX, connectionSecretPath, WEBHOOK_DEFAULTS, WEBHOOK_TIMEOUT_SECONDS } from '../config';
+import { WEBHOOK_DEFAULTS, WEBHOOK_TIMEOUT_SECONDS } from '../config';
 import { EchoFunction, type PowertoolsLogLevel } from './echo-function';
+import {
+  allowConnectionSecretsRead,
+  DYNAMODB_KMS_ACTIONS,
+  dynamoStatement,
+  kmsViaService,
+  SQS_PRODUCER_KMS_ACTIONS,
+} from './policy';
 
 export interface WhatsAppWebhookProps {
   /** The four tables (see `StatefulStack`). */
@@ -20,6 +27,11 @@ export interface WhatsAppWebhookProps {
   };
   /** Where stored inbound messages are enqueued for the AI Lambda. */
   readonly inboundQueue: sqs.IQueue;
+  /**
+   * Where the webhook enqueues a fallback (template or plain text) when a status callback reports
+   * that the BSP refused a sent message (Twilio 63016 outside the window, rejected rich content).
+   */
+  readonly outboundQueue: sqs.IQueue;
   /** Where `message.received` / `message.status` events are published. */
   readonly eventBus: events.IEventBus;
   /** The key protecting tables, queue, secrets and the function's logs. */
@@ -98,6 +110,7 @@ export class WhatsAppWebhook extends Construct {
       MESSAGES_TABLE: tables.messages.tableName,
       DEDUPE_TABLE: tables.dedupe.tableName,
       INBOUND_QUEUE_URL: props.inboundQueue.queueUrl,
+      OUTBOUND_QUEUE_URL: props.outboundQueue.queueUrl,
       EVENT_BUS_NAME: props.eventBus.eventBusName,
       SECRETS_CACHE_TTL_SECONDS: String(
         props.secretsCacheTtl?.toSeconds() ?? WEBHOOK_DEFAULTS.secretsCacheTtlSeconds,
@@ -135,38 +148,26 @@ export class WhatsAppWebhook extends Construct {
 
     // --- KMS, always through the service that holds the data, never the key directly.
     // DynamoDB decrypts each table's key with the caller's authority (cached ~5 min per caller).
-    allow(
-      kmsViaService(props.encryptionKey, stack, 'dynamodb', [
-        'kms:Decrypt',
-        'kms:Encrypt',
-        'kms:GenerateDataKey',
-        'kms:DescribeKey',
-      ]),
-    );
-    // SQS SSE-KMS: a producer needs a data key (GenerateDataKey) and Decrypt to reuse it.
-    allow(kmsViaService(props.encryptionKey, stack, 'sqs', ['kms:GenerateDataKey', 'kms:Decrypt']));
-    // Connection secrets are encrypted with the same key by the admin API.
-    allow(kmsViaService(props.encryptionKey, stack, 'secretsmanager', ['kms:Decrypt']));
+    allow(kmsViaService(props.encryptionKey, stack, 'dynamodb', DYNAMODB_KMS_ACTIONS));
+    // SQS SSE-KMS, for both queues the webhook produces to.
+    allow(kmsViaService(props.encryptionKey, stack, 'sqs', SQS_PRODUCER_KMS_ACTIONS));
 
-    // --- SQS, EventBridge.
-    allow(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.inboundQueue.queueArn] }));
+    // --- SQS: inbound messages for the AI; fallbacks the status callbacks trigger go outbound.
+    allow(
+      new iam.PolicyStatement({
+        actions: ['sqs:SendMessage'],
+        resources: [props.inboundQueue.queueArn, props.outboundQueue.queueArn],
+      }),
+    );
+    // --- EventBridge.
     allow(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }));
 
-    // --- Secrets Manager: read-only, and only the connection secrets.
-    const secretsArnPattern = stack.formatArn({
-      service: 'secretsmanager',
-      resource: 'secret',
-      resourceName: `${connectionSecretPath(props.secretNamePrefix ?? CONNECTION_SECRET_PREFIX)}*`,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    allow(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secretsArnPattern] }));
-    Validations.of(this.echoFunction.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::${flattenedSecretsPattern(props.secretNamePrefix ?? CONNECTION_SECRET_PREFIX)}]`,
+    // --- Secrets Manager: read-only, only the connection secrets, decrypted only via Secrets Manager.
+    allowConnectionSecretsRead(this.echoFunction, props.encryptionKey, {
+      secretNamePrefix: props.secretNamePrefix,
       reason:
         'The webhook reads the secret of whichever connection a request names, and connections (with ' +
-        'their secrets) are created at run time by the admin API, so no list of ARNs exists at deploy ' +
-        'time. The wildcard is confined to the connection-secret prefix and to GetSecretValue; Secrets ' +
-        'Manager appends a random suffix to every secret ARN, which also needs the trailing wildcard.',
+        'their secrets) are created at run time by the admin API, so no list of ARNs exists at deploy time.',
     });
 
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
@@ -183,22 +184,4 @@ export class WhatsAppWebhook extends Construct {
       this.errorsAlarm.addOkAction(props.alarmAction);
     }
   }
-}
-
-function dynamoStatement(table: dynamodb.ITable, actions: string[]): iam.PolicyStatement {
-  // The table ARN only: no `/index/*`, the webhook never queries an index.
-  return new iam.PolicyStatement({ actions, resources: [table.tableArn] });
-}
-
-function kmsViaService(key: kms.IKey, stack: Stack, service: string, actions: string[]): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    actions,
-    resources: [key.keyArn],
-    conditions: { StringEquals: { 'kms:ViaService': `${service}.${stack.region}.amazonaws.com` } },
-  });
-}
-
-/** The secrets ARN pattern as cdk-nag prints it in finding ids (pseudo parameters in angle brackets). */
-function flattenedSecretsPattern(prefix: string): string {
-  return `arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:${connectionSecretPath(prefix)}*`;
 }

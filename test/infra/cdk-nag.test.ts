@@ -47,6 +47,16 @@ describe('cdk-nag AwsSolutions checks', () => {
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Function :: AwsSolutions-L1',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::*]',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]',
+        // Every function: the runtime pin (L1) and the X-Ray statement (IAM5 Resource::*), by EchoFunction.
+        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync'].flatMap((name) => [
+          `EchoWhatsAppStateless/${name}/Handler/Function :: AwsSolutions-L1`,
+          `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::*]`,
+        ]),
+        // The two other readers of connection secrets: the send Lambda and the template sync.
+        ...['Send', 'TemplateSync'].map(
+          (name) =>
+            `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]`,
+        ),
       ].sort(),
     );
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(100);

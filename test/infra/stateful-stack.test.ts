@@ -55,8 +55,11 @@ describe('stateful stack', () => {
   });
 
   describe('tables', () => {
-    it('are four, on demand, with PITR, encrypted with our key, retained, with generated names', () => {
-      template.resourceCountIs('AWS::DynamoDB::Table', 4);
+    const table = (construct: { node: { defaultChild?: unknown } }) =>
+      template.findResources('AWS::DynamoDB::Table')[logicalIdOf(construct)]!.Properties as Record<string, unknown>;
+
+    it('are six, on demand, with PITR, encrypted with our key, retained, with generated names', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 6);
       const tables = template.findResources('AWS::DynamoDB::Table');
       for (const [logicalId, table] of Object.entries(tables)) {
         expect({ logicalId, DeletionPolicy: table.DeletionPolicy, UpdateReplacePolicy: table.UpdateReplacePolicy }).toEqual({
@@ -131,6 +134,50 @@ describe('stateful stack', () => {
       });
     });
 
+    it('messages: a sparse GSI byOutcomeDeadline (outcomePending, outcomeDeadline) for the outcome watchdog', () => {
+      const messages = table(synthesized.stateful.tables.messages);
+      expect(messages.GlobalSecondaryIndexes).toEqual([
+        {
+          IndexName: 'byOutcomeDeadline',
+          KeySchema: [
+            { AttributeName: 'outcomePending', KeyType: 'HASH' },
+            { AttributeName: 'outcomeDeadline', KeyType: 'RANGE' },
+          ],
+          // Small items (every send may pass through this one partition): what the watchdog needs.
+          Projection: {
+            ProjectionType: 'INCLUDE',
+            NonKeyAttributes: ['businessId', 'connectionId', 'idempotencyKey', 'sendState'],
+          },
+        },
+      ]);
+      expect(messages.AttributeDefinitions).toEqual(
+        expect.arrayContaining([
+          { AttributeName: 'outcomePending', AttributeType: 'S' },
+          { AttributeName: 'outcomeDeadline', AttributeType: 'S' },
+        ]),
+      );
+    });
+
+    it('templates: partition businessId, sort templateKey (name#language), no index', () => {
+      const templates = table(synthesized.stateful.tables.templates);
+      expect(templates.KeySchema).toEqual([
+        { AttributeName: 'businessId', KeyType: 'HASH' },
+        { AttributeName: 'templateKey', KeyType: 'RANGE' },
+      ]);
+      expect(templates.AttributeDefinitions).toEqual([
+        { AttributeName: 'businessId', AttributeType: 'S' },
+        { AttributeName: 'templateKey', AttributeType: 'S' },
+      ]);
+      expect(templates.GlobalSecondaryIndexes).toBeUndefined();
+    });
+
+    it('contentCache: by cacheKey (accountSid#sha256), no index, no TTL', () => {
+      const contentCache = table(synthesized.stateful.tables.contentCache);
+      expect(contentCache.KeySchema).toEqual([{ AttributeName: 'cacheKey', KeyType: 'HASH' }]);
+      expect(contentCache.GlobalSecondaryIndexes).toBeUndefined();
+      expect(contentCache.TimeToLiveSpecification).toBeUndefined();
+    });
+
     it('dedupe: by dedupeKey, items expire through TTL on expiresAt', () => {
       template.hasResourceProperties('AWS::DynamoDB::Table', {
         KeySchema: [{ AttributeName: 'dedupeKey', KeyType: 'HASH' }],
@@ -182,6 +229,11 @@ describe('stateful stack', () => {
         });
       },
     );
+
+    it("expose maxReceiveCount (the send Lambda's retry budget) as the queues use it", () => {
+      expect(synthesized.stateful.maxReceiveCount).toBe(DEFAULT_MAX_RECEIVE_COUNT);
+      expect(synthesized.stateful.outboundQueue.deadLetterQueue?.maxReceiveCount).toBe(DEFAULT_MAX_RECEIVE_COUNT);
+    });
 
     it('refuse non-TLS access (SSL-only queue policy on each queue)', () => {
       for (const logicalId of Object.values(queueIds())) {

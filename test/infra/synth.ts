@@ -82,3 +82,18 @@ export function isImportOf(value: unknown, producerLogicalId: string): boolean {
   const imported = (value as { 'Fn::ImportValue'?: unknown })?.['Fn::ImportValue'];
   return typeof imported === 'string' && imported.includes(producerLogicalId);
 }
+
+/** The CloudFormation resource (type, properties, dependencies) of a construct in a template. */
+export function resourceOf(
+  template: Template,
+  construct: { node: { defaultChild?: unknown } },
+): { Type: string; Properties: Record<string, any>; DependsOn?: string[] } {
+  const resource = template.toJSON().Resources?.[logicalIdOf(construct)];
+  if (!resource) throw new Error(`no resource ${logicalIdOf(construct)} in the template`);
+  return resource;
+}
+
+/** A function's environment variables as synthesized. */
+export function environmentOf(template: Template, fn: { node: { defaultChild?: unknown } }): Record<string, unknown> {
+  return (resourceOf(template, fn).Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
+}
