@@ -1,5 +1,6 @@
 /**
- * `npm run dev`: the webhook, running locally exactly as in AWS, against moto.
+ * `npm run dev`: the whole pipeline (webhook, AI and send consumers, scheduled jobs), running
+ * locally as in AWS, against moto and the Twilio simulator (or real Twilio).
  * See `local/runtime.ts` for what starts, and `local/config.ts` for the settings.
  */
 import { LocalConfigError, loadLocalConfig } from './config';
@@ -21,8 +22,62 @@ function fail(error: unknown): never {
   process.exit(1);
 }
 
+const percent = (rate: number) => `${Math.round(rate * 1000) / 10}%`;
+
+/** Where a URL points, without credentials or query (an AI endpoint URL may carry a key). */
+function safeUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function twilioLines(runtime: LocalRuntime): string[] {
+  const { twilio } = runtime;
+  if (twilio.mode === 'simulator') {
+    const faults = twilio.faults;
+    const faultText = faults && (faults.rate429 || faults.rate5xx || faults.rate63016)
+      ? `faults: 429 ${percent(faults.rate429)}, 5xx ${percent(faults.rate5xx)}, 63016 ${percent(faults.rate63016)}`
+      : 'no faults (SIMULATOR_RATE_429 / _5XX / _63016 inject them)';
+    return [`  twilio        simulator on ${runtime.simulator?.url ?? twilio.apiBaseUrl}, ${faultText}`];
+  }
+  const lines = [`  twilio        REAL Twilio, account ***${runtime.demo.accountSid.slice(-4)}, number ***${runtime.demo.whatsappNumber.slice(-4)}`];
+  if (runtime.config.PUBLIC_BASE_URL) {
+    lines.push(
+      `  callbacks     ${twilio.webhookBaseUrl}/webhook/whatsapp/twilio/${runtime.demo.connectionId}/status (through your tunnel)`,
+      `  set in Twilio the number's incoming webhook to ${twilio.webhookBaseUrl}/webhook/whatsapp/twilio/${runtime.demo.connectionId}`,
+    );
+  } else {
+    lines.push(
+      '  ⚠ Twilio cannot call 127.0.0.1: status callbacks and incoming messages will not arrive.',
+      `    Start a tunnel to port ${runtime.port} (e.g. \`ngrok http ${runtime.port}\`) and restart with PUBLIC_BASE_URL=<its https URL>.`,
+    );
+  }
+  return lines;
+}
+
+function responderLine(runtime: LocalRuntime): string {
+  switch (runtime.responder) {
+    case 'demo':
+      return '  responder     demo (built in: answers with a text and a reply-button message; set AI_ENDPOINT_URL for a real AI)';
+    case 'http':
+      return `  responder     http → ${safeUrl(runtime.env.AI_ENDPOINT_URL ?? '')}`;
+    default:
+      return '  responder     none (publishes message.received only; replies come from the outbound queue)';
+  }
+}
+
 function banner(runtime: LocalRuntime): string {
   const last4 = runtime.demo.whatsappNumber.slice(-4);
+  const consumers = runtime.consumers.length
+    ? runtime.consumers.map((consumer) => `${consumer.name} ← ${consumer.queue.name} (batch ${consumer.batchSize})`)
+    : ['none in the template'];
+  const every = runtime.scheduleIntervalMs > 0 ? `every ${runtime.scheduleIntervalMs / 1000} s locally` : 'off (SCHEDULE_INTERVAL_SECONDS=0)';
+  const schedules = runtime.schedules.length
+    ? [`${runtime.schedules.map((schedule) => `${schedule.name} (${schedule.scheduleExpression} in AWS)`).join(', ')}: ${every}`]
+    : ['none in the template'];
   return [
     '',
     `✔ Echo WhatsApp local runtime on ${runtime.url}`,
@@ -31,6 +86,10 @@ function banner(runtime: LocalRuntime): string {
     `  inbound       POST ${runtime.webhookUrls.inbound}`,
     `  status        POST ${runtime.webhookUrls.status}`,
     `  health        GET  ${runtime.url}/health`,
+    ...twilioLines(runtime),
+    responderLine(runtime),
+    ...consumers.map((line, i) => `  ${i === 0 ? 'consumers' : '         '}     ${line}`),
+    ...schedules.map((line) => `  schedules     ${line}`),
     '',
     '  Send a customer message:  npm run simulate -- inbound --from +5215512345678 --text "Hola"',
     '  Stop:                     Ctrl+C',

@@ -26,6 +26,7 @@ import {
   MOTO_ACCOUNT_ID,
   TemplateResolutionError,
   eventBusArn,
+  eventSourceMappingsOf,
   exportsOf,
   functionsOf,
   importedExportNames,
@@ -34,6 +35,7 @@ import {
   queueAttributes,
   resolveEnvironment,
   resolveValue,
+  scheduleRulesOf,
   standInFor,
   tableArn,
   type CfnTemplate,
@@ -68,6 +70,47 @@ export interface LocalEventBus {
   logicalId: string;
   name: string;
   arn: string;
+}
+
+/** Variables of one function that refer to something not emulated and so got a placeholder value. */
+export interface PlaceholderVariables {
+  functionLogicalId: string;
+  variables: string[];
+  /** The line in `ProvisionedResources.warnings` that reports them. */
+  warning: string;
+}
+
+/** A queue → function event source mapping of the template, with the queue resolved to a local one. */
+export interface LocalEventSource {
+  /** Logical id of the `AWS::Lambda::EventSourceMapping`. */
+  logicalId: string;
+  functionLogicalId: string;
+  /** The function's short name (`send`, `ai`…). */
+  functionName: string;
+  /** Logical id of the queue in `queues`. */
+  queueLogicalId: string;
+  batchSize: number;
+  maximumBatchingWindowSeconds: number;
+  reportBatchItemFailures: boolean;
+  maximumConcurrency?: number;
+  enabled: boolean;
+}
+
+/** One function target of a scheduled EventBridge rule of the template. */
+export interface LocalSchedule {
+  /** Logical id of the `AWS::Events::Rule`. */
+  ruleLogicalId: string;
+  /** The rule's name: its literal `Name`, else `<namePrefix>-<logicalId>`. */
+  ruleName: string;
+  /** What scheduled events carry in `resources`. */
+  ruleArn: string;
+  /** As in the template (`rate(5 minutes)`…); locally every schedule fires on one interval. */
+  scheduleExpression: string;
+  enabled: boolean;
+  functionLogicalId: string;
+  functionName: string;
+  /** The target's constant `Input`, when set: sent instead of the scheduled event. */
+  input?: string;
 }
 
 export interface ProvisionOptions {
@@ -110,6 +153,12 @@ export interface ProvisionedResources {
    * Does not include AWS's own variables (region, credentials): add `motoClientEnv(endpoint)`.
    */
   functionEnv: Record<string, Record<string, string>>;
+  /** Variables that got a placeholder value (a caller that sets them itself may drop their warning). */
+  placeholders: PlaceholderVariables[];
+  /** Queue consumers declared by the stateless template (its event source mappings). */
+  eventSources: LocalEventSource[];
+  /** Scheduled functions declared by the stateless template (its scheduled rules), one per target. */
+  schedules: LocalSchedule[];
   /** Things a reader should know: skipped resource types, stand-ins used in environments. */
   warnings: string[];
 }
@@ -292,6 +341,7 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
     }
 
     const functions = functionsOf(options.stateless);
+    const placeholders: PlaceholderVariables[] = [];
     const functionEnv = resolveFunctionEnvironments({
       stateful: options.stateful,
       stateless: options.stateless,
@@ -302,6 +352,21 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
       namePrefix,
       physical,
       functions,
+      warnings,
+      placeholders,
+    });
+
+    const { eventSources, schedules } = resolveInvocations({
+      stateful: options.stateful,
+      stateless: options.stateless,
+      statefulStackName,
+      statelessStackName,
+      region,
+      accountId,
+      namePrefix,
+      physical,
+      functions,
+      queues,
       warnings,
     });
 
@@ -316,6 +381,9 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
       bus: busList.length === 1 ? busList[0] : undefined,
       functions,
       functionEnv,
+      placeholders,
+      eventSources,
+      schedules,
       warnings,
     };
   } finally {
@@ -342,6 +410,8 @@ export function resolveFunctionEnvironments(input: {
   physical: Record<string, PhysicalResource>;
   functions?: FunctionInfo[];
   warnings?: string[];
+  /** Collects, per function, the variables that got a placeholder (each also in `warnings`). */
+  placeholders?: PlaceholderVariables[];
 }): Record<string, Record<string, string>> {
   const warnings = input.warnings ?? [];
   const imports = exportsOf({
@@ -369,29 +439,131 @@ export function resolveFunctionEnvironments(input: {
 
   const out: Record<string, Record<string, string>> = {};
   for (const fn of functions) {
-    const standIns = new Set<string>();
-    const env = resolveEnvironment(fn.environment, {
-      template: input.stateless,
-      stackName: input.statelessStackName,
-      region: input.region,
-      accountId: input.accountId,
-      resources: {},
-      imports,
-      standIn: (logicalId, resource) => {
-        standIns.add(`${logicalId} (${resource.Type})`);
-        return standInFor(logicalId, resource, { region: input.region, accountId: input.accountId, prefix: input.namePrefix });
-      },
-    });
-    for (const exportName of importedExportNames(fn.environment)) {
-      const standIn = standInExports.get(exportName);
-      if (standIn) standIns.add(`${standIn} of the stateful stack`);
+    const env: Record<string, string> = {};
+    /** Stand-in → the variables that use it. */
+    const standIns = new Map<string, string[]>();
+    const note = (standIn: string, variable: string) => standIns.set(standIn, [...(standIns.get(standIn) ?? []), variable]);
+    // Variable by variable, so that a warning can say which variables got a placeholder.
+    for (const [variable, value] of Object.entries(fn.environment)) {
+      const used = new Set<string>();
+      Object.assign(
+        env,
+        resolveEnvironment(
+          { [variable]: value },
+          {
+            template: input.stateless,
+            stackName: input.statelessStackName,
+            region: input.region,
+            accountId: input.accountId,
+            resources: {},
+            imports,
+            standIn: (logicalId, resource) => {
+              used.add(`${logicalId} (${resource.Type})`);
+              return standInFor(logicalId, resource, { region: input.region, accountId: input.accountId, prefix: input.namePrefix });
+            },
+          },
+        ),
+      );
+      for (const exportName of importedExportNames(value)) {
+        const standIn = standInExports.get(exportName);
+        if (standIn) used.add(`${standIn} of the stateful stack`);
+      }
+      used.forEach((standIn) => note(standIn, variable));
     }
-    for (const standIn of standIns) {
-      warnings.push(`${fn.name}: environment refers to ${standIn}, which is not emulated; it gets a placeholder value`);
+    for (const [standIn, variables] of standIns) {
+      const warning =
+        `${fn.name}: ${variables.join(', ')} ${variables.length === 1 ? 'refers' : 'refer'} to ${standIn}, ` +
+        'which is not emulated; it gets a placeholder value';
+      warnings.push(warning);
+      input.placeholders?.push({ functionLogicalId: fn.logicalId, variables, warning });
     }
     out[fn.logicalId] = env;
     // A short name shared by two functions would be ambiguous: those are reachable by logical id only.
     if (nameCounts.get(fn.name) === 1) out[fn.name] = env;
   }
   return out;
+}
+
+/**
+ * What invokes the functions that no route serves, from the stateless template: each SQS event
+ * source mapping with its queue resolved to the local queue of the same ARN, and each scheduled
+ * rule's function targets. Pure, so it is unit-tested with a fixture template.
+ * @example
+ * resolveInvocations({ ...input, queues }).eventSources // [{ functionName: 'send', queueLogicalId: 'OutboundQueue…', batchSize: 10, … }]
+ */
+export function resolveInvocations(input: {
+  stateful: CfnTemplate;
+  stateless: CfnTemplate;
+  statefulStackName: string;
+  statelessStackName: string;
+  region: string;
+  accountId: string;
+  namePrefix: string;
+  physical: Record<string, PhysicalResource>;
+  /** The local queues, by logical id (an event source is matched to one by ARN). */
+  queues: Record<string, LocalQueue>;
+  functions?: FunctionInfo[];
+  warnings?: string[];
+}): { eventSources: LocalEventSource[]; schedules: LocalSchedule[] } {
+  const warnings = input.warnings ?? [];
+  const functions = input.functions ?? functionsOf(input.stateless);
+  const nameOf = (logicalId: string) => functions.find((fn) => fn.logicalId === logicalId)?.name ?? logicalId;
+  const standIn = (logicalId: string, resource: Parameters<typeof standInFor>[1]) =>
+    standInFor(logicalId, resource, { region: input.region, accountId: input.accountId, prefix: input.namePrefix });
+  const imports = exportsOf({
+    template: input.stateful,
+    stackName: input.statefulStackName,
+    region: input.region,
+    accountId: input.accountId,
+    resources: input.physical,
+    standIn,
+  });
+  const ctx: ResolveContext = {
+    template: input.stateless,
+    stackName: input.statelessStackName,
+    region: input.region,
+    accountId: input.accountId,
+    resources: {},
+    imports,
+    standIn,
+  };
+
+  const eventSources: LocalEventSource[] = [];
+  for (const mapping of eventSourceMappingsOf(input.stateless)) {
+    const arn = resolveValue(mapping.eventSourceArn, ctx);
+    const queue = Object.values(input.queues).find((candidate) => candidate.arn === arn);
+    if (!queue) {
+      warnings.push(`${nameOf(mapping.functionLogicalId)}: event source ${String(arn)} is not a local queue; it is not polled`);
+      continue;
+    }
+    eventSources.push({
+      logicalId: mapping.logicalId,
+      functionLogicalId: mapping.functionLogicalId,
+      functionName: nameOf(mapping.functionLogicalId),
+      queueLogicalId: queue.logicalId,
+      batchSize: mapping.batchSize,
+      maximumBatchingWindowSeconds: mapping.maximumBatchingWindowSeconds,
+      reportBatchItemFailures: mapping.reportBatchItemFailures,
+      ...(mapping.maximumConcurrency !== undefined && { maximumConcurrency: mapping.maximumConcurrency }),
+      enabled: mapping.enabled,
+    });
+  }
+
+  const schedules: LocalSchedule[] = [];
+  for (const rule of scheduleRulesOf(input.stateless)) {
+    const ruleName = rule.name ?? `${input.namePrefix}-${rule.logicalId}`;
+    for (const target of rule.targets) {
+      schedules.push({
+        ruleLogicalId: rule.logicalId,
+        ruleName,
+        ruleArn: `arn:aws:events:${input.region}:${input.accountId}:rule/${ruleName}`,
+        scheduleExpression: rule.scheduleExpression,
+        enabled: rule.enabled,
+        functionLogicalId: target.functionLogicalId,
+        functionName: nameOf(target.functionLogicalId),
+        ...(target.input !== undefined && { input: target.input }),
+      });
+    }
+  }
+  return { eventSources, schedules };
 }

@@ -1,19 +1,32 @@
 /**
  * The whole local runtime in one call: moto, the resources of the synthesized templates, the demo
- * seed and the local HTTP API serving the real webhook handler. `npm run dev` is a thin wrapper
- * around {@link startLocalRuntime}; integration tests start it in-process.
+ * seed, the Twilio simulator (unless real Twilio credentials are set), and every function of the
+ * stateless template invoked the way AWS invokes it: the webhook behind a local HTTP API, the queue
+ * consumers by SQS pollers (one per event source mapping, with its batch size), the scheduled
+ * functions by a local scheduler. `npm run dev` is a thin wrapper around {@link startLocalRuntime};
+ * integration tests start it in-process.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
-import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { loadLocalConfig, type LocalConfig } from './config';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import { loadLocalConfig, realTwilioOf, responderOf, type LocalConfig } from './config';
+import { asEventSourceConsumer } from './consumer';
+import { FunctionEnvConflictError, mergeFunctionEnvironments, type MergedEnvironment } from './function-env';
 import { startGateway, type GatewayRoute, type HttpApiHandler } from './gateway';
 import { motoClientEnv, startMoto, type MotoServer } from './moto';
-import { provisionFromTemplates, type ProvisionedResources } from './resources';
+import { provisionFromTemplates, type LocalQueue, type ProvisionedResources } from './resources';
+import { createScheduler, type Scheduler } from './scheduler';
 import { seedDemo, type SeededDemo } from './seed';
+import { createSqsPoller, type SqsPoller } from './sqs-poller';
 import type { RuntimeStateFile } from './state';
 import type { SynthesizedTemplates } from './synth';
-import type { FunctionInfo } from './template';
+import { handlerFolderOf, type FunctionInfo } from './template';
+import type { startTwilioSimulator } from './twilio-simulator';
+
+/** The local Twilio simulator, as `local/twilio-simulator` starts it. */
+export type TwilioSimulator = Awaited<ReturnType<typeof startTwilioSimulator>>;
+type SimulatorOptions = Parameters<typeof startTwilioSimulator>[0];
 
 export interface LocalRuntimeOptions {
   /** Overrides of the settings read from the environment (see `local/config.ts`). */
@@ -25,6 +38,13 @@ export interface LocalRuntimeOptions {
   motoEndpoint?: string;
   /** Port of the local HTTP API; `0` picks a free one. @default config.PORT (3000) */
   port?: number;
+  /** Port of the Twilio simulator; `0` picks a free one. @default config.TWILIO_SIMULATOR_PORT (3010) */
+  simulatorPort?: number;
+  /**
+   * Simulator settings on top of the faults read from the environment (`SIMULATOR_RATE_*`), e.g.
+   * short callback delays in tests. Ignored with real Twilio credentials.
+   */
+  simulator?: Pick<SimulatorOptions, 'callbackDelaysMs' | 'faults'>;
   /** @see ProvisionOptions.namePrefix @default 'echo-local' */
   namePrefix?: string;
   /** @see ProvisionOptions.uniqueSuffix @default false */
@@ -33,12 +53,58 @@ export interface LocalRuntimeOptions {
   secretPrefix?: string;
   /** Already synthesized templates (saves the ~5-10 s synthesis). @default synthesizes the app */
   templates?: SynthesizedTemplates;
+  /**
+   * `false` creates the pollers without starting them (a test then steps them through
+   * `runtime.consumers[i].poller.pollOnce()`). @default true
+   */
+  pollQueues?: boolean;
+  /** Long-poll wait of each receive. @default 1 */
+  pollWaitTimeSeconds?: number;
+  /** Pollers per event source mapping (Lambda runs several for busy FIFO queues). @default 1 */
+  consumerConcurrency?: number;
+  /** Time between runs of the scheduled functions; `0` does not start the scheduler. @default config.SCHEDULE_INTERVAL_SECONDS × 1000 */
+  scheduleIntervalMs?: number;
   /** Write the runtime's description here for `npm run simulate`; `false` writes nothing. @default false */
   stateFile?: string | false;
-  /** Progress and request lines. @default no output */
+  /** Progress, request and batch lines. @default no output */
   log?: (line: string) => void;
   /** Aborts the start between steps (Ctrl+C during startup); everything started so far is stopped. */
   signal?: AbortSignal;
+}
+
+/** A queue consumer: the event source mapping of the template, run by local pollers. */
+export interface LocalConsumer {
+  /** The function's short name (`send`, `ai`). */
+  name: string;
+  functionLogicalId: string;
+  handlerFolder: string;
+  queue: LocalQueue;
+  batchSize: number;
+  /** The pollers (started unless `pollQueues: false`). */
+  pollers: SqsPoller[];
+}
+
+/** A scheduled function: a rule target of the template, fired by the local scheduler. */
+export interface LocalScheduledFunction {
+  name: string;
+  functionLogicalId: string;
+  handlerFolder: string;
+  ruleName: string;
+  ruleArn: string;
+  /** As in the template; locally it runs every `intervalMs`. */
+  scheduleExpression: string;
+}
+
+export interface LocalTwilio {
+  /** `simulator` unless TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_NUMBER are set. */
+  mode: 'simulator' | 'real';
+  /** What the send Lambda calls (`TWILIO_API_BASE_URL`, `TWILIO_CONTENT_BASE_URL`). */
+  apiBaseUrl?: string;
+  contentBaseUrl?: string;
+  /** The base of status callback URLs (`WEBHOOK_BASE_URL`). */
+  webhookBaseUrl: string;
+  /** The simulator's fault rates, in simulator mode. */
+  faults?: { rate429: number; rate5xx: number; rate63016: number };
 }
 
 export interface LocalRuntime {
@@ -53,6 +119,19 @@ export interface LocalRuntime {
   resources: ProvisionedResources;
   demo: SeededDemo & { whatsappNumber: string; accountSid: string };
   config: LocalConfig;
+  /** The environment every function sees (shared variables and the local overrides). */
+  env: Record<string, string>;
+  twilio: LocalTwilio;
+  /** The Twilio simulator, in simulator mode. */
+  simulator?: TwilioSimulator;
+  /** The AI Lambda's responder (`RESPONDER`). */
+  responder: 'http' | 'none' | 'demo';
+  consumers: LocalConsumer[];
+  schedules: LocalScheduledFunction[];
+  /** Fires the scheduled functions; `runNow()` runs them at once (tests). */
+  scheduler: Scheduler;
+  /** Milliseconds between scheduled runs; 0 when the scheduler is not started. */
+  scheduleIntervalMs: number;
   stop(): Promise<void>;
 }
 
@@ -88,46 +167,97 @@ async function useOrStartMoto(
   return { endpoint: server.endpoint, server };
 }
 
-/** The webhook module reads its environment once, at import; a second, different one cannot apply. */
-let loadedWebhookEnv: string | undefined;
+/**
+ * Handler modules read their environment once, at import (their cold start), and Node caches a module
+ * per process: a second runtime in the same process with another environment cannot apply.
+ */
+let loadedEnvFingerprint: string | undefined;
+
+/** The handler folders that exist: `lambdas/handlers/<folder>/index.ts`. */
+function handlerFolders(): string[] {
+  const root = resolve(__dirname, '..', 'lambdas', 'handlers');
+  if (!existsSync(root)) return [];
+  return readdirSync(root, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && ['index.ts', 'index.js'].some((file) => existsSync(join(root, entry.name, file))))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** What the local runtime invokes a loaded function with. */
+type AnyHandler = (event: unknown, context: Context) => Promise<unknown>;
 
 /**
- * Loads `lambdas/handlers/webhook` as Lambda would: environment first (the function's resolved
- * variables, moto's endpoint and test credentials, Lambda's own variables), then the import, whose
- * top level builds the SDK clients and validates the environment (the cold start).
+ * Loads each function's `lambdas/handlers/<folder>/index.ts` as Lambda would: environment first (the
+ * variables all functions share, plus the function's own Powertools and `AWS_LAMBDA_*` ones while
+ * its module is imported), then the import, whose top level builds the SDK clients and validates the
+ * environment (the cold start). The shared variables stay in `process.env` until `stop()`.
  */
-async function loadWebhookHandler(
-  fn: FunctionInfo,
-  env: Record<string, string>,
+async function loadHandlers(
+  functions: { fn: FunctionInfo; folder: string }[],
+  merged: MergedEnvironment,
   restore: Map<string, string | undefined>,
-): Promise<HttpApiHandler> {
-  const fingerprint = JSON.stringify(env);
-  if (loadedWebhookEnv !== undefined && loadedWebhookEnv !== fingerprint) {
+): Promise<Map<string, AnyHandler>> {
+  const fingerprint = JSON.stringify([merged, functions.map(({ fn, folder }) => [fn.logicalId, folder])]);
+  if (loadedEnvFingerprint !== undefined && loadedEnvFingerprint !== fingerprint) {
     throw new LocalRuntimeError(
-      'the webhook handler is already loaded in this process with another environment: ' +
+      'the handlers are already loaded in this process with another environment: ' +
         'start one local runtime per process (in jest: per test file)',
     );
   }
-  for (const [key, value] of Object.entries(env)) {
-    if (!restore.has(key)) restore.set(key, process.env[key]);
-    process.env[key] = value;
-  }
-  loadedWebhookEnv = fingerprint;
-  const module = (await import('../lambdas/handlers/webhook/index')) as {
-    handler: (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
+  const apply = (env: Record<string, string>) => {
+    for (const [key, value] of Object.entries(env)) {
+      if (!restore.has(key)) restore.set(key, process.env[key]);
+      process.env[key] = value;
+    }
   };
-  if (typeof module.handler !== 'function') {
-    throw new LocalRuntimeError(`lambdas/handlers/webhook/index.ts does not export a handler function (${fn.logicalId})`);
+  apply(merged.shared);
+  loadedEnvFingerprint = fingerprint;
+  const handlers = new Map<string, AnyHandler>();
+  for (const { fn, folder } of functions) {
+    const scoped: Record<string, string> = {
+      ...merged.scoped[fn.logicalId],
+      AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+    };
+    const before = Object.fromEntries(Object.keys(scoped).map((key) => [key, process.env[key]]));
+    Object.assign(process.env, scoped);
+    try {
+      const module = (await import(resolve(__dirname, '..', 'lambdas', 'handlers', folder, 'index'))) as { handler?: unknown };
+      if (typeof module.handler !== 'function') {
+        throw new LocalRuntimeError(`lambdas/handlers/${folder}/index.ts does not export a handler function (${fn.logicalId})`);
+      }
+      handlers.set(fn.logicalId, module.handler as AnyHandler);
+    } catch (error) {
+      if (error instanceof LocalRuntimeError) throw error;
+      // The usual cause: the handler's env.ts refused its environment. Its message says which variable.
+      throw new LocalRuntimeError(`${fn.name} (lambdas/handlers/${folder}) failed to load: ${(error as Error)?.message ?? String(error)}`);
+    } finally {
+      for (const [key, value] of Object.entries(before)) {
+        if (value === undefined) delete process.env[key];
+        else process.env[key] = value;
+      }
+    }
   }
-  return module.handler;
+  return handlers;
+}
+
+/** How long `stop()` waits for the batches and scheduled runs in flight. */
+const STOP_GRACE_MS = 10_000;
+
+async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 /**
  * Starts moto (or uses a running one), creates the stacks' tables, queues and bus in it, seeds the
- * demo connection, loads the webhook handler with its resolved environment and serves the webhook
- * routes of the template on a local HTTP API.
+ * demo connection, starts the Twilio simulator (without real Twilio credentials), loads every
+ * function the template invokes with its resolved environment, serves the webhook routes on a local
+ * HTTP API, polls the queues of the event source mappings and fires the scheduled rules.
  * @example
- * const runtime = await startLocalRuntime({ port: 0, motoEndpoint: process.env.MOTO_ENDPOINT, uniqueSuffix: true });
+ * const runtime = await startLocalRuntime({ port: 0, simulatorPort: 0, motoEndpoint: process.env.MOTO_ENDPOINT, uniqueSuffix: true });
  * await fetch(`${runtime.url}/health`); // 200 {"status":"ok"}
  * await runtime.stop();
  */
@@ -135,6 +265,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const log = options.log ?? (() => undefined);
   const config: LocalConfig = { ...loadLocalConfig(), ...options.config };
   const port = options.port ?? config.PORT;
+  const realTwilio = realTwilioOf(config);
+  const responder = responderOf(config);
   // Listening from the start, so `/health` answers 503 (not "connection refused") while we start.
   let ready = false;
   let moto: { endpoint: string; server?: MotoServer } | undefined;
@@ -150,11 +282,24 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     throw error;
   });
   let stateFile: string | undefined;
-  /** process.env as it was before the function's environment was applied. */
+  let simulator: TwilioSimulator | undefined;
+  let sqs: SQSClient | undefined;
+  const pollers: SqsPoller[] = [];
+  let scheduler: Scheduler | undefined;
+  /** process.env as it was before the functions' environment was applied. */
   const previousEnv = new Map<string, string | undefined>();
+  let stopped = false;
   const stop = async () => {
+    if (stopped) return;
+    stopped = true;
     if (stateFile) rmSync(stateFile, { force: true });
+    // Producers first: no new batch or run starts while the rest shuts down. A batch or run in
+    // flight may finish, but a hung one (template-sync may take 300 s) does not hold Ctrl+C hostage.
+    await settleWithin(Promise.all([scheduler?.stop(), ...pollers.map((poller) => poller.stop())]), STOP_GRACE_MS);
+    // Before the gateway: its pending status callbacks would only meet a closed port.
+    await simulator?.stop();
     await gateway.stop();
+    sqs?.destroy();
     await moto?.server?.stop();
     for (const [key, value] of previousEnv) {
       if (value === undefined) delete process.env[key];
@@ -179,7 +324,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       namePrefix: options.namePrefix,
       uniqueSuffix: options.uniqueSuffix,
     });
-    for (const warning of resources.warnings) log(`note: ${warning}`);
 
     const webhook = resources.functions.find((fn) => fn.name === 'webhook');
     if (!webhook?.routes.length) {
@@ -191,46 +335,197 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     }
     const connectionsTable = Object.values(resources.tables).find((table) => table.name === webhookEnv.CONNECTIONS_TABLE);
 
+    // With real credentials the demo connection is the developer's own Twilio number.
+    const account = realTwilio ?? {
+      accountSid: config.DEV_TWILIO_ACCOUNT_SID,
+      authToken: config.DEV_TWILIO_AUTH_TOKEN,
+      whatsappNumber: config.DEV_WHATSAPP_NUMBER,
+    };
     const demo = await seedDemo({
       endpoint: moto.endpoint,
       region: config.AWS_REGION,
       connectionsTable: webhookEnv.CONNECTIONS_TABLE,
       connectionsPartitionKey: connectionsTable?.partitionKey,
-      accountSid: config.DEV_TWILIO_ACCOUNT_SID,
-      authToken: config.DEV_TWILIO_AUTH_TOKEN,
-      whatsappNumber: config.DEV_WHATSAPP_NUMBER,
+      accountSid: account.accountSid,
+      authToken: account.authToken,
+      whatsappNumber: account.whatsappNumber,
       // The stack's prefix (CONNECTION_SECRET_PREFIX of lib/config.ts, or the `secretNamePrefix` context).
       secretPrefix: options.secretPrefix ?? templates.secretNamePrefix,
     });
     log(`seeded business ${demo.businessId}, connection ${demo.connectionId} (secret ${demo.secretName})`);
     checkAborted();
 
-    const handler = await loadWebhookHandler(webhook, {
-      ...webhookEnv,
+    // What runs, from the template: the webhook, every queue consumer, every scheduled function.
+    const folders = handlerFolders();
+    const byId = new Map(resources.functions.map((fn) => [fn.logicalId, fn]));
+    const needed = new Map<string, { fn: FunctionInfo; folder: string }>();
+    const need = (logicalId: string) => {
+      const existing = needed.get(logicalId);
+      if (existing) return existing;
+      const fn = byId.get(logicalId) as FunctionInfo;
+      const folder = handlerFolderOf(fn, folders);
+      if (!folder) {
+        throw new LocalRuntimeError(
+          `the template declares function ${fn.name} (${fn.cdkPath ?? fn.logicalId}) but no lambdas/handlers/<folder>/index.ts ` +
+            `matches it (found: ${folders.join(', ') || 'none'}); name a construct in its path after the folder, or set its metadata 'echo:handler'`,
+        );
+      }
+      const entry = { fn, folder };
+      needed.set(logicalId, entry);
+      return entry;
+    };
+    need(webhook.logicalId);
+    const eventSources = resources.eventSources.filter((source) => {
+      if (!source.enabled) log(`note: ${source.functionName}: its event source mapping is disabled in the template; not polled`);
+      return source.enabled;
+    });
+    const scheduled = resources.schedules.filter((schedule) => {
+      if (!schedule.enabled) log(`note: ${schedule.functionName}: rule ${schedule.ruleName} is disabled in the template; not fired`);
+      return schedule.enabled;
+    });
+    eventSources.forEach((source) => need(source.functionLogicalId));
+    scheduled.forEach((schedule) => need(schedule.functionLogicalId));
+
+    // The simulator before the environment: its URL is what the send Lambda calls.
+    const faults = {
+      rate429: config.SIMULATOR_RATE_429,
+      rate5xx: config.SIMULATOR_RATE_5XX,
+      rate63016: config.SIMULATOR_RATE_63016,
+    };
+    if (!realTwilio) {
+      const simulatorPort = options.simulatorPort ?? config.TWILIO_SIMULATOR_PORT;
+      const { startTwilioSimulator } = await import('./twilio-simulator');
+      simulator = await startTwilioSimulator({
+        port: simulatorPort,
+        accounts: { [account.accountSid]: account.authToken },
+        ...(options.simulator?.callbackDelaysMs !== undefined && { callbackDelaysMs: options.simulator.callbackDelaysMs }),
+        faults: { ...faults, ...options.simulator?.faults },
+        log,
+      }).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === 'EADDRINUSE') {
+          throw new LocalRuntimeError(`port ${simulatorPort} is already in use: set TWILIO_SIMULATOR_PORT to a free port`);
+        }
+        throw error;
+      });
+      checkAborted();
+    }
+
+    const webhookBaseUrl = config.PUBLIC_BASE_URL ?? gateway.url;
+    const overrides: Record<string, string | undefined> = {
       ...motoClientEnv(moto.endpoint),
       AWS_REGION: config.AWS_REGION,
       AWS_DEFAULT_REGION: config.AWS_REGION,
-      AWS_LAMBDA_FUNCTION_NAME: webhook.logicalId,
-      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(webhook.memorySize),
-      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
-    }, previousEnv);
+      // Status callbacks come back to this runtime (or to the tunnel in front of it).
+      WEBHOOK_BASE_URL: webhookBaseUrl,
+      PUBLIC_BASE_URL: config.PUBLIC_BASE_URL,
+      TWILIO_API_BASE_URL: simulator?.url,
+      TWILIO_CONTENT_BASE_URL: simulator?.url,
+      RESPONDER: responder,
+      AI_ENDPOINT_URL: config.AI_ENDPOINT_URL,
+    };
+    // A placeholder in a variable the runtime sets itself (WEBHOOK_BASE_URL names the API) is no news.
+    const replaced = new Set(
+      resources.placeholders.filter((p) => p.variables.every((variable) => overrides[variable] !== undefined)).map((p) => p.warning),
+    );
+    for (const warning of resources.warnings) if (!replaced.has(warning)) log(`note: ${warning}`);
+    let merged: MergedEnvironment;
+    try {
+      merged = mergeFunctionEnvironments(
+        [...needed.values()].map(({ fn, folder }) => ({ id: fn.logicalId, name: folder, env: resources.functionEnv[fn.logicalId] })),
+        overrides,
+      );
+    } catch (error) {
+      if (error instanceof FunctionEnvConflictError) throw new LocalRuntimeError(error.message);
+      throw error;
+    }
+    const handlers = await loadHandlers([...needed.values()], merged, previousEnv);
+    checkAborted();
 
+    const webhookHandler = handlers.get(webhook.logicalId) as HttpApiHandler;
     const routes: GatewayRoute[] = webhook.routes.map((route) => ({
       routeKey: route.routeKey,
       functionName: webhook.logicalId,
-      handler: (event, context) => handler(event, context),
+      handler: (event, context) => webhookHandler(event, context),
       timeoutSeconds: webhook.timeoutSeconds,
       memorySize: webhook.memorySize,
     }));
     gateway.setRoutes(routes);
+
+    sqs = new SQSClient({ endpoint: moto.endpoint, region: config.AWS_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const consumers: LocalConsumer[] = eventSources.map((source) => {
+      const { fn, folder } = needed.get(source.functionLogicalId) as { fn: FunctionInfo; folder: string };
+      const queue = resources.queues[source.queueLogicalId];
+      const handler = asEventSourceConsumer(handlers.get(fn.logicalId) as AnyHandler, {
+        name: folder,
+        timeoutSeconds: fn.timeoutSeconds,
+        reportBatchItemFailures: source.reportBatchItemFailures,
+        log,
+      });
+      const count = Math.max(1, options.consumerConcurrency ?? 1);
+      const consumerPollers = Array.from({ length: count }, () =>
+        createSqsPoller({
+          sqs: sqs as SQSClient,
+          queueUrl: queue.url,
+          handler,
+          batchSize: source.batchSize,
+          waitTimeSeconds: options.pollWaitTimeSeconds ?? 1,
+          functionName: fn.logicalId,
+          timeoutSeconds: fn.timeoutSeconds,
+          // Once stopping, moto may already be gone (Ctrl+C reaches it too): its errors are no news.
+          log: (line) => {
+            // The batch line above already counts what was left on the queue.
+            if (!stopped && !/records left on the queue$/.test(line)) log(`${folder}: ${line}`);
+          },
+        }),
+      );
+      pollers.push(...consumerPollers);
+      return { name: folder, functionLogicalId: fn.logicalId, handlerFolder: folder, queue, batchSize: source.batchSize, pollers: consumerPollers };
+    });
+
+    const folderOf = (logicalId: string) => (needed.get(logicalId) as { folder: string }).folder;
+    const schedules: LocalScheduledFunction[] = scheduled.map((schedule) => ({
+      name: folderOf(schedule.functionLogicalId),
+      functionLogicalId: schedule.functionLogicalId,
+      handlerFolder: folderOf(schedule.functionLogicalId),
+      ruleName: schedule.ruleName,
+      ruleArn: schedule.ruleArn,
+      scheduleExpression: schedule.scheduleExpression,
+    }));
+    const scheduleIntervalMs = options.scheduleIntervalMs ?? config.SCHEDULE_INTERVAL_SECONDS * 1000;
+    scheduler = createScheduler({
+      jobs: scheduled.map((schedule) => {
+        const fn = byId.get(schedule.functionLogicalId) as FunctionInfo;
+        return {
+          name: folderOf(fn.logicalId),
+          functionName: fn.logicalId,
+          ruleArn: schedule.ruleArn,
+          scheduleExpression: schedule.scheduleExpression,
+          input: schedule.input,
+          handler: handlers.get(fn.logicalId) as AnyHandler,
+          timeoutSeconds: fn.timeoutSeconds,
+          memorySize: fn.memorySize,
+        };
+      }),
+      intervalMs: scheduleIntervalMs || 60_000,
+      region: config.AWS_REGION,
+      accountId: resources.accountId,
+      log,
+    });
     checkAborted();
 
     const base = `${gateway.url}/webhook/whatsapp/twilio/${demo.connectionId}`;
     const webhookUrls = { inbound: base, status: `${base}/status` };
+    const twilio: LocalTwilio = {
+      mode: realTwilio ? 'real' : 'simulator',
+      apiBaseUrl: merged.shared.TWILIO_API_BASE_URL,
+      contentBaseUrl: merged.shared.TWILIO_CONTENT_BASE_URL,
+      webhookBaseUrl,
+      ...(simulator && { faults: { ...faults, ...options.simulator?.faults } as LocalTwilio['faults'] }),
+    };
     if (options.stateFile) {
       stateFile = options.stateFile;
       const state: RuntimeStateFile = {
-        version: 1,
+        version: 2,
         pid: process.pid,
         startedAt: new Date().toISOString(),
         url: gateway.url,
@@ -238,14 +533,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         region: config.AWS_REGION,
         namePrefix: resources.namePrefix,
         webhookUrls,
-        demo: { businessId: demo.businessId, connectionId: demo.connectionId, secretName: demo.secretName },
+        ...(config.PUBLIC_BASE_URL && {
+          publicWebhookUrls: {
+            inbound: `${config.PUBLIC_BASE_URL}/webhook/whatsapp/twilio/${demo.connectionId}`,
+            status: `${config.PUBLIC_BASE_URL}/webhook/whatsapp/twilio/${demo.connectionId}/status`,
+          },
+        }),
+        demo: {
+          businessId: demo.businessId,
+          connectionId: demo.connectionId,
+          secretName: demo.secretName,
+          accountSid: account.accountSid,
+          whatsappNumber: account.whatsappNumber,
+        },
         webhookEnv,
         tables: resources.tables,
         queues: resources.queues,
+        twilio: { mode: twilio.mode, ...(simulator && { simulatorUrl: simulator.url }) },
+        responder,
+        consumers: consumers.map((consumer) => consumer.name),
+        schedules: schedules.map((schedule) => schedule.name),
       };
       mkdirSync(dirname(stateFile), { recursive: true });
       writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
     }
+
+    // Consumers and schedules last: everything they call exists now.
+    if (options.pollQueues !== false) pollers.forEach((poller) => poller.start());
+    if (scheduleIntervalMs > 0) scheduler.start();
     ready = true;
 
     return {
@@ -255,8 +570,16 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ownsMoto: Boolean(moto.server),
       webhookUrls,
       resources,
-      demo: { ...demo, whatsappNumber: config.DEV_WHATSAPP_NUMBER, accountSid: config.DEV_TWILIO_ACCOUNT_SID },
+      demo: { ...demo, whatsappNumber: account.whatsappNumber, accountSid: account.accountSid },
       config,
+      env: merged.shared,
+      twilio,
+      simulator,
+      responder,
+      consumers,
+      schedules,
+      scheduler,
+      scheduleIntervalMs,
       stop,
     };
   } catch (error) {

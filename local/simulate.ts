@@ -1,7 +1,9 @@
 /**
  * `npm run simulate -- inbound --from +5215512345678 --text "Hola"`: plays Twilio. Posts a signed
- * WhatsApp inbound webhook to the running local runtime (`npm run dev`), prints the answer, then
- * reads back from moto what the webhook stored and queued. Phone numbers are printed masked.
+ * WhatsApp inbound webhook to the running local runtime (`npm run dev`), prints the answer and what
+ * the webhook stored, then follows the loop in DynamoDB: the AI's replies recorded as outbound
+ * messages, their send state and Twilio id, and each delivery status as it arrives
+ * (queued → sent → delivered → read). Phone numbers are printed masked.
  *
  * Options of `inbound`:
  *   --from <E.164 or user id>   the customer (required)
@@ -10,13 +12,13 @@
  *   --media <url>               one attachment (with --media-type, default image/jpeg)
  *   --media-type <mime>
  *   --messaging-service <MG…>   adds MessagingServiceSid
+ *   --wait <seconds>            how long to follow the replies (default 20; 0: do not follow)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SQSClient, type Message } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { maskIdentifier } from '../lambdas/domain/redact';
 import { LocalConfigError, loadLocalConfig, type LocalConfig } from './config';
@@ -25,7 +27,9 @@ import { DEFAULT_STATE_FILE, type RuntimeStateFile } from './state';
 /** Raised for anything the user can fix; its message is the one line to print. */
 class SimulateError extends Error {}
 
-const USAGE = 'usage: npm run simulate -- inbound --from +5215512345678 --text "Hola" [--name "Demo Customer"] [--media <url> [--media-type image/jpeg]]';
+const USAGE =
+  'usage: npm run simulate -- inbound --from +5215512345678 --text "Hola" [--name "Demo Customer"] ' +
+  '[--media <url> [--media-type image/jpeg]] [--wait <seconds>]';
 
 // ---------------------------------------------------------------------------------------------
 // Building the webhook
@@ -33,6 +37,8 @@ const USAGE = 'usage: npm run simulate -- inbound --from +5215512345678 --text "
 
 export interface InboundOptions {
   from: string;
+  /** How long to follow the replies (`--wait`). @default 20 */
+  waitSeconds?: number;
   text: string;
   name: string;
   media?: { url: string; contentType: string };
@@ -159,28 +165,127 @@ async function findStoredMessage(documents: DynamoDBDocumentClient, table: strin
   return undefined;
 }
 
+// ---------------------------------------------------------------------------------------------
+// Following the replies
+// ---------------------------------------------------------------------------------------------
+
+/** Delivery statuses after which nothing changes any more. */
+const FINAL_STATUSES = new Set(['read', 'failed', 'undelivered']);
+
+type Item = Record<string, unknown>;
+
+function clock(iso: unknown): string {
+  return typeof iso === 'string' ? iso.slice(11, 23) : '--:--:--.---';
+}
+
+function preview(content: unknown): string {
+  const value = content as { type?: string; text?: string; body?: string; caption?: string } | undefined;
+  const text = value?.text ?? value?.body ?? value?.caption;
+  if (typeof text !== 'string') return '';
+  const flat = text.replace(/\s+/g, ' ');
+  return ` "${flat.length > 48 ? `${flat.slice(0, 47)}…` : flat}"`;
+}
+
 /**
- * Looks at the inbound queue without consuming: receive with a short visibility timeout, then make
- * every received message visible again at once. Each look still counts as a receive (SQS and moto
- * both move a message to the DLQ after `maxReceiveCount` receives), and a FIFO queue hands out at
- * most 10 messages of a group per call, oldest first.
+ * What changed in the outbound messages since the last look, one line each: a new reply, its send
+ * state (and Twilio's id once accepted), each delivery status with the time it was recorded, and
+ * errors. `seen` keeps what was already printed, per message id.
+ * @example
+ * replyLines(new Map(), [{ messageId: '01J…', type: 'text', sendState: 'accepted', deliveryStatus: 'sent', sentAt: '…' }])
+ * // ['… reply 1 (text) recorded …', '… reply 1 accepted by the BSP, id SM…', '… reply 1 sent']
  */
-async function peekQueue(sqs: SQSClient, queueUrl: string): Promise<Message[]> {
-  const { Messages = [] } = await sqs.send(
-    new ReceiveMessageCommand({
-      QueueUrl: queueUrl,
-      MaxNumberOfMessages: 10,
-      VisibilityTimeout: 10,
-      WaitTimeSeconds: 1,
-      MessageSystemAttributeNames: ['MessageGroupId', 'MessageDeduplicationId', 'ApproximateReceiveCount'],
-    }),
-  );
-  await Promise.all(
-    Messages.map((message) =>
-      sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: queueUrl, ReceiptHandle: message.ReceiptHandle, VisibilityTimeout: 0 })),
-    ),
-  );
-  return Messages;
+export function replyLines(seen: Map<string, Set<string>>, items: Item[]): string[] {
+  const lines: string[] = [];
+  items.forEach((item, index) => {
+    const id = String(item.messageId);
+    const label = `reply ${index + 1}`;
+    let printed = seen.get(id);
+    if (!printed) {
+      printed = new Set();
+      seen.set(id, printed);
+    }
+    const once = (key: string, line: string) => {
+      if (printed.has(key)) return;
+      printed.add(key);
+      lines.push(line);
+    };
+    const part = typeof item.partCount === 'number' && item.partCount > 1 ? ` part ${Number(item.partIndex) + 1}/${item.partCount}` : '';
+    const type = String(item.type ?? (item.content as { type?: string } | undefined)?.type ?? 'message');
+    once('recorded', `  ${clock(item.createdAt)}  ${label} (${type}${part})${preview(item.content)} recorded, message ${id}`);
+    // Recorded as `queued` before the BSP call: printed first even when the first look finds it accepted.
+    once('status:queued', `  ${clock(item.queuedAt ?? item.createdAt)}  ${label} queued`);
+    if (typeof item.fallback === 'string') once(`fallback:${item.fallback}`, `  ${clock(item.updatedAt)}  ${label} sent as ${item.fallback} fallback`);
+    if (typeof item.externalId === 'string') {
+      once('accepted', `  ${clock(item.updatedAt)}  ${label} accepted by the BSP, id ${item.externalId} (attempt ${String(item.attempts ?? 1)})`);
+    }
+    for (const status of ['sent', 'delivered', 'read', 'undelivered', 'failed']) {
+      const at = item[`${status}At`];
+      const reached = at !== undefined || item.deliveryStatus === status;
+      if (reached) once(`status:${status}`, `  ${clock(at ?? item.statusUpdatedAt ?? item.updatedAt)}  ${label} ${status}`);
+    }
+    if (item.sendState === 'failed' || item.errorCode !== undefined || item.errorReason !== undefined) {
+      once(
+        `error:${String(item.errorCode)}:${String(item.errorReason)}`,
+        `  ${clock(item.updatedAt)}  ${label} FAILED${item.errorCode !== undefined ? ` code ${String(item.errorCode)}` : ''}` +
+          `${item.errorReason !== undefined ? `: ${String(item.errorReason)}` : ''}`,
+      );
+    }
+  });
+  return lines;
+}
+
+/** True once nothing more will happen to these replies. */
+export function repliesSettled(items: Item[]): boolean {
+  return items.length > 0 && items.every((item) => FINAL_STATUSES.has(String(item.deliveryStatus)) || item.sendState === 'failed');
+}
+
+async function outboundAfter(documents: DynamoDBDocumentClient, table: string, conversationId: string, afterMessageId: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    // Message ids are ULIDs: everything recorded after the inbound message sorts after it.
+    const page = await documents.send(
+      new QueryCommand({
+        TableName: table,
+        KeyConditionExpression: 'conversationId = :c AND messageId > :m',
+        FilterExpression: 'direction = :out',
+        ExpressionAttributeValues: { ':c': conversationId, ':m': afterMessageId, ':out': 'outbound' },
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return items;
+}
+
+/**
+ * Polls the conversation's messages for the replies to the inbound one and prints every change,
+ * until each reply reached a final status (and no new one came for a moment) or `waitMs` passed.
+ */
+async function followReplies(documents: DynamoDBDocumentClient, table: string, inbound: Item, waitMs: number): Promise<void> {
+  const deadline = Date.now() + waitMs;
+  const seen = new Map<string, Set<string>>();
+  let count = 0;
+  let lastNewAt = Date.now();
+  let items: Item[] = [];
+  while (Date.now() < deadline) {
+    items = await outboundAfter(documents, table, String(inbound.conversationId), String(inbound.messageId));
+    if (items.length > count) {
+      count = items.length;
+      lastNewAt = Date.now();
+    }
+    for (const line of replyLines(seen, items)) console.log(line);
+    // Replies of one turn are recorded together; a short quiet period says the turn is complete.
+    if (repliesSettled(items) && Date.now() - lastNewAt > 1500) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  if (items.length === 0) {
+    console.log(`  no reply within ${Math.round(waitMs / 1000)} s: see the \`npm run dev\` output (the AI and send consumers log one line per batch)`);
+  } else if (!repliesSettled(items)) {
+    const open = items.filter((item) => !FINAL_STATUSES.has(String(item.deliveryStatus))).length;
+    console.log(`  stopped following after ${Math.round(waitMs / 1000)} s; ${open} repl${open === 1 ? 'y has' : 'ies have'} not reached a final status yet`);
+  }
 }
 
 function parseInboundArgs(args: string[]): InboundOptions {
@@ -193,6 +298,7 @@ function parseInboundArgs(args: string[]): InboundOptions {
       media: { type: 'string' },
       'media-type': { type: 'string', default: 'image/jpeg' },
       'messaging-service': { type: 'string' },
+      wait: { type: 'string', default: '20' },
     },
     strict: true,
   });
@@ -201,7 +307,10 @@ function parseInboundArgs(args: string[]): InboundOptions {
   if (values['messaging-service'] && !/^MG[0-9a-fA-F]{32}$/.test(values['messaging-service'])) {
     throw new SimulateError('--messaging-service must be MG followed by 32 hex digits');
   }
+  const wait = Number(values.wait);
+  if (!Number.isFinite(wait) || wait < 0) throw new SimulateError('--wait takes a number of seconds (0: do not follow the replies)');
   return {
+    waitSeconds: wait,
     from: values.from,
     text: values.text ?? '',
     name: values.name ?? 'Demo Customer',
@@ -212,13 +321,25 @@ function parseInboundArgs(args: string[]): InboundOptions {
 
 async function inbound(args: string[]): Promise<void> {
   const options = parseInboundArgs(args);
-  const config = loadLocalConfig();
+  // Only PORT and the token to sign with matter here: the runtime's full settings live in its own shell.
+  const config = loadLocalConfig(process.env, { checkCombinations: false });
   const base = `http://127.0.0.1:${config.PORT}`;
   await assertRuntimeUp(base);
   const state = readState(base);
 
-  const fields = inboundFields(options, config);
+  // Sign as the demo connection's account: the simulator's fake one, or the real one `npm run dev` uses.
+  const real = state.twilio?.mode === 'real';
+  const authToken = real ? config.TWILIO_AUTH_TOKEN : config.DEV_TWILIO_AUTH_TOKEN;
+  if (!authToken) {
+    throw new SimulateError('the runtime uses real Twilio: set TWILIO_AUTH_TOKEN in this shell too, or message the number from WhatsApp');
+  }
+  const fields = inboundFields(options, {
+    DEV_TWILIO_ACCOUNT_SID: state.demo.accountSid ?? config.DEV_TWILIO_ACCOUNT_SID,
+    DEV_WHATSAPP_NUMBER: state.demo.whatsappNumber ?? config.DEV_WHATSAPP_NUMBER,
+  });
   const url = state.webhookUrls.inbound;
+  // Behind a tunnel the webhook verifies against the public URL, the one Twilio would have called.
+  const signedUrl = state.publicWebhookUrls?.inbound ?? url;
   const body = new URLSearchParams(fields).toString();
   const response = await fetch(url, {
     method: 'POST',
@@ -226,7 +347,7 @@ async function inbound(args: string[]): Promise<void> {
       'content-type': 'application/x-www-form-urlencoded',
       'user-agent': 'TwilioProxy/1.1',
       'i-twilio-idempotency-token': randomUUID(),
-      'x-twilio-signature': getExpectedTwilioSignature(config.DEV_TWILIO_AUTH_TOKEN, url, fields),
+      'x-twilio-signature': getExpectedTwilioSignature(authToken, signedUrl, fields),
     },
     body,
   });
@@ -245,47 +366,38 @@ async function inbound(args: string[]): Promise<void> {
     credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
   };
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient(client));
-  const sqs = new SQSClient(client);
   try {
     const env = state.webhookEnv;
     const message = await findStoredMessage(documents, env.MESSAGES_TABLE, fields.MessageSid);
     if (!message) {
       console.log(`\n✖ no item with externalId ${fields.MessageSid} in ${env.MESSAGES_TABLE}`);
       process.exitCode = 1;
-    } else {
-      show(`Stored message (${env.MESSAGES_TABLE})`, message);
-      const conversationsKey =
-        Object.values(state.tables).find((table) => table.name === env.CONVERSATIONS_TABLE)?.partitionKey ?? 'conversationId';
-      const conversation = await documents.send(
-        new GetCommand({ TableName: env.CONVERSATIONS_TABLE, Key: { [conversationsKey]: message.conversationId } }),
-      );
-      show(`Conversation (${env.CONVERSATIONS_TABLE})`, conversation.Item ?? '(none)');
+      return;
     }
+    show(`Stored message (${env.MESSAGES_TABLE})`, message);
+    const conversationsKey =
+      Object.values(state.tables).find((table) => table.name === env.CONVERSATIONS_TABLE)?.partitionKey ?? 'conversationId';
+    const conversation = await documents.send(
+      new GetCommand({ TableName: env.CONVERSATIONS_TABLE, Key: { [conversationsKey]: message.conversationId } }),
+    );
+    show(`Conversation (${env.CONVERSATIONS_TABLE})`, conversation.Item ?? '(none)');
 
-    const queued = await peekQueue(sqs, env.INBOUND_QUEUE_URL);
-    const ours = queued.find((item) => {
-      try {
-        return (JSON.parse(item.Body ?? '{}') as { externalId?: string }).externalId === fields.MessageSid;
-      } catch {
-        return false;
-      }
-    });
-    if (ours) {
-      show('Queued on the inbound queue (peeked, not consumed)', {
-        MessageGroupId: ours.Attributes?.MessageGroupId,
-        MessageDeduplicationId: ours.Attributes?.MessageDeduplicationId,
-        ApproximateReceiveCount: ours.Attributes?.ApproximateReceiveCount,
-        Body: JSON.parse(ours.Body ?? '{}'),
-      });
-    } else {
-      console.log(
-        `\nNot among the first ${queued.length} message(s) of the inbound queue: no consumer runs locally yet, so ` +
-          'earlier messages of the same conversation wait ahead of it (FIFO order).',
-      );
+    // The AI consumer takes the message off the inbound queue now: we follow its effects in DynamoDB.
+    const waitSeconds = options.waitSeconds ?? 20;
+    if (waitSeconds === 0) return;
+    if (state.responder === 'none') {
+      console.log('\nThe responder is `none`: no reply comes from this runtime (set RESPONDER=demo or AI_ENDPOINT_URL for `npm run dev`).');
+      return;
     }
+    if (!state.consumers?.length) {
+      console.log('\nNo queue consumer runs in this runtime (the template declares none): no reply follows.');
+      return;
+    }
+    const twilio = real ? 'real Twilio' : `the Twilio simulator${state.twilio?.simulatorUrl ? ` (${state.twilio.simulatorUrl})` : ''}`;
+    console.log(`\nReplies (${state.responder ?? 'demo'} responder → send → ${twilio}; following for up to ${waitSeconds} s)`);
+    await followReplies(documents, env.MESSAGES_TABLE, message, waitSeconds * 1000);
   } finally {
     documents.destroy();
-    sqs.destroy();
   }
 }
 

@@ -9,7 +9,8 @@ import type { LocalQueue, LocalTable } from './resources';
 export const DEFAULT_STATE_FILE = process.env.LOCAL_STATE_FILE ?? resolve(__dirname, '..', '.local', 'runtime.json');
 
 export interface RuntimeStateFile {
-  version: 1;
+  /** 2 since the runtime runs the outbound loop (twilio, responder, consumers, schedules). */
+  version: 2;
   pid: number;
   startedAt: string;
   /** The local HTTP API, `http://127.0.0.1:<port>`. */
@@ -18,9 +19,19 @@ export interface RuntimeStateFile {
   region: string;
   namePrefix: string;
   webhookUrls: { inbound: string; status: string };
-  demo: { businessId: string; connectionId: string; secretName: string };
+  /** The same URLs as Twilio calls them through `PUBLIC_BASE_URL` (a tunnel), when it is set: what Twilio signs. */
+  publicWebhookUrls?: { inbound: string; status: string };
+  /** The demo connection: ids, the secret's name (not its value), and the Twilio account and number it uses. */
+  demo: { businessId: string; connectionId: string; secretName: string; accountSid: string; whatsappNumber: string };
   /** The webhook function's resolved environment: table names, queue URL, bus name. */
   webhookEnv: Record<string, string>;
   tables: Record<string, LocalTable>;
   queues: Record<string, LocalQueue>;
+  /** Whether the send Lambda talks to the local simulator or to real Twilio. */
+  twilio: { mode: 'simulator' | 'real'; simulatorUrl?: string };
+  /** The AI Lambda's responder. */
+  responder: 'http' | 'none' | 'demo';
+  /** Short names of the queue consumers and scheduled functions that run. */
+  consumers: string[];
+  schedules: string[];
 }

@@ -499,6 +499,8 @@ export interface FunctionInfo {
   /** `Environment.Variables` as in the template (intrinsics unresolved). */
   environment: Record<string, unknown>;
   routes: RouteInfo[];
+  /** The resource's `Metadata` (construct path, and `echo:handler` when a construct sets it). */
+  metadata?: Record<string, unknown>;
 }
 
 const FUNCTION_TYPES = new Set(['AWS::Lambda::Function']);
@@ -571,6 +573,7 @@ export function functionsOf(template: CfnTemplate): FunctionInfo[] {
       memorySize: typeof properties.MemorySize === 'number' ? properties.MemorySize : 128,
       environment: ((properties.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables ?? {}),
       routes: own,
+      ...(resource.Metadata && { metadata: resource.Metadata }),
     });
   }
   return functions;
@@ -630,4 +633,168 @@ export function standInFor(
     ref: name,
     attributes: { Arn: arn, Name: name, ApiId: name, KeyId: name, ApiEndpoint: options.apiEndpoint ?? 'http://127.0.0.1' },
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Event sources and schedules: what invokes the functions that no route serves
+// ---------------------------------------------------------------------------------------------
+
+/** An `AWS::Lambda::EventSourceMapping`: a queue (or stream) and the function it invokes. */
+export interface EventSourceMappingInfo {
+  logicalId: string;
+  functionLogicalId: string;
+  /** `EventSourceArn` as in the template (intrinsics unresolved: usually an `Fn::ImportValue`). */
+  eventSourceArn: unknown;
+  /** Records per invocation. @default 10 (Lambda's default for SQS) */
+  batchSize: number;
+  /** `MaximumBatchingWindowInSeconds`. @default 0 */
+  maximumBatchingWindowSeconds: number;
+  /** `FunctionResponseTypes` contains `ReportBatchItemFailures`. */
+  reportBatchItemFailures: boolean;
+  /** `ScalingConfig.MaximumConcurrency`, when set. */
+  maximumConcurrency?: number;
+  /** `Enabled` (default true). */
+  enabled: boolean;
+}
+
+/** One target of a scheduled `AWS::Events::Rule` that is a function of the template. */
+export interface ScheduleTargetInfo {
+  functionLogicalId: string;
+  /** The target's `Id`. */
+  id?: string;
+  /** The target's constant `Input` (a JSON string) when set: EventBridge then sends it instead of the event. */
+  input?: string;
+}
+
+/** An `AWS::Events::Rule` with a `ScheduleExpression` (rules matching event patterns are not schedules). */
+export interface ScheduleRuleInfo {
+  logicalId: string;
+  /** The rule's `Name` when the template gives a literal one. */
+  name?: string;
+  /** `rate(5 minutes)`, `cron(0 * * * ? *)`… as in the template. */
+  scheduleExpression: string;
+  /** `State` is `ENABLED` (or absent). */
+  enabled: boolean;
+  targets: ScheduleTargetInfo[];
+}
+
+function numberOf(value: unknown): number | undefined {
+  const parsed = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  return Number.isFinite(parsed) ? parsed : undefined;
+}
+
+/**
+ * Every event source mapping of a template whose function is in the template. Queue ARNs stay
+ * unresolved here; `resources.ts` resolves them against the queues it created.
+ * @example
+ * eventSourceMappingsOf(stateless) // [{ functionLogicalId: 'SendHandlerFunction…', batchSize: 10, … }]
+ */
+export function eventSourceMappingsOf(template: CfnTemplate): EventSourceMappingInfo[] {
+  const out: EventSourceMappingInfo[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::Lambda::EventSourceMapping') continue;
+    const properties = resource.Properties ?? {};
+    const functionLogicalId = functionBehind(properties.FunctionName, template);
+    if (!functionLogicalId) {
+      throw new TemplateResolutionError(`event source mapping ${logicalId}: FunctionName is not a function of the template`);
+    }
+    const types = Array.isArray(properties.FunctionResponseTypes) ? properties.FunctionResponseTypes : [];
+    const scaling = properties.ScalingConfig as { MaximumConcurrency?: unknown } | undefined;
+    out.push({
+      logicalId,
+      functionLogicalId,
+      eventSourceArn: properties.EventSourceArn,
+      batchSize: numberOf(properties.BatchSize) ?? 10,
+      maximumBatchingWindowSeconds: numberOf(properties.MaximumBatchingWindowInSeconds) ?? 0,
+      reportBatchItemFailures: types.includes('ReportBatchItemFailures'),
+      maximumConcurrency: numberOf(scaling?.MaximumConcurrency),
+      enabled: properties.Enabled !== false && properties.Enabled !== 'false',
+    });
+  }
+  return out.sort((a, b) => a.logicalId.localeCompare(b.logicalId));
+}
+
+/**
+ * Every scheduled rule of a template with the functions it targets (targets that are not functions
+ * of the template, such as a queue or another account's bus, are left out).
+ * @example
+ * scheduleRulesOf(stateless) // [{ scheduleExpression: 'rate(5 minutes)', targets: [{ functionLogicalId: 'Window…' }], … }]
+ */
+export function scheduleRulesOf(template: CfnTemplate): ScheduleRuleInfo[] {
+  const out: ScheduleRuleInfo[] = [];
+  for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
+    if (resource.Type !== 'AWS::Events::Rule') continue;
+    const properties = resource.Properties ?? {};
+    if (typeof properties.ScheduleExpression !== 'string') continue;
+    const targets: ScheduleTargetInfo[] = [];
+    for (const target of (Array.isArray(properties.Targets) ? properties.Targets : []) as Record<string, unknown>[]) {
+      const functionLogicalId = functionBehind(target.Arn, template);
+      if (!functionLogicalId) continue;
+      targets.push({
+        functionLogicalId,
+        ...(typeof target.Id === 'string' && { id: target.Id }),
+        ...(typeof target.Input === 'string' && { input: target.Input }),
+      });
+    }
+    out.push({
+      logicalId,
+      ...(typeof properties.Name === 'string' && { name: properties.Name }),
+      scheduleExpression: properties.ScheduleExpression,
+      enabled: properties.State === undefined || properties.State === 'ENABLED',
+      targets,
+    });
+  }
+  return out.sort((a, b) => a.logicalId.localeCompare(b.logicalId));
+}
+
+/** Metadata key a construct may set on a function to name its handler folder explicitly. */
+export const HANDLER_METADATA_KEY = 'echo:handler';
+
+function kebab(text: string): string {
+  return text
+    .replace(/([a-z0-9])([A-Z])/g, '$1-$2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1-$2')
+    .replace(/[^A-Za-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .toLowerCase();
+}
+
+const ROLE_SUFFIXES = /-(function|handler|lambda|fn|consumer|worker|job|schedule|scheduler|processor)$/;
+
+/**
+ * Which `lambdas/handlers/<folder>` a function of the template runs. The template does not say it
+ * directly (without bundling the code asset is the project root), so, in order:
+ * 1. the function's `echo:handler` metadata, when its construct sets one;
+ * 2. `webhook` for the function behind the `/webhook/` routes;
+ * 3. a segment of its construct path, kebab-cased (`OutcomeWatchdog` → `outcome-watchdog`), or its
+ *    `POWERTOOLS_SERVICE_NAME` minus a `whatsapp-` prefix: exact matches first, then without a role
+ *    suffix (`SendHandler` → `send`), then a folder that is the segment's first words
+ *    (`WindowExpiry` → `window`); at each step only when exactly one folder fits.
+ * Returns undefined when no folder or more than one fits.
+ * @example
+ * handlerFolderOf({ name: 'send', cdkPath: 'EchoWhatsAppStateless/Send/Handler/Function/Resource', … }, ['send', 'webhook']) // 'send'
+ */
+export function handlerFolderOf(
+  fn: Pick<FunctionInfo, 'name' | 'cdkPath' | 'environment'> & { metadata?: Record<string, unknown> },
+  folders: readonly string[],
+): string | undefined {
+  const available = new Set(folders);
+  const explicit = fn.metadata?.[HANDLER_METADATA_KEY];
+  if (typeof explicit === 'string') return available.has(explicit) ? explicit : undefined;
+  if (fn.name === 'webhook' && available.has('webhook')) return 'webhook';
+
+  const segments = (fn.cdkPath ?? '').split('/').slice(1).map(kebab).filter(Boolean);
+  const service = fn.environment.POWERTOOLS_SERVICE_NAME;
+  const candidates = [...segments, fn.name];
+  if (typeof service === 'string') candidates.push(kebab(service).replace(/^whats-?app-/, ''));
+  const unique = (matches: string[]) => {
+    const found = [...new Set(matches)];
+    return found.length === 1 ? found[0] : undefined;
+  };
+  const exact = candidates.filter((candidate) => available.has(candidate));
+  if (exact.length) return unique(exact);
+  const stripped = candidates.map((candidate) => candidate.replace(ROLE_SUFFIXES, '')).filter((candidate) => available.has(candidate));
+  if (stripped.length) return unique(stripped);
+  // `WindowExpiry` → `window`, `AiResponder` → `ai`: a folder that is the first word(s) of a segment.
+  return unique(folders.filter((folder) => candidates.some((candidate) => candidate.startsWith(`${folder}-`))));
 }

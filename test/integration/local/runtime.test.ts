@@ -24,6 +24,10 @@ describe('local runtime (npm run dev, in-process, against the shared moto)', () 
     runtime = await startLocalRuntime({
       motoEndpoint: endpoint,
       port: 0,
+      simulatorPort: 0,
+      // This file checks the webhook's side: nothing may consume the inbound queue before the test reads it.
+      pollQueues: false,
+      scheduleIntervalMs: 0,
       uniqueSuffix: true,
       secretPrefix: `echo-test-${randomBytes(4).toString('hex')}`,
       templates: synthesizedTemplates(),

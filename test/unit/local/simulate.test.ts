@@ -1,4 +1,4 @@
-import { inboundFields, maskDeep } from '../../../local/simulate';
+import { inboundFields, maskDeep, repliesSettled, replyLines } from '../../../local/simulate';
 
 const config = { DEV_TWILIO_ACCOUNT_SID: `AC${'0'.repeat(32)}`, DEV_WHATSAPP_NUMBER: '+14155238886' };
 
@@ -57,5 +57,54 @@ describe('maskDeep', () => {
       conversationId: 'cv_2DWYCAQ0SB60V7G4J4A2CJTSQ7',
       content: { type: 'text', text: 'Hola' },
     });
+  });
+});
+
+describe('replyLines', () => {
+  const text = {
+    conversationId: 'cv_1',
+    messageId: '01JAAAAAAAAAAAAAAAAAAAAAAB',
+    direction: 'outbound',
+    type: 'text',
+    content: { type: 'text', text: 'Hola, soy el asistente de demo. ¿En qué te puedo ayudar hoy? Estoy aquí.' },
+    createdAt: '2025-03-01T10:00:00.100Z',
+    updatedAt: '2025-03-01T10:00:00.100Z',
+    sendState: 'pending',
+    deliveryStatus: 'queued',
+  };
+
+  it('prints each reply once when recorded, then each step as it advances, with its time', () => {
+    // Prepare
+    const seen = new Map<string, Set<string>>();
+    const first = replyLines(seen, [text]);
+    const accepted = { ...text, sendState: 'accepted', externalId: 'SM0123', attempts: 1, updatedAt: '2025-03-01T10:00:00.400Z' };
+
+    // Act
+    const second = replyLines(seen, [{ ...accepted, deliveryStatus: 'sent', sentAt: '2025-03-01T10:00:00.900Z' }]);
+    const third = replyLines(seen, [{ ...accepted, deliveryStatus: 'read', sentAt: '2025-03-01T10:00:00.900Z', deliveredAt: '2025-03-01T10:00:01.400Z', readAt: '2025-03-01T10:00:02.000Z' }]);
+
+    // Assess
+    expect(first).toEqual([
+      '  10:00:00.100  reply 1 (text) "Hola, soy el asistente de demo. ¿En qué te pued…" recorded, message 01JAAAAAAAAAAAAAAAAAAAAAAB',
+      '  10:00:00.100  reply 1 queued',
+    ]);
+    expect(second).toEqual(['  10:00:00.400  reply 1 accepted by the BSP, id SM0123 (attempt 1)', '  10:00:00.900  reply 1 sent']);
+    expect(third).toEqual(['  10:00:01.400  reply 1 delivered', '  10:00:02.000  reply 1 read']);
+    expect(replyLines(seen, [{ ...accepted, deliveryStatus: 'read', readAt: '2025-03-01T10:00:02.000Z' }])).toEqual([]);
+  });
+
+  it('shows a failure with its code and reason', () => {
+    const lines = replyLines(new Map(), [{ ...text, sendState: 'failed', deliveryStatus: 'failed', errorCode: '63016', errorReason: 'window-closed', failedAt: '2025-03-01T10:00:01.000Z' }]);
+
+    expect(lines).toContain('  10:00:00.100  reply 1 FAILED code 63016: window-closed');
+    expect(lines).toContain('  10:00:01.000  reply 1 failed');
+  });
+});
+
+describe('repliesSettled', () => {
+  it('is true only once there are replies and each is read, failed or undelivered', () => {
+    expect(repliesSettled([])).toBe(false);
+    expect(repliesSettled([{ deliveryStatus: 'read' }, { deliveryStatus: 'delivered' }])).toBe(false);
+    expect(repliesSettled([{ deliveryStatus: 'read' }, { deliveryStatus: 'undelivered' }, { deliveryStatus: 'queued', sendState: 'failed' }])).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import { resolveFunctionEnvironments } from '../../../local/resources';
+import { resolveFunctionEnvironments, type PlaceholderVariables } from '../../../local/resources';
 import {
   TemplateResolutionError,
   exportsOf,
@@ -131,7 +131,7 @@ describe('routes and functions of the stateless template', () => {
 });
 
 describe('resolveFunctionEnvironments', () => {
-  const resolve = (prefix: string, warnings: string[] = []) =>
+  const resolve = (prefix: string, warnings: string[] = [], placeholders: PlaceholderVariables[] = []) =>
     resolveFunctionEnvironments({
       stateful,
       stateless,
@@ -142,6 +142,7 @@ describe('resolveFunctionEnvironments', () => {
       namePrefix: prefix,
       physical: physicalFor(prefix),
       warnings,
+      placeholders,
     });
 
   it('resolves imports of the stateful exports to the local names, URLs and ARNs', () => {
@@ -169,10 +170,11 @@ describe('resolveFunctionEnvironments', () => {
     expect(resolve('echo-test-ab12cd34').webhook.MESSAGES_TABLE).toBe('echo-test-ab12cd34-MessagesTableA255D91E');
   });
 
-  it('hands out stand-ins for resources that are not emulated and says so', () => {
+  it('hands out stand-ins for resources that are not emulated and says so, naming the variables', () => {
     const warnings: string[] = [];
+    const placeholders: PlaceholderVariables[] = [];
 
-    const env = resolve('echo-local', warnings);
+    const env = resolve('echo-local', warnings, placeholders);
 
     expect(env.send).toEqual({
       KEY_ARN: 'arn:aws:kms:us-east-1:123456789012:echo-local-EncryptionKey514CDF8F',
@@ -180,9 +182,14 @@ describe('resolveFunctionEnvironments', () => {
       STAGE_NAME: 'EchoWhatsAppStateless-echo-local-HttpApiF5A9A8A7',
     });
     expect(warnings.sort()).toEqual([
-      'send: environment refers to EncryptionKey514CDF8F (AWS::KMS::Key) of the stateful stack, which is not emulated; it gets a placeholder value',
-      'send: environment refers to HttpApiF5A9A8A7 (AWS::ApiGatewayV2::Api), which is not emulated; it gets a placeholder value',
+      'send: API_URL, STAGE_NAME refer to HttpApiF5A9A8A7 (AWS::ApiGatewayV2::Api), which is not emulated; it gets a placeholder value',
+      'send: KEY_ARN refers to EncryptionKey514CDF8F (AWS::KMS::Key) of the stateful stack, which is not emulated; it gets a placeholder value',
     ]);
+    expect(placeholders.map((p) => [p.functionLogicalId, p.variables])).toEqual([
+      ['SendFunction9A8B7C6D', ['KEY_ARN']],
+      ['SendFunction9A8B7C6D', ['API_URL', 'STAGE_NAME']],
+    ]);
+    expect(placeholders.map((p) => p.warning).sort()).toEqual(warnings);
   });
 
   it('fails with the export name when an import has no matching export', () => {
