@@ -8,6 +8,8 @@
  *    `node -e ''` start. Goal: ours ≤ 0.5× the full-client bundle.
  * 3. Warm handler latency for signed inbound messages against moto (p50/p99), next to the two moto
  *    round trips the handler must make (TransactWriteItems + SendMessage). Goal: p99 ≤ 3×.
+ * 4. Outbound throughput against the local Twilio simulator next to its raw accept rate, and the
+ *    time from enqueue to the BSP accepting. Goal: ≥ 70% of the raw rate (see bench/outbound.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
@@ -19,6 +21,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { build, type Plugin } from 'esbuild';
 import { WEBHOOK_BUNDLING } from '../lib/bundling';
 import { motoClientEnv, startMoto } from '../local/moto';
+import { benchOutbound } from './outbound';
 import { provisionFromTemplates } from '../local/resources';
 import { seedDemo } from '../local/seed';
 import { synthesizeTemplates } from '../local/synth';
@@ -215,12 +218,20 @@ async function main(): Promise<void> {
   console.log(`   baseline: 2 moto round trips   p50 ${ms(floorP50).padStart(9)}   p99 ${ms(floorP99).padStart(9)}`);
   console.log(`   p99 ratio ${(handlerP99 / floorP99).toFixed(2)}×, ${verdict(handlerP99 <= 3 * floorP99)} (≤ 3×)\n`);
 
+  const outboundMoto = await startMoto();
+  const outbound = await benchOutbound(outboundMoto).finally(() => outboundMoto.stop());
+  console.log(`4. Outbound: send Lambda → Twilio simulator (100 conversations, ${outbound.consumers} local pollers)`);
+  console.log(`   pipeline throughput            ${outbound.pipelinePerSecond.toFixed(1).padStart(8)} msg/s   ${(outbound.ratio * 100).toFixed(1)}% of the raw rate, ${verdict(outbound.ratio >= 0.7)} (≥ 70%)`);
+  console.log(`   baseline: simulator raw accept ${outbound.rawAcceptPerSecond.toFixed(1).padStart(8)} msg/s`);
+  console.log(`   enqueue → BSP accepted         p50 ${ms(outbound.enqueueToBspP50Ms).padStart(9)}   p99 ${ms(outbound.enqueueToBspP99Ms).padStart(9)}   (paced: 4 msg/s)\n`);
+
   const results = {
     measuredAt: new Date().toISOString(),
     node: process.version,
     bundleBytes: { webhook: ours.bytes, fullTwilioClient: full.bytes },
     coldInitMs: { webhook: oursInit, fullTwilioClient: fullInit, bareNodeStart: bare },
     warmMs: { handlerP50, handlerP99, roundTripsP50: floorP50, roundTripsP99: floorP99 },
+    outbound,
   };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`Figures also written to ${join('bench', 'out', 'results.json')}`);

@@ -1,0 +1,188 @@
+/**
+ * Outbound part of `npm run bench`: the send Lambda's throughput against the local Twilio
+ * simulator with 100 conversations, next to the simulator's raw accept rate measured in the same
+ * run, and the time from enqueue to the BSP accepting the message.
+ *
+ * Everything runs on this machine's two cores: moto, the simulator, the send handler (through the
+ * same SQS pollers `npm run dev` uses) and the webhook receiving the simulator's status callbacks.
+ */
+import { request, Agent } from 'node:http';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SqsOutboundQueue } from '../lambdas/adapters/sqs-outbound-queue';
+import { conversationIdFor } from '../lambdas/domain/ids';
+import { windowAfter } from '../lambdas/domain/window';
+import { startLocalRuntime } from '../local/runtime';
+import type { MotoServer } from '../local/moto';
+
+const CONVERSATIONS = 100;
+const BACKLOG_MESSAGES = Number(process.env.BENCH_OUTBOUND_MESSAGES ?? 300);
+const PACED_MESSAGES = 60;
+const PACED_INTERVAL_MS = 250;
+const RAW_REQUESTS = 1000;
+const RAW_CONCURRENCY = 10;
+/** In AWS each message group can have its own invocation; locally, this many pollers stand in for that. */
+const POLLERS = Number(process.env.BENCH_OUTBOUND_POLLERS ?? 8);
+
+export interface OutboundFigures {
+  rawAcceptPerSecond: number;
+  pipelinePerSecond: number;
+  ratio: number;
+  enqueueToBspP50Ms: number;
+  enqueueToBspP99Ms: number;
+  consumers: number;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+/** The simulator's ceiling: Messages.json POSTs straight from node:http with keep-alive. */
+async function rawAcceptRate(url: string, accountSid: string, authToken: string, from: string): Promise<number> {
+  const agent = new Agent({ keepAlive: true, maxSockets: RAW_CONCURRENCY });
+  const target = new URL(`/2010-04-01/Accounts/${accountSid}/Messages.json`, url);
+  const auth = Buffer.from(`${accountSid}:${authToken}`).toString('base64');
+  const post = (i: number) =>
+    new Promise<void>((resolve, reject) => {
+      const body = new URLSearchParams({ To: `whatsapp:+52155${String(20_000_000 + i)}`, From: `whatsapp:${from}`, Body: `raw ${i}` }).toString();
+      const req = request(
+        target,
+        { method: 'POST', agent, headers: { authorization: `Basic ${auth}`, 'content-type': 'application/x-www-form-urlencoded', 'content-length': Buffer.byteLength(body) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => (res.statusCode === 201 ? resolve() : reject(new Error(`raw send answered ${res.statusCode}`))));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: RAW_CONCURRENCY }, async () => {
+      while (next < RAW_REQUESTS) await post(next++);
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  agent.destroy();
+  return RAW_REQUESTS / seconds;
+}
+
+async function waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+export async function benchOutbound(moto: MotoServer): Promise<OutboundFigures> {
+  // The handlers log JSON and EMF to stdout/stderr; keep them out of the report but pay their cost.
+  const write = { out: process.stdout.write, err: process.stderr.write };
+  process.stdout.write = (() => true) as typeof process.stdout.write;
+  process.stderr.write = (() => true) as typeof process.stderr.write;
+  try {
+    return await measure(moto);
+  } finally {
+    process.stdout.write = write.out;
+    process.stderr.write = write.err;
+  }
+}
+
+async function measure(moto: MotoServer): Promise<OutboundFigures> {
+  const runtime = await startLocalRuntime({
+    motoEndpoint: moto.endpoint,
+    port: 0,
+    simulatorPort: 0,
+    namePrefix: 'bench-out',
+    pollQueues: false,
+    scheduleIntervalMs: 0,
+    stateFile: false,
+    config: { RESPONDER: 'none' },
+    consumerConcurrency: POLLERS,
+  });
+  try {
+    const simulator = runtime.simulator;
+    if (!simulator) throw new Error('the benchmark needs the Twilio simulator (unset TWILIO_* variables)');
+    const { accountSid, whatsappNumber, connectionId, businessId } = runtime.demo;
+    const authToken = runtime.config.DEV_TWILIO_AUTH_TOKEN;
+    const raw = await rawAcceptRate(simulator.url, accountSid, authToken, whatsappNumber);
+    simulator.reset();
+
+    // 100 conversations whose 24-hour window is open, as if each customer had just written.
+    const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+    const now = new Date();
+    const customers = Array.from({ length: CONVERSATIONS }, (_, i) => `+52155${String(30_000_000 + i)}`);
+    for (let i = 0; i < customers.length; i += 25) {
+      await documents.send(
+        new BatchWriteCommand({
+          RequestItems: {
+            [runtime.env.CONVERSATIONS_TABLE]: customers.slice(i, i + 25).map((customer) => ({
+              PutRequest: {
+                Item: {
+                  conversationId: conversationIdFor(connectionId, customer),
+                  businessId,
+                  connectionId,
+                  provider: 'twilio',
+                  customerId: customer,
+                  customerIsPhoneNumber: true,
+                  lastCustomerMessageAt: now.toISOString(),
+                  lastMessageAt: now.toISOString(),
+                  ...windowAfter(now),
+                },
+              },
+            })),
+          },
+        }),
+      );
+    }
+    documents.destroy();
+
+    const sqs = new SQSClient({});
+    const queue = new SqsOutboundQueue(sqs, runtime.env.OUTBOUND_QUEUE_URL);
+    const enqueuedAt = new Map<string, number>();
+    const enqueue = async (i: number) => {
+      const customer = customers[i % CONVERSATIONS];
+      const body = `bench ${i}`;
+      enqueuedAt.set(body, Date.now());
+      await queue.enqueue(
+        { version: 1, businessId, connectionId, conversationId: conversationIdFor(connectionId, customer), idempotencyKey: `bench-${i}`, content: { type: 'text', text: body } },
+        conversationIdFor(connectionId, customer),
+      );
+    };
+    const sendConsumer = runtime.consumers.find((c) => c.handlerFolder === 'send');
+    if (!sendConsumer) throw new Error('no send consumer in the template');
+
+    // Throughput: a backlog spread over 100 conversations, drained by the send pollers.
+    for (let i = 0; i < BACKLOG_MESSAGES; i++) await enqueue(i);
+    const started = Date.now();
+    for (const poller of sendConsumer.pollers) poller.start();
+    await waitFor(() => simulator.messages().length >= BACKLOG_MESSAGES, 600_000, 'the backlog to be sent');
+    const pipelinePerSecond = BACKLOG_MESSAGES / ((Date.now() - started) / 1000);
+
+    // Latency: messages enqueued at a steady pace while the pollers run.
+    const before = simulator.messages().length;
+    for (let i = 0; i < PACED_MESSAGES; i++) {
+      await enqueue(BACKLOG_MESSAGES + i);
+      await new Promise((r) => setTimeout(r, PACED_INTERVAL_MS));
+    }
+    await waitFor(() => simulator.messages().length >= before + PACED_MESSAGES, 120_000, 'the paced messages to be sent');
+    const latencies = simulator
+      .messages()
+      .slice(before)
+      .map((m) => m.acceptedAt - (enqueuedAt.get(m.body ?? '') ?? m.acceptedAt));
+    sqs.destroy();
+    return {
+      rawAcceptPerSecond: raw,
+      pipelinePerSecond,
+      ratio: pipelinePerSecond / raw,
+      enqueueToBspP50Ms: percentile(latencies, 50),
+      enqueueToBspP99Ms: percentile(latencies, 99),
+      consumers: sendConsumer.pollers.length,
+    };
+  } finally {
+    await runtime.stop();
+  }
+}
