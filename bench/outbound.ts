@@ -15,6 +15,7 @@ import { conversationIdFor } from '../lambdas/domain/ids';
 import { windowAfter } from '../lambdas/domain/window';
 import { startLocalRuntime } from '../local/runtime';
 import type { MotoServer } from '../local/moto';
+import { busyFraction, startMotoMeter } from './moto-meter';
 
 const CONVERSATIONS = 100;
 const BACKLOG_MESSAGES = Number(process.env.BENCH_OUTBOUND_MESSAGES ?? 300);
@@ -32,6 +33,14 @@ export interface OutboundFigures {
   enqueueToBspP50Ms: number;
   enqueueToBspP99Ms: number;
   consumers: number;
+  /** AWS calls per sent message while the backlog drained (long-poll receives left out). */
+  motoCallsPerMessage: number;
+  /** The calls behind that figure, by action, per message. */
+  motoCallMix: Record<string, number>;
+  /** Share of the drain during which moto had at least one of those calls in flight. */
+  motoBusyFraction: number;
+  /** Mean time moto took per call (ms). */
+  motoMeanCallMs: number;
 }
 
 function percentile(values: number[], p: number): number {
@@ -92,8 +101,10 @@ export async function benchOutbound(moto: MotoServer): Promise<OutboundFigures> 
 }
 
 async function measure(moto: MotoServer): Promise<OutboundFigures> {
+  // Every AWS call of the pipeline passes the meter, so the report can say where the time goes.
+  const meter = await startMotoMeter(moto.endpoint);
   const runtime = await startLocalRuntime({
-    motoEndpoint: moto.endpoint,
+    motoEndpoint: meter.endpoint,
     port: 0,
     simulatorPort: 0,
     namePrefix: 'bench-out',
@@ -160,7 +171,14 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
     const started = Date.now();
     for (const poller of sendConsumer.pollers) poller.start();
     await waitFor(() => simulator.messages().length >= BACKLOG_MESSAGES, 600_000, 'the backlog to be sent');
-    const pipelinePerSecond = BACKLOG_MESSAGES / ((Date.now() - started) / 1000);
+    const ended = Date.now();
+    const pipelinePerSecond = BACKLOG_MESSAGES / ((ended - started) / 1000);
+    // Long-poll receives wait for messages rather than work: counted out of the load on moto.
+    const drainCalls = meter
+      .callsSince(started)
+      .filter((call) => call.startedAt >= started && call.endedAt <= ended && call.action !== 'SQS.ReceiveMessage');
+    const motoCallMix: Record<string, number> = {};
+    for (const call of drainCalls) motoCallMix[call.action] = (motoCallMix[call.action] ?? 0) + 1 / BACKLOG_MESSAGES;
 
     // Latency: messages enqueued at a steady pace while the pollers run.
     const before = simulator.messages().length;
@@ -181,8 +199,13 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
       enqueueToBspP50Ms: percentile(latencies, 50),
       enqueueToBspP99Ms: percentile(latencies, 99),
       consumers: sendConsumer.pollers.length,
+      motoCallsPerMessage: drainCalls.length / BACKLOG_MESSAGES,
+      motoCallMix,
+      motoBusyFraction: busyFraction(drainCalls, started, ended),
+      motoMeanCallMs: drainCalls.reduce((sum, call) => sum + call.endedAt - call.startedAt, 0) / Math.max(1, drainCalls.length),
     };
   } finally {
     await runtime.stop();
+    await meter.stop();
   }
 }

@@ -223,7 +223,13 @@ async function main(): Promise<void> {
   console.log(`4. Outbound: send Lambda → Twilio simulator (100 conversations, ${outbound.consumers} local pollers)`);
   console.log(`   pipeline throughput            ${outbound.pipelinePerSecond.toFixed(1).padStart(8)} msg/s   ${(outbound.ratio * 100).toFixed(1)}% of the raw rate, ${verdict(outbound.ratio >= 0.7)} (≥ 70%)`);
   console.log(`   baseline: simulator raw accept ${outbound.rawAcceptPerSecond.toFixed(1).padStart(8)} msg/s`);
-  console.log(`   enqueue → BSP accepted         p50 ${ms(outbound.enqueueToBspP50Ms).padStart(9)}   p99 ${ms(outbound.enqueueToBspP99Ms).padStart(9)}   (paced: 4 msg/s)\n`);
+  console.log(`   enqueue → BSP accepted         p50 ${ms(outbound.enqueueToBspP50Ms).padStart(9)}   p99 ${ms(outbound.enqueueToBspP99Ms).padStart(9)}   (paced: 4 msg/s)`);
+  const mix = Object.entries(outbound.motoCallMix)
+    .sort((a, b) => b[1] - a[1])
+    .map(([action, perMessage]) => `${action} ${perMessage.toFixed(1)}`)
+    .join(', ');
+  console.log(`   where the time goes: moto      ${outbound.motoCallsPerMessage.toFixed(1)} AWS calls/message, ${ms(outbound.motoMeanCallMs)} each on average, moto busy ${(outbound.motoBusyFraction * 100).toFixed(0)}% of the drain`);
+  console.log(`                                  (${mix})\n`);
 
   const results = {
     measuredAt: new Date().toISOString(),

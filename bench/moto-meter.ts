@@ -1,0 +1,89 @@
+/**
+ * A counting pass-through in front of moto, for the benchmark: it forwards every request unchanged
+ * and records which AWS action it was and how long moto took, so the report can say how many AWS
+ * calls one outbound message costs and how busy moto (the local stand-in for DynamoDB, SQS,
+ * EventBridge and Secrets Manager) was while the pipeline ran.
+ */
+import { createServer, request, Agent, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface MeteredCall {
+  action: string;
+  startedAt: number;
+  endedAt: number;
+}
+
+export interface MotoMeter {
+  endpoint: string;
+  /** Calls that ended since `from` (ms epoch). */
+  callsSince(from: number): MeteredCall[];
+  stop(): Promise<void>;
+}
+
+/** `DynamoDB_20120810.UpdateItem` → `DynamoDB.UpdateItem`; `AmazonSQS.SendMessage` → `SQS.SendMessage`. */
+function actionOf(target: string | undefined, body: Buffer): string {
+  if (target) {
+    const [service, operation] = target.split('.');
+    const short = service.startsWith('DynamoDB') ? 'DynamoDB' : service.startsWith('AmazonSQS') ? 'SQS' : service.replace(/_\d+$/, '');
+    return `${short}.${operation}`;
+  }
+  const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('utf8'));
+  return action ? action[1] : 'other';
+}
+
+export async function startMotoMeter(motoEndpoint: string): Promise<MotoMeter> {
+  const upstream = new URL(motoEndpoint);
+  const agent = new Agent({ keepAlive: true, maxSockets: 64 });
+  const calls: MeteredCall[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const startedAt = Date.now();
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers, agent },
+        (upstreamResponse) => {
+          res.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.headers);
+          upstreamResponse.pipe(res);
+          upstreamResponse.on('end', () =>
+            calls.push({ action: actionOf(req.headers['x-amz-target'] as string | undefined, body), startedAt, endedAt: Date.now() }),
+          );
+        },
+      );
+      forward.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
+      forward.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    callsSince: (from) => calls.filter((call) => call.endedAt >= from),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        agent.destroy();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Share of `[from, to]` during which at least one call was in flight at moto (0–1). */
+export function busyFraction(calls: MeteredCall[], from: number, to: number): number {
+  const intervals = calls
+    .map((call) => [Math.max(call.startedAt, from), Math.min(call.endedAt, to)] as const)
+    .filter(([start, end]) => end > start)
+    .sort((a, b) => a[0] - b[0]);
+  let busy = 0;
+  let cursorEnd = from;
+  for (const [start, end] of intervals) {
+    if (end <= cursorEnd) continue;
+    busy += end - Math.max(start, cursorEnd);
+    cursorEnd = end;
+  }
+  return to > from ? busy / (to - from) : 0;
+}
