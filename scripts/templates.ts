@@ -24,7 +24,6 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
 import { DynamoDbConnectionDirectory } from '../lambdas/adapters/dynamodb-connection-directory';
 import { DynamoDbTemplateBusinesses } from '../lambdas/adapters/dynamodb-template-businesses';
 import { DynamoDbTemplateRegistry } from '../lambdas/adapters/dynamodb-template-registry';
@@ -32,63 +31,26 @@ import { SecretsCredentialsStore } from '../lambdas/adapters/secrets-credentials
 import type { Connection } from '../lambdas/domain/connection';
 import {
   BspApprovalReader,
-  registryStatusOf,
   syncTemplateApprovals,
   type SyncApprovalsResult,
 } from '../lambdas/domain/template-approval';
 import {
-  TEMPLATE_CATEGORIES,
-  type TemplateCategory,
-  type TemplateDefinition,
-  type TemplateRegistry,
-} from '../lambdas/domain/templates';
+  createAndSubmitTemplate,
+  TemplateOnOtherConnectionError,
+  templateFileSchema,
+  UnsupportedTemplateProviderError,
+  type TemplateFile,
+} from '../lambdas/domain/template-creation';
+import type { TemplateDefinition, TemplateRegistry } from '../lambdas/domain/templates';
 import type { ContentDefinition, WhatsAppTemplateCategory } from '../lambdas/providers/whatsapp/twilio/send/content-api';
 import { TwilioContentApi } from '../lambdas/providers/whatsapp/twilio/send/content-api';
 
 export const TEMPLATES_DIR = resolve(__dirname, '..', 'templates');
 const DEFAULT_STATE_FILE = process.env.LOCAL_STATE_FILE ?? resolve(__dirname, '..', '.local', 'runtime.json');
 const DEFAULT_CONTENT_BASE_URL = 'https://content.twilio.com';
-const PLACEHOLDER = /\{\{\s*([0-9]{1,2})\s*\}\}/g;
 
-/** A template definition file (`templates/<name>.json`). */
-export const templateFileSchema = z
-  .object({
-    $comment: z.string().optional(),
-    /** Registry name (with `language`, the registry key) and what producers put in `template.name`. */
-    name: z.string().regex(/^[a-z0-9_]{1,64}$/),
-    /** The WhatsApp template name submitted for approval: lower-case letters, digits, underscores. */
-    whatsappName: z.string().regex(/^[a-z0-9_]{1,512}$/),
-    /** Twilio's `friendly_name` of the content. */
-    friendlyName: z.string().min(1).max(64),
-    /** WhatsApp language code, e.g. `es_MX`. */
-    language: z.string().regex(/^[a-z]{2,3}(_[A-Z]{2})?$/),
-    category: z.enum(TEMPLATE_CATEGORIES as [TemplateCategory, ...TemplateCategory[]]),
-    /** Sample values of the numbered variables (WhatsApp reviews the template with them). */
-    variables: z.record(z.string().regex(/^[0-9]{1,2}$/), z.string().trim().min(1)),
-    /** Twilio content types, e.g. `{ "twilio/text": { "body": "Hola {{1}}" } }`. */
-    types: z.record(z.string().regex(/^(twilio|whatsapp)\/[a-z-]+$/), z.record(z.string(), z.unknown())),
-  })
-  .superRefine((file, ctx) => {
-    if (Object.keys(file.types).length === 0) ctx.addIssue({ code: 'custom', path: ['types'], message: 'at least one content type is required' });
-    const used = new Set<string>();
-    for (const [type, definition] of Object.entries(file.types)) {
-      if (typeof definition.body === 'string') for (const match of definition.body.matchAll(PLACEHOLDER)) used.add(String(Number(match[1])));
-      if (type === 'twilio/text' && typeof definition.body !== 'string') {
-        ctx.addIssue({ code: 'custom', path: ['types', type, 'body'], message: 'twilio/text needs a body' });
-      }
-    }
-    for (const n of used) {
-      if (file.variables[n] === undefined) ctx.addIssue({ code: 'custom', path: ['variables', n], message: `{{${n}}} is used but has no sample value` });
-    }
-    for (const n of Object.keys(file.variables)) {
-      if (!used.has(String(Number(n)))) ctx.addIssue({ code: 'custom', path: ['variables', n], message: `variable ${n} is not used in any body` });
-    }
-    // WhatsApp numbers variables 1..n without gaps.
-    const numbers = [...used].map(Number).sort((a, b) => a - b);
-    if (numbers.some((n, i) => n !== i + 1)) ctx.addIssue({ code: 'custom', path: ['variables'], message: 'variables must be numbered 1, 2, 3… without gaps' });
-  });
-
-export type TemplateFile = z.infer<typeof templateFileSchema>;
+/** A template definition file (`templates/<name>.json`); the schema lives with the domain code. */
+export { templateFileSchema, type TemplateFile };
 
 export class TemplatesCommandError extends Error {}
 
@@ -134,72 +96,26 @@ export interface TemplatesContext {
 }
 
 /**
- * Creates a template in the connection's BSP account, submits it for approval, records it.
- * The registry item is written as `draft` right after the content exists, so a failed submission
- * leaves a record that the next `create` submits again instead of creating a second content.
+ * Creates a template in the connection's BSP account, submits it for approval, records it
+ * (see `createAndSubmitTemplate`, which the admin API shares).
  */
 export async function createTemplate(
   ctx: TemplatesContext,
   options: { connectionId: string; template: TemplateFile; force?: boolean },
 ): Promise<TemplateDefinition> {
-  const { template } = options;
   const connection = await ctx.connections.get(options.connectionId);
   if (!connection) throw new TemplatesCommandError(`connection ${options.connectionId} not found`);
-  if (connection.provider !== 'twilio') throw new TemplatesCommandError(`connection ${options.connectionId} is not a Twilio connection`);
-  const businessId = connection.businessId;
-  const label = `${template.name} (${template.language})`;
-
-  const existing = await ctx.registry.get(businessId, template.name, template.language);
-  if (existing && !options.force) {
-    if (existing.connectionId !== connection.connectionId) {
-      throw new TemplatesCommandError(
-        `${label} already exists for business ${businessId} on connection ${existing.connectionId}; --force replaces it`,
-      );
+  try {
+    return await createAndSubmitTemplate(
+      { registry: ctx.registry, credentials: ctx.credentials, contentApi: ctx.contentApi, now: ctx.now, log: ctx.log },
+      { connection, template: options.template, ...(options.force !== undefined && { force: options.force }) },
+    );
+  } catch (error) {
+    if (error instanceof TemplateOnOtherConnectionError || error instanceof UnsupportedTemplateProviderError) {
+      throw new TemplatesCommandError(error.message);
     }
-    if (existing.approvalStatus === 'submitted' || existing.approvalStatus === 'pending' || existing.approvalStatus === 'approved') {
-      ctx.log(`${label} already exists (${existing.providerTemplateId}, ${existing.approvalStatus}): nothing to create; run \`sync\` for its status, or --force for a new content`);
-      return existing;
-    }
+    throw error;
   }
-
-  const credentials = await ctx.credentials.get(connection.secretArn);
-  let definition: TemplateDefinition;
-  if (existing && !options.force && existing.approvalStatus === 'draft') {
-    ctx.log(`${label} was created (${existing.providerTemplateId}) but never submitted: submitting it now`);
-    definition = existing;
-  } else {
-    if (existing?.approvalStatus === 'rejected') ctx.log(`${label} was rejected (${existing.rejectionReason ?? 'no reason'}): creating a new content`);
-    const { sid } = await ctx.contentApi.createContent(credentials, {
-      friendlyName: template.friendlyName,
-      language: template.language,
-      variables: template.variables,
-      types: template.types,
-    });
-    definition = {
-      businessId,
-      name: template.name,
-      language: template.language,
-      providerTemplateId: sid,
-      category: template.category,
-      approvalStatus: 'draft',
-      variables: template.variables,
-      connectionId: connection.connectionId,
-      updatedAt: ctx.now().toISOString(),
-    };
-    await ctx.registry.put(definition);
-    ctx.log(`created ${label} in Twilio: ${sid}`);
-  }
-
-  const submitted = await ctx.contentApi.submitWhatsAppApproval(credentials, definition.providerTemplateId, {
-    name: template.whatsappName,
-    category: template.category,
-  });
-  // A submission answered without a status is at least `submitted`.
-  const next = registryStatusOf(submitted);
-  const status = next.status === 'draft' ? 'submitted' : next.status;
-  await ctx.registry.setApprovalStatus(businessId, template.name, template.language, status, next.reason);
-  ctx.log(`submitted ${label} for WhatsApp approval as "${template.whatsappName}" (${template.category}): ${status}`);
-  return { ...definition, approvalStatus: status, updatedAt: ctx.now().toISOString(), ...(next.reason !== undefined && { rejectionReason: next.reason }) };
 }
 
 /** Re-reads approval statuses: every template of one business (or of all businesses). */

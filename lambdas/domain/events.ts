@@ -54,6 +54,20 @@ export type DomainEvent =
       };
     }
   | {
+      /** A business's WhatsApp connection was saved, tested (verified changed) or deleted (admin API). */
+      detailType: 'connection.changed';
+      detail: {
+        version: 1;
+        businessId: string;
+        connectionId: string;
+        provider: string;
+        change: 'saved' | 'tested' | 'deleted';
+        status: 'active' | 'disabled';
+        verified: boolean;
+        at: string;
+      };
+    }
+  | {
       detailType: 'window.expiring';
       detail: {
         version: 1;

@@ -45,6 +45,27 @@ export function newMessageId(at: Date, random: Uint8Array = randomBytes(10)): st
   return timePart + base32(random, 16);
 }
 
+/**
+ * The instant a `newMessageId` id was made at (its first 10 characters), or `undefined` for a
+ * string that is not such an id.
+ * @example messageIdTime(newMessageId(new Date('2026-11-27T10:00:00Z'))) // Date 2026-11-27T10:00:00Z
+ */
+export function messageIdTime(messageId: string): Date | undefined {
+  if (!/^[0-9A-HJKMNP-TV-Z]{10}/.test(messageId)) return undefined;
+  let time = 0;
+  for (const char of messageId.slice(0, 10)) time = time * 32 + CROCKFORD.indexOf(char);
+  return Number.isSafeInteger(time) ? new Date(time) : undefined;
+}
+
+/**
+ * A new connection id: 128 random bits in Crockford base32 behind `cn_`. Random, not derived, so
+ * that a webhook URL (which carries it) cannot be guessed from the business or the number.
+ * @example newConnectionId() // 'cn_…' (26 base32 chars)
+ */
+export function newConnectionId(random: Uint8Array = randomBytes(17)): string {
+  return `cn_${base32(random, 26)}`;
+}
+
 /** The dedupe item key for a BSP message: one per provider and provider message id. */
 export function dedupeKeyFor(provider: ProviderName, externalId: string): string {
   return `${provider}#${externalId}`;

@@ -53,3 +53,6 @@ export class SendFailedError extends EchoError {
     this.retryable = kind === 'retryable';
   }
 }
+
+/** The BSP could not be asked (unreachable, rate limiting, 5xx): the admin API answers 502. */
+export class BspUnavailableError extends RetryableError {}

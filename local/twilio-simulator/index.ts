@@ -3,7 +3,8 @@
  * Twilio's request validation, response shapes and error codes, and posts signed status callbacks,
  * so the send Lambda, the template command and the tests run without a Twilio account.
  *
- * Point both `TWILIO_API_BASE_URL` and `TWILIO_CONTENT_BASE_URL` at `simulator.url`.
+ * Point both `TWILIO_API_BASE_URL` and `TWILIO_CONTENT_BASE_URL` at `simulator.url` (the admin
+ * API's connection test then reads the Senders API there too, see `messagingBaseUrlFor`).
  *
  * What it models
  * - `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (form): HTTP Basic auth that must match
@@ -15,6 +16,15 @@
  *   Message resource (`SM…` sid, status `queued`, or `accepted` with a Messaging Service; RFC 2822
  *   dates; a ContentSid send's `body` is the rendered content text).
  * - `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json` with the current status.
+ * - Connection test (the admin API's `POST connection/test`):
+ *   `GET /2010-04-01/Accounts/{AccountSid}.json`: HTTP Basic that must match the path's account
+ *   (401 / 20003 for a wrong token); the Account resource with `status` `active` (or what
+ *   `accountStatuses` says: `suspended`, `closed`), without Twilio's `auth_token` field.
+ *   `GET /v2/Channels/Senders?Channel=whatsapp[&PageSize&Page]` (Twilio serves it on
+ *   messaging.twilio.com; here on the same port): the account's WhatsApp senders from the
+ *   `whatsappSenders` option (default: the dev number +14155238886 for every account), each
+ *   `ONLINE` with `sender_id` `whatsapp:+E164`, paged through `meta.next_page_url`; `Channel` is
+ *   required (400 / 20001).
  * - Content API: `POST /v1/Content` (JSON, snake_case; camelCase keys are ignored like Twilio does, so
  *   camelCase `types` keys fail with "Invalid types"), `GET /v1/Content/{Sid}`,
  *   `POST /v1/Content/{Sid}/ApprovalRequests/whatsapp` (201, status `received`) and
@@ -37,6 +47,8 @@
  *   `GET /_simulator/stats`, `GET|PUT /_simulator/faults`, `POST /_simulator/reset`.
  *
  * What it does not model
+ * - Senders in any state but `ONLINE`, the Account list, subaccount creation and the Senders
+ *   API's create/update/delete.
  * - Other channels (SMS/MMS), API keys (`SK…`) as credentials, subaccounts, Messaging Service sender
  *   pools, scheduling (`SendAt`), `ValidityPeriod` expiry (recorded, not enforced), message listing
  *   and deletion, media sub-resources, the Content API's list/delete endpoints and v2 search.
@@ -56,7 +68,8 @@
  * expect(simulator.messages()[0].status).toBe('read');
  * await simulator.stop();
  */
-export { startTwilioSimulator, rfc2822 } from './server';
+export { startTwilioSimulator, rfc2822, DEFAULT_SIMULATED_SENDER } from './server';
+export type { AccountStatus } from './accounts';
 export type { SimulatedMessage, SimulatedMessageStatus, SimulatorStats, TwilioSimulator, TwilioSimulatorOptions } from './server';
 export type { SimulatorFaults } from './faults';
 export type { SimulatedContent, ApprovalStatus } from './content';

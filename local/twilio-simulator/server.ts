@@ -16,6 +16,7 @@ import {
   validateContentCreate,
   type SimulatedContent,
 } from './content';
+import { accountResource, sendersPage, type AccountStatus } from './accounts';
 import { ASYNC_ERROR_MESSAGES, errorBody, TWILIO_CODES, TwilioApiError } from './errors';
 import { chooseAsyncFailure, chooseSyncFault, parseFaults, type SimulatorFaults } from './faults';
 import { validateSendForm, type SendRequest } from './messages';
@@ -75,7 +76,17 @@ export interface TwilioSimulatorOptions {
   approvalDelayMs?: number;
   /** Status callback timeout (Twilio's is 15 s). @default 15000 */
   callbackTimeoutMs?: number;
+  /**
+   * The WhatsApp senders (E.164 numbers) the Senders API lists: one list for every account, or one
+   * per account SID (accounts not named own none). @default [the dev number, +14155238886] for every account
+   */
+  whatsappSenders?: readonly string[] | Record<string, readonly string[]>;
+  /** Account statuses the Account resource reports. @default 'active' for every account */
+  accountStatuses?: Record<string, AccountStatus>;
 }
+
+/** The local runtime's default WhatsApp number (`DEV_WHATSAPP_NUMBER`). */
+export const DEFAULT_SIMULATED_SENDER = '+14155238886';
 
 export interface TwilioSimulator {
   /** `http://host:port`; use it as both TWILIO_API_BASE_URL and TWILIO_CONTENT_BASE_URL. */
@@ -118,6 +129,8 @@ interface StoredMessage extends SimulatedMessage {
   dateSent?: number;
 }
 
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/;
+const SENDERS_PATH = /^\/v2\/Channels\/Senders\/?$/;
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
 const CONTENTS_PATH = /^\/v1\/Content\/?$/;
@@ -176,6 +189,7 @@ class SimulatorServer implements TwilioSimulator {
   private counters = { requests: 0, accepted: 0, callbacksPosted: 0, callbacksFailed: 0 };
   private rejectedByCode: Record<string, number> = {};
   private stopped = false;
+  private readonly startedAt = Date.now();
 
   constructor(private readonly options: TwilioSimulatorOptions) {
     this.accounts = new Map(Object.entries(options.accounts));
@@ -317,7 +331,16 @@ class SimulatorServer implements TwilioSimulator {
     this.counters.requests++;
     let match: RegExpExecArray | null;
     try {
-      if ((match = MESSAGES_PATH.exec(path))) {
+      if ((match = ACCOUNT_PATH.exec(path))) {
+        this.requireMethod(method, 'GET');
+        const accountSid = this.authenticate(request, match[1]);
+        this.sendJson(response, 200, accountResource(accountSid, this.options.accountStatuses?.[accountSid] ?? 'active', this.startedAt));
+      } else if (SENDERS_PATH.test(path)) {
+        this.requireMethod(method, 'GET');
+        const accountSid = this.authenticate(request);
+        const query = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
+        this.sendJson(response, 200, sendersPage(this.url, accountSid, this.sendersOf(accountSid), query));
+      } else if ((match = MESSAGES_PATH.exec(path))) {
         this.requireMethod(method, 'POST');
         this.acceptMessage(this.authenticate(request, match[1]), body, response);
       } else if ((match = MESSAGE_PATH.exec(path))) {
@@ -345,6 +368,12 @@ class SimulatorServer implements TwilioSimulator {
       this.log?.(`twilio simulator: ${method} ${path} → ${error.status} ${error.code} ${error.message.replace(/\+[0-9]{6,15}/g, (number) => maskIdentifier(number) ?? '***')}`);
       this.sendJson(response, error.status, error.toBody(), error.headers);
     }
+  }
+
+  private sendersOf(accountSid: string): readonly string[] {
+    const senders = this.options.whatsappSenders;
+    if (senders === undefined) return [DEFAULT_SIMULATED_SENDER];
+    return Array.isArray(senders) ? senders : ((senders as Record<string, readonly string[]>)[accountSid] ?? []);
   }
 
   private requireMethod(method: string, expected: string): void {

@@ -21,6 +21,12 @@ export const WHATSAPP_LIMITS = {
   textMax: 16_384,
 } as const;
 
+/**
+ * The shape of the ids `newMessageId` makes (ULID layout, Crockford base32): what the optional
+ * `messageId` field must look like, so a producer cannot smuggle keys or URLs into it.
+ */
+export const MESSAGE_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
 /** The contract's current version; `version` on every message. */
 export const OUTBOUND_CONTRACT_VERSION = 1;
 
@@ -157,6 +163,14 @@ export const outboundMessageSchema = z
       .max(128)
       .regex(/^[\x21-\x7e]+$/, 'printable ASCII without spaces')
       .meta({ description: 'Unique per logical message for the producer: the same key is never sent twice.' }),
+    messageId: z
+      .string()
+      .regex(MESSAGE_ID_PATTERN)
+      .optional()
+      .meta({
+        description:
+          'Our message id for the recorded message (the first part when a long text is split), when the producer needs to know it before the send Lambda records the message (the admin API). A time-ordered id (26 Crockford base32 characters); omitted, the send Lambda assigns one.',
+      }),
     content: outboundContentSchema,
     fallbackText: visibleText(WHATSAPP_LIMITS.textMax, {
       description: 'Plain text to send instead when the BSP rejects the rich content.',

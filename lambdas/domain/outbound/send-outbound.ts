@@ -1,7 +1,7 @@
 import type { Connection } from '../connection';
 import { DELIVERY_STATUS_RANK } from '../delivery-status';
 import type { DomainEvent } from '../events';
-import { conversationIdFor, newMessageId } from '../ids';
+import { conversationIdFor, messageIdTime, newMessageId } from '../ids';
 import type { Clock, EventPublisher } from '../ports';
 import type { TemplateRegistry } from '../templates';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../window';
@@ -362,9 +362,11 @@ function plan(message: OutboundMessage, target: Target, sender: WhatsAppSender, 
     ...(message.fallbackText !== undefined && { fallbackText: message.fallbackText }),
     ...(message.metadata && { metadata: message.metadata }),
   };
+  // A producer that had to know the id in advance (the admin API answers with it) gave one.
+  const firstId = message.messageId ?? newMessageId(now);
   const whole = (extra: Partial<OutboundMessageItem> = {}): OutboundMessageItem => ({
     ...base,
-    messageId: newMessageId(now),
+    messageId: firstId,
     content: message.content,
     type: message.content.type,
     ...extra,
@@ -388,9 +390,13 @@ function plan(message: OutboundMessage, target: Target, sender: WhatsAppSender, 
   if (texts.length <= 1) return [whole()];
   // Ids generated in one go at the same instant still sort in part order: the random tail could
   // break the tie either way, so the parts get consecutive random tails.
+  // With a given first id, the later parts are made after its instant (at least 1 ms later), so they
+  // still sort after it whatever its random tail.
+  const givenAt = message.messageId !== undefined ? messageIdTime(message.messageId) : undefined;
+  const partsAt = givenAt && givenAt.getTime() >= now.getTime() ? new Date(givenAt.getTime() + 1) : now;
   return texts.map((text, index) => ({
     ...base,
-    messageId: partMessageId(now, index),
+    messageId: index === 0 && message.messageId !== undefined ? message.messageId : partMessageId(partsAt, index),
     content: { type: 'text', text },
     type: 'text',
     partIndex: index + 1,

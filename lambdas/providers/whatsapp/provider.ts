@@ -84,3 +84,27 @@ export interface WhatsAppSender {
   /** Sends one message. Throws `SendFailedError` (classified) on failure. */
   send(request: SendRequest): Promise<SendResult>;
 }
+
+/** One check of a connection test: passed or not, with the BSP's (or our) code and a sentence. */
+export interface ConnectionCheck {
+  ok: boolean;
+  /** The BSP's error code (`20003`) or ours (`SENDER_NOT_FOUND`); absent on success. */
+  code?: string;
+  /** A sentence the business reads; never a secret, never a full customer number. */
+  detail: string;
+}
+
+/**
+ * Checks a business's BSP credentials before the connection is marked verified. Each method
+ * resolves with the check's verdict; it throws `BspUnavailableError` only when the BSP could not
+ * give one (unreachable, 5xx, rate limited), so that "wrong credentials" and "try again later" stay
+ * apart.
+ */
+export interface ConnectionTester {
+  /** The account exists, the credentials authenticate, and the account is active. */
+  checkCredentials(credentials: ProviderCredentials): Promise<ConnectionCheck>;
+  /** `number` (E.164) is a WhatsApp sender of this account and able to send. */
+  checkSender(credentials: ProviderCredentials, number: string): Promise<ConnectionCheck>;
+  /** Sends a short text from `from` to `to`; ok when the BSP accepted it. */
+  sendTestMessage(credentials: ProviderCredentials, from: string, to: string, text: string): Promise<ConnectionCheck>;
+}

@@ -116,7 +116,7 @@ describe('window-expiry job against moto', () => {
     expect(first.store.stats.count).toBe(EXPIRING);
     expect(first.store.stats.queries).toBeLessThanOrEqual(4);
     expect(firstResult).toEqual({ read: EXPIRING, expiring: EXPIRING, closed: 0, skipped: 0, eventsPublished: EXPIRING, eventsFailed: 0 });
-    expect(new Set(first.published.map((e) => e.detail.conversationId)).size).toBe(EXPIRING);
+    expect(new Set(first.published.map((e) => (e.detail as { conversationId: string }).conversationId)).size).toBe(EXPIRING);
     expect(first.published.every((e) => e.detailType === 'window.expiring')).toBe(true);
 
     expect(secondResult).toEqual(expect.objectContaining({ expiring: 0, closed: 0, eventsPublished: 0 }));
@@ -192,7 +192,7 @@ describe('window-expiry job against moto', () => {
     await run2.run();
 
     // Assess
-    expect(run1.published.map((e) => e.detail.conversationId)).toEqual([first.conversationId]);
+    expect(run1.published.map((e) => (e.detail as { conversationId: string }).conversationId)).toEqual([first.conversationId]);
     expect(run2.published.map((e) => (e.detail as { windowExpiresAt: string }).windowExpiresAt)).toEqual([nextWindow.toISOString()]);
   });
 });

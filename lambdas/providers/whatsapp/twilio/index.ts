@@ -11,6 +11,7 @@ export { mediaKindOf } from './media';
 export { verifyTwilioSignature } from './signature';
 export { parseTwilioStatus, twilioDeliveryStatus } from './status';
 export * from './send';
+export { TwilioConnectionTester, TWILIO_SANDBOX_NUMBER, messagingBaseUrlFor, type TwilioConnectionTesterDeps } from './connection-test';
 
 /**
  * Twilio as a WhatsApp BSP: form-encoded webhooks signed with `X-Twilio-Signature`.

@@ -1,0 +1,70 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import reengagementJson from '../../../templates/reengagement.json';
+import { DynamoDbAdminConnectionStore } from '../../adapters/dynamodb-admin-connection-store';
+import { DynamoDbConversationLister, DynamoDbMessageLister } from '../../adapters/dynamodb-admin-readers';
+import { DynamoDbAuditLog } from '../../adapters/dynamodb-audit-log';
+import { DynamoDbTemplateRegistry } from '../../adapters/dynamodb-template-registry';
+import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
+import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
+import { SecretsManagerSecretWriter } from '../../adapters/secrets-manager-secret-writer';
+import { SqsOutboundQueue } from '../../adapters/sqs-outbound-queue';
+import { templateFileSchema } from '../../domain/template-creation';
+import { TwilioConnectionTester } from '../../providers/whatsapp/twilio/connection-test';
+import { TwilioContentApi } from '../../providers/whatsapp/twilio/send/content-api';
+import { fastClientConfig } from '../../shared/aws-clients';
+import { createPowertools } from '../../shared/powertools';
+import type { AdminEnv } from './env';
+import type { AdminDeps } from './handler';
+
+/** Admin request bodies are small JSON documents; larger ones are refused (413) before parsing. */
+export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
+
+/** Budget of one Twilio call of the connection test or template creation (API Gateway waits 30 s). */
+const TWILIO_TIMEOUT_MS = 8_000;
+
+/** Builds the admin Lambda's dependencies once per container (cold start). */
+export function createAdminDeps(env: AdminEnv): AdminDeps {
+  const { logger, metrics } = createPowertools('whatsapp-admin');
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient(fastClientConfig), {
+    marshallOptions: { removeUndefinedValues: true },
+  });
+  const secretsClient = new SecretsManagerClient(fastClientConfig);
+  return {
+    connections: new DynamoDbAdminConnectionStore(documents, env.CONNECTIONS_TABLE),
+    secrets: new SecretsManagerSecretWriter(secretsClient, env.SECRETS_KMS_KEY_ID),
+    credentials: new SecretsCredentialsStore(secretsClient, env.SECRETS_CACHE_TTL_SECONDS),
+    testers: {
+      twilio: new TwilioConnectionTester({ fetch: globalThis.fetch, apiBaseUrl: env.TWILIO_API_BASE_URL, timeoutMs: TWILIO_TIMEOUT_MS }),
+    },
+    conversations: new DynamoDbConversationLister(documents, env.CONVERSATIONS_TABLE),
+    messages: new DynamoDbMessageLister(documents, env.MESSAGES_TABLE),
+    queue: new SqsOutboundQueue(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
+    templates: new DynamoDbTemplateRegistry(documents, env.TEMPLATES_TABLE),
+    contentApi: new TwilioContentApi({ fetch: globalThis.fetch, contentBaseUrl: env.TWILIO_CONTENT_BASE_URL, timeoutMs: TWILIO_TIMEOUT_MS }),
+    // Validated here, at cold start: a broken definition fails the deploy's first call, not a business's.
+    reengagement: templateFileSchema.parse(reengagementJson),
+    events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
+    audit: new DynamoDbAuditLog(documents, env.AUDIT_TABLE),
+    clock: { now: () => new Date() },
+    logger,
+    metrics,
+    config: {
+      webhookBaseUrl: env.WEBHOOK_BASE_URL,
+      secretNamePrefix: env.SECRET_NAME_PREFIX,
+      secretRecoveryWindowDays: env.SECRET_RECOVERY_WINDOW_DAYS,
+      businessClaim: env.BUSINESS_CLAIM,
+      auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+      maxBodyBytes: MAX_ADMIN_BODY_BYTES,
+    },
+    onEventPublishFailed: (error) => {
+      metrics.addMetric('EventPublishFailed', 'Count', 1);
+      logger.error('connection.changed could not be published; the change is durable', {
+        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+      });
+    },
+  };
+}

@@ -1,0 +1,311 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import type * as z from 'zod';
+import { auditRecord } from '../../domain/admin/audit';
+import { authorize, callerOf, type Caller, type JwtClaims } from '../../domain/admin/auth';
+import { deleteConnection, getConnection, putConnection, testConnection, type ConnectionAdminDeps } from '../../domain/admin/connections';
+import {
+  businessIdSchema,
+  conversationIdSchema,
+  listConversationsQuerySchema,
+  listMessagesQuerySchema,
+  postMessageBodySchema,
+  putConnectionBodySchema,
+  testConnectionBodySchema,
+  type ProblemDetails,
+} from '../../domain/admin/contract';
+import { listConversations, listMessages, sendMessage } from '../../domain/admin/conversations';
+import { AdminNotFoundError, AdminValidationError, UnsupportedMediaTypeError } from '../../domain/admin/errors';
+import type { AuditAction, AuditLog, ConversationLister, MessageLister } from '../../domain/admin/ports';
+import { problemOf } from '../../domain/admin/problems';
+import { createReengagementTemplate, listTemplates } from '../../domain/admin/templates';
+import type { OutboundQueue } from '../../domain/outbound/ports';
+import type { TemplateContentApi, TemplateFile } from '../../domain/template-creation';
+import type { TemplateRegistry } from '../../domain/templates';
+import { PayloadTooLargeError } from '../../shared/errors';
+
+export interface AdminDeps extends ConnectionAdminDeps {
+  conversations: ConversationLister;
+  messages: MessageLister;
+  queue: OutboundQueue;
+  templates: TemplateRegistry;
+  contentApi: TemplateContentApi;
+  /** `templates/reengagement.json`, validated at cold start. */
+  reengagement: TemplateFile;
+  audit: AuditLog;
+  logger: Logger;
+  metrics: Metrics;
+  config: ConnectionAdminDeps['config'] & {
+    /** The JWT claim naming the business (`custom:business_id`). */
+    businessClaim: string;
+    auditRetentionDays: number;
+    /** Larger bodies are refused with 413 before they are parsed. */
+    maxBodyBytes: number;
+  };
+}
+
+/** Route keys exactly as the HTTP API declares them (`ADMIN_ROUTES` in lib/config.ts). */
+const PREFIX = '/businesses/{businessId}/whatsapp';
+export const ADMIN_ROUTE_KEYS = {
+  getConnection: `GET ${PREFIX}/connection`,
+  putConnection: `PUT ${PREFIX}/connection`,
+  deleteConnection: `DELETE ${PREFIX}/connection`,
+  testConnection: `POST ${PREFIX}/connection/test`,
+  listConversations: `GET ${PREFIX}/conversations`,
+  listMessages: `GET ${PREFIX}/conversations/{conversationId}/messages`,
+  postMessage: `POST ${PREFIX}/conversations/{conversationId}/messages`,
+  listTemplates: `GET ${PREFIX}/templates`,
+  createReengagement: `POST ${PREFIX}/templates/reengagement`,
+} as const;
+
+type Reply = { status: number; body?: unknown; target?: string };
+
+interface RequestContext {
+  event: APIGatewayProxyEventV2;
+  caller: Caller;
+  businessId: string;
+}
+
+interface Route {
+  /** Mutating routes are audited. */
+  action?: AuditAction;
+  /** `required`: a JSON body must be sent; `optional`: an empty body reads as `{}`; absent: ignored. */
+  body?: 'required' | 'optional';
+  run(request: RequestContext, deps: AdminDeps, body: unknown): Promise<Reply>;
+}
+
+const ROUTES: Record<string, Route> = {
+  [ADMIN_ROUTE_KEYS.getConnection]: {
+    run: async ({ businessId }, deps) => ({ status: 200, body: await getConnection(businessId, deps) }),
+  },
+  [ADMIN_ROUTE_KEYS.putConnection]: {
+    action: 'connection.put',
+    body: 'required',
+    run: async ({ businessId }, deps, body) => {
+      const result = await putConnection(businessId, parse(putConnectionBodySchema, body), deps);
+      return { status: result.created ? 201 : 200, body: result.view, target: result.connection.connectionId };
+    },
+  },
+  [ADMIN_ROUTE_KEYS.deleteConnection]: {
+    action: 'connection.delete',
+    run: async ({ businessId }, deps) => {
+      const { connection } = await deleteConnection(businessId, {
+        ...deps,
+        onSecretDeletionFailed: (error) => {
+          deps.metrics.addMetric('SecretDeletionFailed', MetricUnit.Count, 1);
+          deps.logger.error('could not schedule the secret deletion; the connection is disabled', { error: describe(error) });
+        },
+      });
+      return { status: 204, target: connection.connectionId };
+    },
+  },
+  [ADMIN_ROUTE_KEYS.testConnection]: {
+    action: 'connection.test',
+    body: 'optional',
+    run: async ({ businessId }, deps, body) => {
+      const { result, connection } = await testConnection(businessId, parse(testConnectionBodySchema, body), deps);
+      deps.logger.info('connection tested', {
+        connectionId: connection.connectionId,
+        verified: result.verified,
+        steps: result.steps.map((step) => ({ id: step.id, ok: step.ok, code: step.code })),
+      });
+      return { status: 200, body: result, target: connection.connectionId };
+    },
+  },
+  [ADMIN_ROUTE_KEYS.listConversations]: {
+    run: async ({ businessId, event }, deps) => ({
+      status: 200,
+      body: await listConversations(businessId, parse(listConversationsQuerySchema, event.queryStringParameters ?? {}), deps),
+    }),
+  },
+  [ADMIN_ROUTE_KEYS.listMessages]: {
+    run: async ({ businessId, event }, deps) => ({
+      status: 200,
+      body: await listMessages(businessId, conversationIdOf(event), parse(listMessagesQuerySchema, event.queryStringParameters ?? {}), deps),
+    }),
+  },
+  [ADMIN_ROUTE_KEYS.postMessage]: {
+    action: 'message.send',
+    body: 'required',
+    run: async ({ businessId, event }, deps, body) => {
+      const conversationId = conversationIdOf(event);
+      const accepted = await sendMessage(businessId, conversationId, parse(postMessageBodySchema, body), {
+        conversations: deps.conversations,
+        connections: deps.connections,
+        queue: deps.queue,
+        clock: deps.clock,
+      });
+      deps.logger.info('message accepted for sending', { conversationId, messageId: accepted.messageId });
+      return { status: 202, body: accepted, target: conversationId };
+    },
+  },
+  [ADMIN_ROUTE_KEYS.listTemplates]: {
+    run: async ({ businessId }, deps) => ({ status: 200, body: await listTemplates(businessId, { registry: deps.templates }) }),
+  },
+  [ADMIN_ROUTE_KEYS.createReengagement]: {
+    action: 'template.create',
+    body: 'optional',
+    run: async ({ businessId }, deps) => {
+      const view = await createReengagementTemplate(businessId, {
+        connections: deps.connections,
+        registry: deps.templates,
+        credentials: deps.credentials,
+        contentApi: deps.contentApi,
+        reengagement: deps.reengagement,
+        now: () => deps.clock.now(),
+      });
+      return { status: 202, body: view, target: `${view.name}#${view.language}` };
+    },
+  },
+};
+
+/**
+ * The admin API: one Lambda behind an HTTP API (payload 2.0) whose JWT authorizer has already
+ * verified the token. Per request, top to bottom:
+ * 1. route by `routeKey` (unknown → 404);
+ * 2. who: the authorizer's claims (none → 401), the business claim must equal the path's
+ *    `businessId` (otherwise 404, the same as a business that does not exist, and nothing is
+ *    read or written for the path's business);
+ * 3. the body (mutating routes): at most 64 KiB (413), JSON (415), valid (400 with `errors`);
+ * 4. the domain call; its errors become RFC 9457 problem details;
+ * 5. an audit record for every mutating call, under the token's own business, whatever the outcome.
+ * Nothing secret is logged or answered: no body, no token, no full number (the connection view
+ * shows the auth token's last 4 characters only).
+ * @example export const handler = createAdminHandler(createAdminDeps(loadAdminEnv()));
+ */
+export function createAdminHandler(deps: AdminDeps) {
+  const { logger, metrics } = deps;
+
+  async function handle(event: APIGatewayProxyEventV2, route: Route | undefined): Promise<{ reply: Reply; caller?: Caller }> {
+    const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: JwtClaims } } }).authorizer?.jwt?.claims;
+    const caller = callerOf(claims, deps.config.businessClaim);
+    if (!route) throw new AdminNotFoundError('No such route.');
+    const pathBusiness = event.pathParameters?.businessId;
+    const authorized = authorize(caller, pathBusiness !== undefined && businessIdSchema.safeParse(pathBusiness).success ? pathBusiness : undefined);
+    logger.appendKeys({ businessId: authorized.businessId });
+    const body = route.body ? readJsonBody(event, route.body, deps.config.maxBodyBytes) : undefined;
+    return { reply: await route.run({ event, caller: authorized, businessId: authorized.businessId }, deps, body), caller: authorized };
+  }
+
+  async function audit(event: APIGatewayProxyEventV2, action: AuditAction, caller: Caller | undefined, reply: Reply): Promise<void> {
+    // Only a business the token itself names: never the path's, which may be someone else's.
+    if (!caller) return;
+    try {
+      await deps.audit.write(
+        auditRecord({
+          businessId: caller.businessId,
+          actor: caller.actor,
+          action,
+          status: reply.status,
+          requestId: event.requestContext.requestId,
+          at: deps.clock.now(),
+          retentionDays: deps.config.auditRetentionDays,
+          ...(reply.target !== undefined && { target: reply.target }),
+        }),
+      );
+    } catch (error) {
+      // The call itself is done (or refused) either way; a missing record is an alarm, not a 5xx.
+      metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+      logger.error('audit record could not be written', { action, status: reply.status, error: describe(error) });
+    }
+  }
+
+  return async function adminHandler(event: APIGatewayProxyEventV2, context?: Context): Promise<APIGatewayProxyStructuredResultV2> {
+    if (context) logger.addContext(context);
+    const route = ROUTES[event.routeKey];
+    logger.appendKeys({ routeKey: event.routeKey, requestId: event.requestContext?.requestId });
+    let reply: Reply;
+    let caller: Caller | undefined;
+    try {
+      ({ reply, caller } = await handle(event, route));
+    } catch (error) {
+      const problem = problemOf(error, event.rawPath);
+      reply = { status: problem.status, body: problem };
+      caller = tokenCaller(event, deps.config.businessClaim);
+      if (problem.status >= 500) logger.error('admin request failed', { status: problem.status, error: describe(error) });
+      else logger.warn('admin request refused', { status: problem.status, reason: describe(error) });
+    }
+    try {
+      if (route?.action) await audit(event, route.action, caller, reply);
+      metrics.addMetric(reply.status >= 500 ? 'AdminServerError' : reply.status >= 400 ? 'AdminClientError' : 'AdminSuccess', MetricUnit.Count, 1);
+      logger.info('admin request', { status: reply.status });
+      return respond(reply);
+    } finally {
+      logger.resetKeys();
+      metrics.publishStoredMetrics();
+    }
+  };
+}
+
+/** The token's own business and subject, for auditing a refused call (undefined without a business claim). */
+function tokenCaller(event: APIGatewayProxyEventV2, businessClaim: string): Caller | undefined {
+  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: JwtClaims } } } | undefined)?.authorizer?.jwt?.claims;
+  try {
+    return callerOf(claims, businessClaim);
+  } catch {
+    return undefined;
+  }
+}
+
+function respond(reply: Reply): APIGatewayProxyStructuredResultV2 {
+  if (reply.body === undefined) return { statusCode: reply.status, headers: { 'cache-control': 'no-store' } };
+  const isProblem = reply.status >= 400;
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': isProblem ? 'application/problem+json' : 'application/json', 'cache-control': 'no-store' },
+    body: JSON.stringify(reply.body as ProblemDetails | object),
+  };
+}
+
+function conversationIdOf(event: APIGatewayProxyEventV2): string {
+  const parsed = conversationIdSchema.safeParse(event.pathParameters?.conversationId);
+  // A malformed id names no conversation of this business.
+  if (!parsed.success) throw new AdminNotFoundError('No such conversation.');
+  return parsed.data;
+}
+
+/** Validates with zod; every issue becomes `{ path, message }` (messages never echo the values). */
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  throw new AdminValidationError(
+    'The request is not valid.',
+    parsed.error.issues.map((issue) => ({ path: issue.path.map(String).join('.'), message: issue.message })),
+  );
+}
+
+const JSON_MEDIA_TYPE = /^application\/(?:[a-z0-9.+-]+\+)?json\s*(?:;|$)/i;
+
+/**
+ * The request body as JSON: size first (on the decoded bytes; a huge base64 body is refused before
+ * it is decoded), then media type and syntax. An empty body is `{}` where the route allows it.
+ */
+function readJsonBody(event: APIGatewayProxyEventV2, mode: 'required' | 'optional', maxBytes: number): unknown {
+  const raw = event.body ?? '';
+  if (event.isBase64Encoded && Math.floor((raw.length * 3) / 4) > maxBytes + 3) throw new PayloadTooLargeError('The body is larger than 64 KiB.');
+  const text = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  if (Buffer.byteLength(text, 'utf8') > maxBytes) throw new PayloadTooLargeError('The body is larger than 64 KiB.');
+  if (text.trim() === '') {
+    if (mode === 'optional') return {};
+    throw new AdminValidationError('A JSON body is required.', [{ path: '', message: 'a JSON body is required' }]);
+  }
+  const contentType = headerOf(event.headers, 'content-type');
+  if (!contentType || !JSON_MEDIA_TYPE.test(contentType)) throw new UnsupportedMediaTypeError('The body must be JSON (content-type: application/json).');
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new UnsupportedMediaTypeError('The body is not valid JSON.');
+  }
+}
+
+function headerOf(headers: Record<string, string | undefined> | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const key = Object.keys(headers).find((candidate) => candidate.toLowerCase() === name);
+  return key === undefined ? undefined : headers[key];
+}
+
+/** Error name and message only: never a body, token or number. */
+function describe(error: unknown): { name: string; message: string } {
+  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Unknown', message: String(error) };
+}
