@@ -2,7 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { App, Validations, type Environment } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import { AI_DEFAULTS, CONNECTION_SECRET_PREFIX, CONTEXT_KEYS, DEFAULT_WINDOW_LEAD_MINUTES, STACK_NAMES } from './config';
+import {
+  ADMIN_DEFAULTS,
+  AI_DEFAULTS,
+  CONNECTION_SECRET_PREFIX,
+  CONTEXT_KEYS,
+  DEFAULT_WINDOW_LEAD_MINUTES,
+  STACK_NAMES,
+} from './config';
+import type { AdminJwtSettings } from './constructs/admin-api';
 import { validateResponder } from './constructs/ai-function';
 import { REPO_ROOT } from './constructs/echo-function';
 import { StatefulStack } from './stateful-stack';
@@ -87,10 +95,22 @@ export function createApp(options: CreateAppOptions = {}): EchoApp {
     CONTEXT_KEYS.windowLeadMinutes,
   );
 
+  const externalJwt = externalJwtOf(app);
+  const businessClaim = optionalString(app.node.tryGetContext(CONTEXT_KEYS.adminBusinessClaim)) ?? ADMIN_DEFAULTS.businessClaim;
+  const auditRetentionDays = optionalWholeNumber(
+    app.node.tryGetContext(CONTEXT_KEYS.auditRetentionDays),
+    CONTEXT_KEYS.auditRetentionDays,
+    { min: 1, max: 3650 },
+  );
+  const settingsPage = !isFalse(app.node.tryGetContext(CONTEXT_KEYS.settingsPage));
+
   const stateful = new StatefulStack(app, STACK_NAMES.stateful, {
     stackName: STACK_NAMES.stateful,
     env: options.env,
     secretNamePrefix,
+    // With an external issuer, no identities live here.
+    createUserPool: externalJwt === undefined,
+    cognitoDomainPrefix: optionalString(app.node.tryGetContext(CONTEXT_KEYS.cognitoDomainPrefix)),
   });
   const stateless = new StatelessStack(app, STACK_NAMES.stateless, {
     stackName: STACK_NAMES.stateless,
@@ -100,6 +120,10 @@ export function createApp(options: CreateAppOptions = {}): EchoApp {
     responder,
     aiEndpointUrl,
     windowLeadMinutes: windowLeadMinutes ?? DEFAULT_WINDOW_LEAD_MINUTES,
+    externalJwt,
+    businessClaim,
+    auditRetentionDays: auditRetentionDays ?? ADMIN_DEFAULTS.auditRetentionDays,
+    settingsPage,
   });
 
   return { app, stateful, stateless, nag };
@@ -114,6 +138,39 @@ function readCdkJsonContext(): Record<string, unknown> {
 
 function isTrue(value: unknown): boolean {
   return value === true || value === 'true';
+}
+
+function isFalse(value: unknown): boolean {
+  return value === false || value === 'false';
+}
+
+/**
+ * The external OIDC issuer of the admin API, from context: both keys or neither. The issuer must be
+ * an https URL (API Gateway fetches `<issuer>/.well-known/openid-configuration`).
+ */
+function externalJwtOf(app: App): AdminJwtSettings | undefined {
+  const issuer = optionalString(app.node.tryGetContext(CONTEXT_KEYS.adminJwtIssuer));
+  const audienceList = optionalString(app.node.tryGetContext(CONTEXT_KEYS.adminJwtAudience));
+  if (issuer === undefined && audienceList === undefined) return undefined;
+  if (issuer === undefined || audienceList === undefined) {
+    throw new Error(`context "${CONTEXT_KEYS.adminJwtIssuer}" and "${CONTEXT_KEYS.adminJwtAudience}" must be set together`);
+  }
+  if (!/^https:\/\/[^\s/]+/.test(issuer)) {
+    throw new Error(`context "${CONTEXT_KEYS.adminJwtIssuer}" must be an https URL, got ${JSON.stringify(issuer)}`);
+  }
+  const audience = audienceList.split(',').map((value) => value.trim()).filter((value) => value !== '');
+  if (audience.length === 0) throw new Error(`context "${CONTEXT_KEYS.adminJwtAudience}" names no audience`);
+  return { issuer, audience };
+}
+
+/** A whole number within [min, max]: context values arrive as strings from the CLI. */
+function optionalWholeNumber(value: unknown, key: string, range: { min: number; max: number }): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const parsed = typeof value === 'number' ? value : Number(value);
+  if (!Number.isInteger(parsed) || parsed < range.min || parsed > range.max) {
+    throw new Error(`context "${key}" must be a whole number between ${range.min} and ${range.max}, got ${JSON.stringify(value)}`);
+  }
+  return parsed;
 }
 
 /** Context values arrive as strings from the CLI; an empty string means unset. */

@@ -74,6 +74,11 @@ export const WEBHOOK_DEFAULTS = {
 export const WEBHOOK_ROUTES = {
   twilioInbound: '/webhook/whatsapp/twilio/{connectionId}',
   twilioStatus: '/webhook/whatsapp/twilio/{connectionId}/status',
+  /**
+   * Twilio's "fallback URL", called when the primary webhook failed: the same inbound handling
+   * (the webhook treats every path that does not end in `/status` as an inbound message).
+   */
+  twilioFallback: '/webhook/whatsapp/twilio/{connectionId}/fallback',
 } as const;
 
 /** Context keys read by `createApp` (pass with `cdk synth -c key=value` or in `cdk.json`). */
@@ -93,6 +98,25 @@ export const CONTEXT_KEYS = {
   aiEndpointUrl: 'aiEndpointUrl',
   /** How long before a 24-hour window closes the conversation is flagged `expiring` (`WINDOW_LEAD_MINUTES`). */
   windowLeadMinutes: 'windowLeadMinutes',
+  /**
+   * Issuer URL of an external OIDC provider (Echo's own auth) whose tokens the admin API accepts,
+   * e.g. `https://auth.echo.example`. Requires {@link CONTEXT_KEYS.adminJwtAudience}. When set, the
+   * stacks create no Cognito user pool and the settings page expects a token (`auth.type: 'token'`).
+   */
+  adminJwtIssuer: 'adminJwtIssuer',
+  /** Audience(s) the external issuer's tokens carry (`aud`, or `client_id`); comma-separated. */
+  adminJwtAudience: 'adminJwtAudience',
+  /** Name of the token claim that names the business (`BUSINESS_CLAIM`); default {@link ADMIN_DEFAULTS}.businessClaim. */
+  adminBusinessClaim: 'adminBusinessClaim',
+  /** Days an audit record is kept before DynamoDB's TTL deletes it (`AUDIT_RETENTION_DAYS`); default 400. */
+  auditRetentionDays: 'auditRetentionDays',
+  /** `false` deploys no settings page (S3 + CloudFront), e.g. when Echo's own app hosts it. Default `true`. */
+  settingsPage: 'settingsPage',
+  /**
+   * Prefix of the Cognito hosted UI domain (`https://<prefix>.auth.<region>.amazoncognito.com`),
+   * unique per region. Default: `echo-whatsapp-` followed by the stateful stack's id.
+   */
+  cognitoDomainPrefix: 'cognitoDomainPrefix',
 } as const;
 
 /**
@@ -134,6 +158,54 @@ export const SCHEDULES = {
   outcomeWatchdog: { everyMinutes: 5, timeoutSeconds: 60 },
   /** Re-syncs template approval statuses from the BSP. */
   templateSync: { everyMinutes: 60, timeoutSeconds: 300 },
+} as const;
+
+/**
+ * The admin API's routes (API Gateway HTTP API route keys, `METHOD /path`). The admin Lambda
+ * dispatches on `event.routeKey`, which carries exactly these strings.
+ */
+export const ADMIN_ROUTES = {
+  getConnection: 'GET /businesses/{businessId}/whatsapp/connection',
+  putConnection: 'PUT /businesses/{businessId}/whatsapp/connection',
+  deleteConnection: 'DELETE /businesses/{businessId}/whatsapp/connection',
+  testConnection: 'POST /businesses/{businessId}/whatsapp/connection/test',
+  listConversations: 'GET /businesses/{businessId}/whatsapp/conversations',
+  listMessages: 'GET /businesses/{businessId}/whatsapp/conversations/{conversationId}/messages',
+  sendMessage: 'POST /businesses/{businessId}/whatsapp/conversations/{conversationId}/messages',
+  listTemplates: 'GET /businesses/{businessId}/whatsapp/templates',
+  createReengagementTemplate: 'POST /businesses/{businessId}/whatsapp/templates/reengagement',
+} as const;
+export type AdminRouteKey = (typeof ADMIN_ROUTES)[keyof typeof ADMIN_ROUTES];
+
+/** The path prefix of every admin route (the settings page's CloudFront behaviour forwards it to the API). */
+export const ADMIN_PATH_PREFIX = '/businesses/';
+
+/**
+ * A route key's method and path.
+ * @example
+ * parseRouteKey(ADMIN_ROUTES.getConnection); // { method: 'GET', path: '/businesses/{businessId}/whatsapp/connection' }
+ */
+export function parseRouteKey(routeKey: string): { method: string; path: string } {
+  const [method, path] = routeKey.split(' ');
+  if (!method || !path) throw new Error(`not a route key: ${routeKey}`);
+  return { method, path };
+}
+
+/** Default values of the admin API's tunables, passed to the admin Lambda as environment variables. */
+export const ADMIN_DEFAULTS = {
+  /** The token claim naming the business a user acts for: the Cognito custom attribute `business_id`. */
+  businessClaim: 'custom:business_id',
+  /** How long audit records are kept (DynamoDB TTL on `expiresAt`). */
+  auditRetentionDays: 400,
+  /** `RecoveryWindowInDays` of `DeleteSecret` when a connection is deleted (Secrets Manager allows 7..30). */
+  secretRecoveryWindowDays: 7,
+  /**
+   * Per-route throttling. Humans click through a settings page: far below the webhook's limits, so
+   * a leaked token cannot hammer the BSP (connection tests) or the outbound queue.
+   */
+  throttle: { rateLimit: 10, burstLimit: 20 },
+  /** Handler timeout: a connection test makes up to three BSP calls of a few seconds each. */
+  timeoutSeconds: 29,
 } as const;
 
 /** Custom metrics with an alarm on them (Powertools EMF, namespace {@link METRICS_NAMESPACE}). */

@@ -7,6 +7,7 @@ import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { CONNECTION_SECRET_PREFIX, CONSUMER_TIMEOUT_SECONDS, DEFAULT_MAX_RECEIVE_COUNT } from './config';
+import { AdminUserPool } from './constructs/admin-user-pool';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { EncryptedTable } from './constructs/encrypted-table';
 import { EncryptionKey } from './constructs/encryption-key';
@@ -32,6 +33,19 @@ export interface StatefulStackProps extends StackProps {
    * @default Duration.days(14)
    */
   readonly eventArchiveRetention?: Duration;
+
+  /**
+   * Whether the stack creates the Cognito user pool that signs in admin API users. `false` when the
+   * deployment trusts an external OIDC issuer instead (context `adminJwtIssuer`).
+   * @default true
+   */
+  readonly createUserPool?: boolean;
+
+  /**
+   * Prefix of the user pool's hosted UI domain (see `AdminUserPool`).
+   * @default - derived from the stack id
+   */
+  readonly cognitoDomainPrefix?: string;
 }
 
 /** The tables of the system; the attribute names are the contract with `lambdas/adapters`. */
@@ -51,11 +65,17 @@ export interface EchoTables {
   readonly templates: dynamodb.Table;
   /** Twilio Content resources created for rich messages, by `accountSid#sha256(content)`. */
   readonly contentCache: dynamodb.Table;
+  /**
+   * Who did what through the admin API, per business (`auditId` = `<ISO time>#<uuid>`), deleted by
+   * TTL (`expiresAt`) after the configured retention.
+   */
+  readonly audit: dynamodb.Table;
 }
 
 /**
  * Everything that holds data or identity and must survive redeployments: the KMS key, the tables,
- * the FIFO queues with their DLQs, the event bus and the alarm topic. It changes rarely; the
+ * the FIFO queues with their DLQs, the event bus, the alarm topic and (unless an external OIDC
+ * issuer is used) the Cognito user pool of the admin API. It changes rarely; the
  * stateless stack reads these through the public properties below (CDK turns them into
  * cross-stack exports).
  */
@@ -82,6 +102,8 @@ export class StatefulStack extends Stack {
   public readonly alarmAction: cloudwatch.IAlarmAction;
   /** Prefix of connection secret names (see `lib/config.ts`). */
   public readonly secretNamePrefix: string;
+  /** The admin API's identities, unless an external OIDC issuer is used. */
+  public readonly adminUserPool?: AdminUserPool;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, {
@@ -161,6 +183,13 @@ export class StatefulStack extends Stack {
         encryptionKey: key,
         partitionKey: text('cacheKey'),
       }).table,
+      // Written once per mutating admin call, read by operators (by business, in time order).
+      audit: new EncryptedTable(this, 'AuditTable', {
+        encryptionKey: key,
+        partitionKey: text('businessId'),
+        sortKey: text('auditId'),
+        timeToLiveAttribute: 'expiresAt',
+      }).table,
     };
 
     const maxReceiveCount = props.maxReceiveCount ?? DEFAULT_MAX_RECEIVE_COUNT;
@@ -187,5 +216,10 @@ export class StatefulStack extends Stack {
       encryptionKey: key,
       archiveRetention: props.eventArchiveRetention,
     }).bus;
+
+    // Identities hold data that must survive redeployments (users, their business binding, MFA).
+    if (props.createUserPool ?? true) {
+      this.adminUserPool = new AdminUserPool(this, 'AdminUsers', { domainPrefix: props.cognitoDomainPrefix });
+    }
   }
 }

@@ -1,15 +1,22 @@
 import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import {
+  ADMIN_DEFAULTS,
+  ADMIN_PATH_PREFIX,
+  ADMIN_ROUTES,
   DEFAULT_WINDOW_LEAD_MINUTES,
   SCHEDULES,
   SEND_DEFAULTS,
   WEBHOOK_ROUTES,
   type Responder,
 } from './config';
+import { AdminApi, type AdminJwtSettings } from './constructs/admin-api';
+import { AdminFunction } from './constructs/admin-function';
+import { SettingsPageClient } from './constructs/admin-user-pool';
 import { AiFunction } from './constructs/ai-function';
 import { withAction } from './constructs/alarms';
 import {
@@ -22,6 +29,7 @@ import {
 import { ScheduledFunction } from './constructs/scheduled-function';
 import { SEND_SERVICE_NAME, SendFunction } from './constructs/send-function';
 import { WebhookApi, type WebhookThrottle } from './constructs/webhook-api';
+import { SETTINGS_PAGE_PATH, WebHosting, type SettingsPageAuth } from './constructs/web-hosting';
 import { WhatsAppWebhook } from './constructs/whatsapp-webhook';
 import type { StatefulStack } from './stateful-stack';
 
@@ -59,13 +67,40 @@ export interface StatelessStackProps extends StackProps {
    * @default DEFAULT_WINDOW_LEAD_MINUTES (60)
    */
   readonly windowLeadMinutes?: number;
+
+  /**
+   * An external OIDC issuer (Echo's own auth) whose tokens the admin API accepts instead of the
+   * stateful stack's Cognito user pool. Required when the stateful stack has no user pool.
+   * @default - the stateful stack's Cognito user pool and the settings page's app client
+   */
+  readonly externalJwt?: AdminJwtSettings;
+
+  /**
+   * The token claim naming the business (`BUSINESS_CLAIM`).
+   * @default ADMIN_DEFAULTS.businessClaim ('custom:business_id')
+   */
+  readonly businessClaim?: string;
+
+  /**
+   * Days audit records are kept (`AUDIT_RETENTION_DAYS`).
+   * @default ADMIN_DEFAULTS.auditRetentionDays (400)
+   */
+  readonly auditRetentionDays?: number;
+
+  /**
+   * Whether to deploy the settings page (S3 + CloudFront, with the admin API under `/businesses/*`).
+   * @default true
+   */
+  readonly settingsPage?: boolean;
 }
 
 /** `POWERTOOLS_SERVICE_NAME` of the outcome watchdog, which emits `SendFailed` too. */
 const OUTCOME_WATCHDOG_SERVICE_NAME = 'whatsapp-outcome-watchdog';
 
 /**
- * Functions and APIs: no data lives here, so this stack can be redeployed or replaced freely.
+ * Functions, APIs and the settings page: no data lives here, so this stack can be redeployed
+ * freely (the settings page's buckets are retained on deletion; they hold only the built page and
+ * access logs).
  *
  * Each function is a direct child of the stack whose id names its handler folder (`Send` →
  * `lambdas/handlers/send`): the local runtime finds functions by that first path segment.
@@ -89,12 +124,31 @@ export class StatelessStack extends Stack {
   public readonly scheduledDeadLetterQueue: sqs.Queue;
   /** The base URL status callbacks are built on (`WEBHOOK_BASE_URL`), no trailing slash. */
   public readonly webhookBaseUrl: string;
+  /** The admin API's function (connections, credentials, conversations, templates). */
+  public readonly admin: AdminFunction;
+  /** The admin API (JWT on every route). */
+  public readonly adminApi: AdminApi;
+  /** The settings page's Cognito app client, when the stateful stack has a user pool. */
+  public readonly settingsClient?: cognito.UserPoolClient;
+  /** The settings page (S3 + CloudFront), unless disabled. */
+  public readonly webHosting?: WebHosting;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
-    const { stateful, publicBaseUrl, webhookThrottle, responder, aiEndpointUrl, windowLeadMinutes, ...stackProps } =
-      props;
+    const {
+      stateful,
+      publicBaseUrl,
+      webhookThrottle,
+      responder,
+      aiEndpointUrl,
+      windowLeadMinutes,
+      externalJwt,
+      businessClaim,
+      auditRetentionDays,
+      settingsPage,
+      ...stackProps
+    } = props;
     super(scope, id, {
-      description: 'Echo WhatsApp: webhook API and functions (stateless; redeploy freely)',
+      description: 'Echo WhatsApp: webhook and admin APIs, functions, settings page (stateless; redeploy freely)',
       ...stackProps,
     });
     // Strong references (CloudFormation export/import), chosen explicitly: the stateful stack then
@@ -117,7 +171,7 @@ export class StatelessStack extends Stack {
 
     this.webhookApi = new WebhookApi(this, 'WebhookApi', {
       handler: this.webhook.function,
-      postPaths: [WEBHOOK_ROUTES.twilioInbound, WEBHOOK_ROUTES.twilioStatus],
+      postPaths: [WEBHOOK_ROUTES.twilioInbound, WEBHOOK_ROUTES.twilioStatus, WEBHOOK_ROUTES.twilioFallback],
       throttle: webhookThrottle,
       accessLogEncryptionKey: key,
       alarmAction,
@@ -261,5 +315,96 @@ export class StatelessStack extends Stack {
         "credentials of that business's connections, which are created at run time by the admin API, so " +
         'no list of secret ARNs exists at deploy time.',
     });
+
+    // --- Admin API and settings page.
+    this.admin = new AdminFunction(this, 'Admin', {
+      tables,
+      outboundQueue: stateful.outboundQueue,
+      eventBus,
+      encryptionKey: key,
+      // The same value as the send Lambda's: the local runtime runs both in one environment.
+      webhookBaseUrl: this.webhookBaseUrl,
+      secretNamePrefix: stateful.secretNamePrefix,
+      businessClaim: businessClaim ?? ADMIN_DEFAULTS.businessClaim,
+      auditRetentionDays,
+      alarmAction,
+    });
+
+    const userPool = stateful.adminUserPool;
+    if (!userPool && !externalJwt) {
+      throw new Error('the admin API needs an issuer: give the stateful stack a user pool or pass externalJwt');
+    }
+    if (userPool && externalJwt) {
+      throw new Error('externalJwt is given but the stateful stack also has a user pool: create it with createUserPool: false');
+    }
+
+    // Created before the API: the API behaviour needs the API, and the app client's callback URL
+    // needs the distribution's domain, so the distribution exists first and gets the API later.
+    if (settingsPage ?? true) {
+      this.webHosting = new WebHosting(this, 'SettingsSite', {
+        authOrigins: userPool ? [userPool.domainUrl] : [],
+        logEncryptionKey: key,
+      });
+    }
+    if (userPool) {
+      this.settingsClient = new SettingsPageClient(this, 'SettingsClient', {
+        userPool: userPool.userPool,
+        callbackUrls: this.webHosting ? [this.webHosting.settingsPageUrl] : [],
+      }).client;
+    }
+
+    this.adminApi = new AdminApi(this, 'AdminApi', {
+      handler: this.admin.function,
+      routeKeys: Object.values(ADMIN_ROUTES),
+      // Cognito ID tokens: `aud` is the app client id; they carry `custom:business_id`.
+      jwt:
+        userPool && this.settingsClient
+          ? { issuer: userPool.issuerUrl, audience: [this.settingsClient.userPoolClientId] }
+          : externalJwt!,
+      accessLogEncryptionKey: key,
+      alarmAction,
+    });
+    new CfnOutput(this, 'AdminApiUrl', {
+      description: 'Base URL of the admin API (routes under /businesses/{businessId}/whatsapp)',
+      value: this.adminApi.url,
+    });
+
+    if (this.webHosting) {
+      this.webHosting.addApiBehavior(`${ADMIN_PATH_PREFIX}*`, this.adminApi.api);
+      const auth: SettingsPageAuth =
+        userPool && this.settingsClient
+          ? {
+              type: 'oidc',
+              authorizeUrl: `${userPool.domainUrl}/oauth2/authorize`,
+              tokenUrl: `${userPool.domainUrl}/oauth2/token`,
+              clientId: this.settingsClient.userPoolClientId,
+              scope: 'openid',
+              redirectPath: SETTINGS_PAGE_PATH,
+            }
+          : { type: 'token' };
+      this.webHosting.deploySite({
+        apiBaseUrl: '',
+        businessClaim: businessClaim ?? ADMIN_DEFAULTS.businessClaim,
+        auth,
+      });
+      new CfnOutput(this, 'SettingsPageUrl', {
+        description: 'The WhatsApp settings page (sign in with a user of the admin user pool)',
+        value: this.webHosting.settingsPageUrl,
+      });
+    }
+    if (userPool && this.settingsClient) {
+      new CfnOutput(this, 'AdminUserPoolId', {
+        description: 'Cognito user pool of the admin API: create users with custom:business_id set',
+        value: userPool.userPool.userPoolId,
+      });
+      new CfnOutput(this, 'SettingsClientId', {
+        description: "The settings page's Cognito app client id (the audience of the admin API's tokens)",
+        value: this.settingsClient.userPoolClientId,
+      });
+      new CfnOutput(this, 'AdminSignInDomain', {
+        description: 'Cognito hosted UI domain of the settings page sign-in',
+        value: userPool.domainUrl,
+      });
+    }
   }
 }

@@ -8,6 +8,29 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 
+/**
+ * The JSON access log line of our HTTP API stages: who called (IP, user agent), what (route, path),
+ * the outcome (status, latencies, integration error). No header, body or query string: those can
+ * carry tokens and phone numbers.
+ */
+export const HTTP_API_ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  ip: '$context.identity.sourceIp',
+  requestTime: '$context.requestTime',
+  httpMethod: '$context.httpMethod',
+  routeKey: '$context.routeKey',
+  path: '$context.path',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  latency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  integrationErrorMessage: '$context.integrationErrorMessage',
+  errorMessage: '$context.error.message',
+  userAgent: '$context.identity.userAgent',
+} as const;
+
 /** Steady-state and burst request limits. */
 export interface WebhookThrottle {
   /** Requests per second, sustained. */
@@ -103,25 +126,7 @@ export class WebhookApi extends Construct {
       throttle,
       accessLogSettings: {
         destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
-        format: apigateway.AccessLogFormat.custom(
-          JSON.stringify({
-            requestId: '$context.requestId',
-            ip: '$context.identity.sourceIp',
-            requestTime: '$context.requestTime',
-            httpMethod: '$context.httpMethod',
-            routeKey: '$context.routeKey',
-            path: '$context.path',
-            status: '$context.status',
-            protocol: '$context.protocol',
-            responseLength: '$context.responseLength',
-            latency: '$context.responseLatency',
-            integrationLatency: '$context.integrationLatency',
-            integrationStatus: '$context.integrationStatus',
-            integrationErrorMessage: '$context.integrationErrorMessage',
-            errorMessage: '$context.error.message',
-            userAgent: '$context.identity.userAgent',
-          }),
-        ),
+        format: apigateway.AccessLogFormat.custom(JSON.stringify(HTTP_API_ACCESS_LOG_FIELDS)),
       },
     });
     this.url = this.stage.url;

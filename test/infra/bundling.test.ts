@@ -1,6 +1,7 @@
 /**
  * The one infra test that really bundles (esbuild, locally; no Docker). Every other infra test
- * skips bundling. It needs every handler's `lambdas/handlers/<name>/index.ts`.
+ * skips bundling. It needs every handler's `lambdas/handlers/<name>/index.ts`, and `web/build.ts`
+ * for the settings page.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -22,6 +23,7 @@ const FUNCTIONS = {
   window: (echo: EchoApp) => echo.stateless.window.echoFunction.function,
   'outcome-watchdog': (echo: EchoApp) => echo.stateless.outcomeWatchdog.echoFunction.function,
   'template-sync': (echo: EchoApp) => echo.stateless.templateSync.echoFunction.function,
+  admin: (echo: EchoApp) => echo.stateless.admin.function,
 } as const;
 type HandlerName = keyof typeof FUNCTIONS;
 
@@ -89,4 +91,18 @@ describe('function bundles', () => {
     },
     BUNDLING_TIMEOUT_MS,
   );
+
+  it('builds the settings page with web/build.ts at synthesis: index.html, app.js and app.css, deployed under settings/', () => {
+    const template = assembly.getStackByName(echo.stateless.stackName).template as {
+      Resources: Record<string, { Type: string; Properties: { SourceObjectKeys?: string[]; DestinationBucketKeyPrefix?: string } }>;
+    };
+    const [deployment] = Object.values(template.Resources).filter((resource) => resource.Type === 'Custom::CDKBucketDeployment');
+    expect(deployment?.Properties.DestinationBucketKeyPrefix).toBe('settings/');
+    const [page, config] = (deployment?.Properties.SourceObjectKeys ?? []).map((key) =>
+      path.join(assembly.directory, `asset.${key.replace(/\.zip$/, '')}`),
+    );
+    expect(fs.readdirSync(page!).sort()).toEqual(expect.arrayContaining(['app.css', 'app.js', 'index.html']));
+    expect(fs.readFileSync(path.join(page!, 'index.html'), 'utf8')).toMatch(/app\.js/);
+    expect(fs.readdirSync(config!)).toEqual(['config.json']);
+  });
 });

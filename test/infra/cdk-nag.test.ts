@@ -2,7 +2,7 @@ import { Validations } from 'aws-cdk-lib';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { PolicyViolation } from 'aws-cdk-lib';
 import { createApp, type EchoApp } from '../../lib/app';
-import { SYNTH_TIMEOUT_MS } from './synth';
+import { logicalIdOf, SYNTH_TIMEOUT_MS } from './synth';
 
 /** One line per finding, so a failure names the rule and the resources. */
 function describeViolation(violation: PolicyViolation): string {
@@ -44,23 +44,51 @@ describe('cdk-nag AwsSolutions checks', () => {
       [
         'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--twilio--{connectionId} :: AwsSolutions-APIG4',
         'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--twilio--{connectionId}--status :: AwsSolutions-APIG4',
+        'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--twilio--{connectionId}--fallback :: AwsSolutions-APIG4',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Function :: AwsSolutions-L1',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::*]',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]',
         // Every function: the runtime pin (L1) and the X-Ray statement (IAM5 Resource::*), by EchoFunction.
-        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync'].flatMap((name) => [
+        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync', 'Admin'].flatMap((name) => [
           `EchoWhatsAppStateless/${name}/Handler/Function :: AwsSolutions-L1`,
           `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::*]`,
         ]),
-        // The two other readers of connection secrets: the send Lambda and the template sync.
-        ...['Send', 'TemplateSync'].map(
+        // The other readers of connection secrets (the send Lambda, the template sync) and their one
+        // writer (the admin API), each scoped to the connection-secret prefix.
+        ...['Send', 'TemplateSync', 'Admin'].map(
           (name) =>
             `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]`,
         ),
+        // The settings page (S3 + CloudFront). The log bucket does not log into itself; the
+        // distribution has no custom domain (CFR4), WAF (CFR2) or geo restriction (CFR1) by default.
+        'EchoWhatsAppStateless/SettingsSite/AccessLogs :: AwsSolutions-S1',
+        'EchoWhatsAppStateless/SettingsSite/Distribution :: AwsSolutions-CFR1',
+        'EchoWhatsAppStateless/SettingsSite/Distribution :: AwsSolutions-CFR2',
+        'EchoWhatsAppStateless/SettingsSite/Distribution :: AwsSolutions-CFR4',
+        // CDK BucketDeployment's copy function: its runtime and the grants CDK writes, each by exact id.
+        'EchoWhatsAppStateless/Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C256MiB :: AwsSolutions-L1',
+        ...[
+          'Action::s3:Abort*',
+          'Action::s3:DeleteObject*',
+          'Action::s3:GetBucket*',
+          'Action::s3:GetObject*',
+          'Action::s3:List*',
+          'Resource::*',
+          `Resource::<${logicalIdOf(echo.stateless.webHosting!.bucket)}.Arn>/*`,
+          'Resource::arn:<AWS::Partition>:s3:::cdk-hnb659fds-assets-<AWS::AccountId>-<AWS::Region>/*',
+        ].map((finding) => `EchoWhatsAppStateless/SettingsSite/DeploymentRole :: AwsSolutions-IAM5[${finding}]`),
       ].sort(),
     );
     for (const { reason } of acknowledged) expect(reason.length).toBeGreaterThan(100);
   });
+
+  it.each([
+    ['an external OIDC issuer (no Cognito user pool)', { adminJwtIssuer: 'https://auth.echo.example', adminJwtAudience: 'echo-web' }],
+    ['no settings page', { settingsPage: 'false' }],
+  ])('finds no unacknowledged violation with %s either', (_, context) => {
+    const variant = createApp({ skipBundling: true, context });
+    expect(variant.nag.validateScope(variant.app).violations.map(describeViolation)).toEqual([]);
+  }, SYNTH_TIMEOUT_MS);
 
   it('is registered by createApp, so synthesis fails on a violation', () => {
     const failing = createApp({ skipBundling: true });

@@ -421,10 +421,16 @@ describe('outbound pipeline', () => {
       expect(isImportOf(statements[0]!.Resource, id(synthesized.stateful.outboundQueue))).toBe(true);
     });
 
-    it('no wildcard actions, no index wildcards, no deletes', () => {
+    it('no wildcard actions, no index wildcards, no deletes but the admin API\'s connection pointer', () => {
       const actions = everyStatement().flatMap(actionsOf);
       expect(actions.filter((action) => action === '*' || action.endsWith(':*'))).toEqual([]);
-      expect(actions.filter((action) => /^dynamodb:(DeleteItem|BatchWriteItem|DeleteTable)$/.test(action))).toEqual([]);
+      expect(actions.filter((action) => /^dynamodb:(BatchWriteItem|DeleteTable)$/.test(action))).toEqual([]);
+      // DELETE connection removes the business's current-connection pointer item (connections table).
+      const deletes = everyStatement().filter((statement) => actionsOf(statement).includes('dynamodb:DeleteItem'));
+      expect(deletes).toHaveLength(1);
+      expect(statementsOf(synthesized.stateless.admin.echoFunction)).toContainEqual(deletes[0]);
+      expect(resourcesOf(deletes[0]!)).toHaveLength(1);
+      expect(isImportOf(deletes[0]!.Resource, id(synthesized.stateful.tables.connections))).toBe(true);
       expect(JSON.stringify(everyStatement())).not.toContain('/index/*');
     });
 
@@ -440,7 +446,7 @@ describe('outbound pipeline', () => {
       }
     });
 
-    it('only the send function, the template sync and the webhook may read connection secrets', () => {
+    it('only the send function, the template sync, the webhook and the admin API may read connection secrets', () => {
       const readers = Object.entries(template.findResources('AWS::IAM::Policy'))
         .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'))
         .map(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref))
@@ -448,7 +454,9 @@ describe('outbound pipeline', () => {
         .sort();
       const { stateless } = synthesized;
       expect(readers).toEqual(
-        [stateless.webhook.echoFunction.role, functions.send.role, functions.templateSync.role].map(id).sort(),
+        [stateless.webhook.echoFunction.role, functions.send.role, functions.templateSync.role, stateless.admin.echoFunction.role]
+          .map(id)
+          .sort(),
       );
     });
   });

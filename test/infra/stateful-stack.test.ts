@@ -58,8 +58,8 @@ describe('stateful stack', () => {
     const table = (construct: { node: { defaultChild?: unknown } }) =>
       template.findResources('AWS::DynamoDB::Table')[logicalIdOf(construct)]!.Properties as Record<string, unknown>;
 
-    it('are six, on demand, with PITR, encrypted with our key, retained, with generated names', () => {
-      template.resourceCountIs('AWS::DynamoDB::Table', 6);
+    it('are seven, on demand, with PITR, encrypted with our key, retained, with generated names', () => {
+      template.resourceCountIs('AWS::DynamoDB::Table', 7);
       const tables = template.findResources('AWS::DynamoDB::Table');
       for (const [logicalId, table] of Object.entries(tables)) {
         expect({ logicalId, DeletionPolicy: table.DeletionPolicy, UpdateReplacePolicy: table.UpdateReplacePolicy }).toEqual({
@@ -74,6 +74,21 @@ describe('stateful stack', () => {
         });
         expect(table.Properties.TableName).toBeUndefined();
       }
+    });
+
+    it('audit: by business and time-ordered audit id, deleted by TTL on expiresAt, no index', () => {
+      const audit = table(synthesized.stateful.tables.audit);
+      expect(audit).toMatchObject({
+        KeySchema: [
+          { AttributeName: 'businessId', KeyType: 'HASH' },
+          { AttributeName: 'auditId', KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: keyRef },
+      });
+      expect(audit.GlobalSecondaryIndexes).toBeUndefined();
+      expect(logicalIdOf(synthesized.stateful.tables.audit)).toMatch(/^AuditTable/);
     });
 
     it('connections: by id, GSIs byBusiness (businessId, connectionId) and byProviderNumber', () => {
@@ -277,6 +292,56 @@ describe('stateful stack', () => {
   describe('alarm topic', () => {
     it('is encrypted with our key', () => {
       template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: keyRef });
+    });
+  });
+
+  describe('admin user pool (Cognito, when no external issuer is configured)', () => {
+    const pool = () => Object.values(template.findResources('AWS::Cognito::UserPool'))[0]!;
+
+    it('is one pool, retained and protected from deletion', () => {
+      template.resourceCountIs('AWS::Cognito::UserPool', 1);
+      expect(pool()).toMatchObject({ DeletionPolicy: 'Retain', Properties: { DeletionProtection: 'ACTIVE' } });
+    });
+
+    it('has no self sign-up: only operators create users (with their business)', () => {
+      expect(pool().Properties.AdminCreateUserConfig).toEqual({ AllowAdminCreateUserOnly: true });
+    });
+
+    it('binds a user to a business by an immutable custom attribute business_id', () => {
+      expect(pool().Properties.Schema).toContainEqual({
+        AttributeDataType: 'String',
+        Mutable: false,
+        Name: 'business_id',
+        StringAttributeConstraints: { MaxLength: '128', MinLength: '1' },
+      });
+    });
+
+    it('requires strong passwords, TOTP MFA, and enforces threat protection (Plus plan)', () => {
+      expect(pool().Properties).toMatchObject({
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: 12,
+            RequireLowercase: true,
+            RequireNumbers: true,
+            RequireSymbols: true,
+            RequireUppercase: true,
+          },
+        },
+        MfaConfiguration: 'ON',
+        EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
+        UserPoolTier: 'PLUS',
+        UserPoolAddOns: { AdvancedSecurityMode: 'ENFORCED' },
+      });
+    });
+
+    it('has a hosted UI domain unique per stack (for the authorization code flow)', () => {
+      template.hasResourceProperties('AWS::Cognito::UserPoolDomain', {
+        Domain: { 'Fn::Join': ['-', ['echo-whatsapp', { 'Fn::Select': [2, { 'Fn::Split': ['/', { Ref: 'AWS::StackId' }] }] }]] },
+      });
+    });
+
+    it('has no app client here: the settings page client lives with the page (its callback URL is the CloudFront domain)', () => {
+      template.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
     });
   });
 

@@ -184,16 +184,25 @@ describe('stateless stack', () => {
       );
     });
 
-    it('nothing in the app can write secrets (only GetSecretValue appears anywhere)', () => {
-      const everyStatement = [
-        ...identityStatements(synthesized.statefulTemplate),
-        ...identityStatements(synthesized.statelessTemplate),
-      ];
-      const secretActions = everyStatement
-        .filter((statement) => statement.Effect === 'Allow')
-        .flatMap(actionsOf)
-        .filter((action) => action === '*' || action.startsWith('secretsmanager:'));
-      expect([...new Set(secretActions)]).toEqual(['secretsmanager:GetSecretValue']);
+    it('nothing but the admin Lambda can write secrets (every other role: GetSecretValue at most)', () => {
+      const adminRole = logicalIdOf(synthesized.stateless.admin.echoFunction.role);
+      const secretActionsOf = (statements: PolicyStatement[]) =>
+        statements
+          .filter((statement) => statement.Effect === 'Allow')
+          .flatMap(actionsOf)
+          .filter((action) => action === '*' || action.startsWith('secretsmanager:') || action === 'secretsmanager:*');
+      expect([...new Set(secretActionsOf(identityStatements(synthesized.statefulTemplate)))]).toEqual([]);
+      const roles = Object.keys(template.findResources('AWS::IAM::Role'));
+      expect(roles).toContain(adminRole);
+      for (const role of roles.filter((id) => id !== adminRole)) {
+        const actions = [...new Set(secretActionsOf(identityStatements(template, role)))];
+        expect({ role, actions: actions.filter((action) => action !== 'secretsmanager:GetSecretValue') }).toEqual({
+          role,
+          actions: [],
+        });
+      }
+      // No statement outside a role policy (e.g. a managed policy attached elsewhere) either.
+      template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
     });
 
     it('SQS: SendMessage only, on the inbound queue (AI hand-off) and the outbound queue (fallbacks)', () => {
@@ -237,12 +246,20 @@ describe('stateless stack', () => {
   });
 
   describe('webhook HTTP API', () => {
-    const routeKeys = [`POST ${WEBHOOK_ROUTES.twilioInbound}`, `POST ${WEBHOOK_ROUTES.twilioStatus}`];
+    const webhookPaths = [WEBHOOK_ROUTES.twilioInbound, WEBHOOK_ROUTES.twilioStatus, WEBHOOK_ROUTES.twilioFallback];
+    const routeKeys = webhookPaths.map((path) => `POST ${path}`);
+    /** Resources of one type that belong to the webhook API (the admin API has its own). */
+    const ofWebhookApi = (type: string) =>
+      Object.fromEntries(
+        Object.entries(template.findResources(type)).filter(
+          ([, resource]) => (resource.Properties?.ApiId as { Ref?: string })?.Ref === logicalIdOf(synthesized.stateless.webhookApi.api),
+        ),
+      );
+    const webhookStage = () => Object.values(ofWebhookApi('AWS::ApiGatewayV2::Stage'))[0]!;
 
     it('is an HTTP API (payload v2 keeps rawPath and rawQueryString for signature checks)', () => {
-      template.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
-      template.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-      template.resourceCountIs('AWS::ApiGatewayV2::Integration', 1);
+      expect(resourceOfApi()).toMatchObject({ Type: 'AWS::ApiGatewayV2::Api', Properties: { ProtocolType: 'HTTP' } });
+      expect(Object.keys(ofWebhookApi('AWS::ApiGatewayV2::Integration'))).toHaveLength(1);
       template.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
@@ -250,7 +267,10 @@ describe('stateless stack', () => {
       });
     });
 
-    it.each([WEBHOOK_ROUTES.twilioInbound, WEBHOOK_ROUTES.twilioStatus])(
+    const resourceOfApi = () =>
+      template.toJSON().Resources[logicalIdOf(synthesized.stateless.webhookApi.api)] as { Type: string; Properties: unknown };
+
+    it.each(webhookPaths)(
       'routes POST %s to the webhook, authenticated in the Lambda by the BSP signature',
       (path) => {
         template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
@@ -261,17 +281,20 @@ describe('stateless stack', () => {
       },
     );
 
-    it('has exactly the two webhook routes', () => {
-      template.resourceCountIs('AWS::ApiGatewayV2::Route', 2);
+    it('has exactly the three webhook routes (inbound, status callback, fallback)', () => {
+      expect(
+        Object.values(ofWebhookApi('AWS::ApiGatewayV2::Route'))
+          .map((route) => route.Properties.RouteKey)
+          .sort(),
+      ).toEqual([...routeKeys].sort());
     });
 
     it('serves the $default stage, auto-deployed', () => {
-      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', { StageName: '$default', AutoDeploy: true });
+      expect(webhookStage().Properties).toMatchObject({ StageName: '$default', AutoDeploy: true });
     });
 
     it('writes JSON access logs with request id, ip, route, status, latency and integration error', () => {
-      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
-      const settings = stage?.Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
+      const settings = webhookStage().Properties.AccessLogSettings as { DestinationArn: unknown; Format: string };
       expect(settings.DestinationArn).toEqual({
         'Fn::GetAtt': [logicalIdOf(synthesized.stateless.webhookApi.accessLogGroup), 'Arn'],
       });
@@ -287,34 +310,37 @@ describe('stateless stack', () => {
         RetentionInDays: 30,
         KmsKeyId: Match.anyValue(),
       });
-      // The API's access logs and one log group per function (webhook, send, ai, three scheduled jobs).
-      template.resourceCountIs('AWS::Logs::LogGroup', 7);
+      // Access logs of both APIs, one log group per function (webhook, send, ai, three scheduled
+      // jobs, admin) and one for the settings page's deployment function.
+      template.resourceCountIs('AWS::Logs::LogGroup', 10);
     });
 
     it('throttles each webhook route (and every other route by default)', () => {
       const throttle = { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 };
-      template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      expect(webhookStage().Properties).toMatchObject({
         DefaultRouteSettings: throttle,
         RouteSettings: Object.fromEntries(routeKeys.map((key) => [key, throttle])),
       });
     });
 
     it('creates the stage after the routes its route settings name', () => {
-      const [stage] = Object.values(template.findResources('AWS::ApiGatewayV2::Stage'));
-      const routes = template.findResources('AWS::ApiGatewayV2::Route');
-      expect(stage?.DependsOn).toEqual(expect.arrayContaining(Object.keys(routes)));
+      const routes = ofWebhookApi('AWS::ApiGatewayV2::Route');
+      expect(webhookStage().DependsOn).toEqual(expect.arrayContaining(Object.keys(routes)));
     });
 
     it('lets API Gateway invoke the webhook only for these routes', () => {
       const permissions = Object.values(template.findResources('AWS::Lambda::Permission'));
-      const apiGateway = permissions.filter((permission) => permission.Properties.Principal === 'apigateway.amazonaws.com');
-      expect(apiGateway).toHaveLength(2);
+      const webhookArn = { 'Fn::GetAtt': [logicalIdOf(synthesized.stateless.webhook.function), 'Arn'] };
+      const apiGateway = permissions.filter(
+        (permission) =>
+          permission.Properties.Principal === 'apigateway.amazonaws.com' &&
+          JSON.stringify(permission.Properties.FunctionName) === JSON.stringify(webhookArn),
+      );
+      expect(apiGateway).toHaveLength(3);
       for (const permission of apiGateway) {
-        expect(permission.Properties.FunctionName).toEqual({
-          'Fn::GetAtt': [logicalIdOf(synthesized.stateless.webhook.function), 'Arn'],
-        });
+        expect(JSON.stringify(permission.Properties.SourceArn)).toContain(logicalIdOf(synthesized.stateless.webhookApi.api));
       }
-      for (const path of [WEBHOOK_ROUTES.twilioInbound, WEBHOOK_ROUTES.twilioStatus]) {
+      for (const path of webhookPaths) {
         template.hasResourceProperties('AWS::Lambda::Permission', {
           Action: 'lambda:InvokeFunction',
           Principal: 'apigateway.amazonaws.com',
