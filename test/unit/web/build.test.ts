@@ -1,0 +1,32 @@
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildWeb } from '../../../web/build';
+
+describe('buildWeb', () => {
+  let outDir: string;
+  beforeAll(() => {
+    outDir = mkdtempSync(join(tmpdir(), 'echo-web-build-'));
+    buildWeb(outDir);
+  });
+  afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+  it('writes index.html, app.js and app.css, with a small script', () => {
+    for (const file of ['index.html', 'app.js', 'app.css']) expect(statSync(join(outDir, file)).size).toBeGreaterThan(0);
+    expect(statSync(join(outDir, 'app.js')).size).toBeLessThan(60 * 1024);
+  });
+
+  it('links the assets by their /settings/ paths, with no inline script (the CSP forbids it)', () => {
+    const html = readFileSync(join(outDir, 'index.html'), 'utf8');
+    expect(html).toContain('src="/settings/app.js"');
+    expect(html).toContain('href="/settings/app.css"');
+    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    expect(html).not.toMatch(/\sstyle=/);
+  });
+
+  it('bundles the page without the API runtime (types only from the contract) and keeps the test hooks', () => {
+    const js = readFileSync(join(outDir, 'app.js'), 'utf8');
+    expect(js).not.toMatch(/\bzod\b|ZodError/);
+    for (const hook of ['connection-status', 'save-credentials', 'run-test', 'reply-send', 'window-countdown']) expect(js).toContain(hook);
+  });
+});

@@ -1,0 +1,911 @@
+/**
+ * Every visible string of the settings page, in English, Spanish and Brazilian Portuguese. The
+ * language comes from the browser's preferences (`navigator.languages`); dates and times use the
+ * same locale through `Intl`. `{name}` placeholders are filled by `translate`.
+ */
+
+export type Locale = 'en' | 'es' | 'pt-BR';
+export const LOCALES: readonly Locale[] = ['en', 'es', 'pt-BR'];
+
+/**
+ * The first supported language among the browser's preferences: any `pt-*` → `pt-BR`, any `es-*`
+ * → `es`, any `en-*` → `en`; nothing supported → `en`.
+ * @example chooseLocale(['pt-PT', 'en']) // 'pt-BR'
+ */
+export function chooseLocale(languages: readonly string[]): Locale {
+  for (const language of languages) {
+    const primary = language.toLowerCase().split(/[-_]/)[0];
+    if (primary === 'pt') return 'pt-BR';
+    if (primary === 'es') return 'es';
+    if (primary === 'en') return 'en';
+  }
+  return 'en';
+}
+
+/**
+ * The texts, one entry per key: `[en, es, pt-BR]`. Side by side so a translator sees the English
+ * next to each translation, and (keys written once) the bundle stays small.
+ */
+const TEXTS = {
+  'page.title': [
+    'WhatsApp settings',
+    'Configuración de WhatsApp',
+    'Configurações do WhatsApp',
+  ],
+  'page.eyebrow': [
+    'Settings',
+    'Configuración',
+    'Configurações',
+  ],
+  'page.heading': [
+    'WhatsApp',
+    'WhatsApp',
+    'WhatsApp',
+  ],
+  'page.lead': [
+    'Connect your WhatsApp Business number to Echo and follow your conversations.',
+    'Conecta tu número de WhatsApp Business a Echo y sigue tus conversaciones.',
+    'Conecte seu número do WhatsApp Business ao Echo e acompanhe suas conversas.',
+  ],
+  'nav.skip': [
+    'Skip to content',
+    'Saltar al contenido',
+    'Pular para o conteúdo',
+  ],
+  'nav.sections': [
+    'Sections',
+    'Secciones',
+    'Seções',
+  ],
+  'nav.setup': [
+    'Set up',
+    'Configurar',
+    'Configurar',
+  ],
+  'nav.conversations': [
+    'Conversations',
+    'Conversaciones',
+    'Conversas',
+  ],
+
+  'auth.signIn': [
+    'Sign in',
+    'Iniciar sesión',
+    'Entrar',
+  ],
+  'auth.signedOut.title': [
+    'Sign in to continue',
+    'Inicia sesión para continuar',
+    'Entre para continuar',
+  ],
+  'auth.signedOut.oidc': [
+    'Sign in with your Echo account to manage your WhatsApp connection.',
+    'Inicia sesión con tu cuenta de Echo para gestionar tu conexión de WhatsApp.',
+    'Entre com sua conta do Echo para gerenciar sua conexão do WhatsApp.',
+  ],
+  'auth.signedOut.token': [
+    'You are not signed in. Open the sign-in link you were given for this page.',
+    'No has iniciado sesión. Abre el enlace de acceso que recibiste para esta página.',
+    'Você não está conectado. Abra o link de acesso que você recebeu para esta página.',
+  ],
+  'auth.expired.title': [
+    'Your session expired',
+    'Tu sesión expiró',
+    'Sua sessão expirou',
+  ],
+  'auth.expired.oidc': [
+    'For your security you were signed out. Sign in again to continue.',
+    'Por tu seguridad se cerró la sesión. Vuelve a iniciar sesión para continuar.',
+    'Para sua segurança, você foi desconectado. Entre novamente para continuar.',
+  ],
+  'auth.expired.token': [
+    'For your security you were signed out. Open a new sign-in link to continue.',
+    'Por tu seguridad se cerró la sesión. Abre un nuevo enlace de acceso para continuar.',
+    'Para sua segurança, você foi desconectado. Abra um novo link de acesso para continuar.',
+  ],
+  'auth.noBusiness.title': [
+    'No business on this account',
+    'Esta cuenta no tiene un negocio',
+    'Nenhuma empresa nesta conta',
+  ],
+  'auth.noBusiness.body': [
+    'Your sign-in does not say which business it is for. Ask your administrator for access.',
+    'Tu inicio de sesión no indica a qué negocio pertenece. Pide acceso a tu administrador.',
+    'Seu acesso não indica para qual empresa ele vale. Peça acesso ao seu administrador.',
+  ],
+  'auth.configError.title': [
+    'The page could not load',
+    'No se pudo cargar la página',
+    'Não foi possível carregar a página',
+  ],
+  'auth.configError.body': [
+    'Its settings could not be read. Reload the page in a moment.',
+    'No se pudo leer su configuración. Vuelve a cargar la página en un momento.',
+    'As configurações dela não puderam ser lidas. Recarregue a página em instantes.',
+  ],
+  'auth.signInFailed.title': [
+    'Sign-in did not complete',
+    'El inicio de sesión no se completó',
+    'O login não foi concluído',
+  ],
+  'auth.signInFailed.body': [
+    'The sign-in was cancelled or could not be verified. Try again.',
+    'El inicio de sesión se canceló o no se pudo verificar. Inténtalo de nuevo.',
+    'O login foi cancelado ou não pôde ser verificado. Tente novamente.',
+  ],
+
+  'status.title': [
+    'Connection',
+    'Conexión',
+    'Conexão',
+  ],
+  'status.connected': [
+    'Connected',
+    'Conectado',
+    'Conectado',
+  ],
+  'status.notConnected': [
+    'Not connected',
+    'No conectado',
+    'Não conectado',
+  ],
+  'status.loading': [
+    'Checking your connection…',
+    'Comprobando tu conexión…',
+    'Verificando sua conexão…',
+  ],
+  'status.detail.none': [
+    'No WhatsApp number is connected yet. Follow the steps below.',
+    'Todavía no hay ningún número de WhatsApp conectado. Sigue los pasos de abajo.',
+    'Nenhum número de WhatsApp conectado ainda. Siga os passos abaixo.',
+  ],
+  'status.detail.unverified': [
+    'Credentials saved. Run the connection test (step 6) to finish connecting.',
+    'Credenciales guardadas. Ejecuta la prueba de conexión (paso 6) para terminar.',
+    'Credenciais salvas. Execute o teste de conexão (passo 6) para concluir.',
+  ],
+  'status.detail.connected': [
+    'Messages to and from your number go through Twilio.',
+    'Los mensajes de tu número pasan por Twilio.',
+    'As mensagens do seu número passam pela Twilio.',
+  ],
+  'status.number': [
+    'WhatsApp number',
+    'Número de WhatsApp',
+    'Número do WhatsApp',
+  ],
+  'status.lastInbound': [
+    'Last message received',
+    'Último mensaje recibido',
+    'Última mensagem recebida',
+  ],
+  'status.noMessages': [
+    'No messages yet',
+    'Aún no hay mensajes',
+    'Nenhuma mensagem ainda',
+  ],
+
+  'disconnect.button': [
+    'Disconnect',
+    'Desconectar',
+    'Desconectar',
+  ],
+  'disconnect.question': [
+    'Disconnect this number? Echo stops receiving and sending its WhatsApp messages until you connect again.',
+    '¿Desconectar este número? Echo dejará de recibir y enviar sus mensajes de WhatsApp hasta que lo vuelvas a conectar.',
+    'Desconectar este número? O Echo deixa de receber e enviar as mensagens de WhatsApp dele até você conectar de novo.',
+  ],
+  'disconnect.confirm': [
+    'Yes, disconnect',
+    'Sí, desconectar',
+    'Sim, desconectar',
+  ],
+  'disconnect.cancel': [
+    'Cancel',
+    'Cancelar',
+    'Cancelar',
+  ],
+  'disconnect.done': [
+    'The number was disconnected.',
+    'El número se desconectó.',
+    'O número foi desconectado.',
+  ],
+
+  'setup.title': [
+    'Set up',
+    'Configurar',
+    'Configurar',
+  ],
+  'setup.intro': [
+    'Six steps, about 15 minutes of your time (WhatsApp’s approval can take longer).',
+    'Seis pasos, unos 15 minutos de tu tiempo (la aprobación de WhatsApp puede tardar más).',
+    'Seis passos, cerca de 15 minutos do seu tempo (a aprovação do WhatsApp pode levar mais).',
+  ],
+  'setup.progress': [
+    'Setup steps',
+    'Pasos de configuración',
+    'Passos da configuração',
+  ],
+  'step.done': [
+    'Done',
+    'Listo',
+    'Concluído',
+  ],
+  'step.continue': [
+    'Continue',
+    'Continuar',
+    'Continuar',
+  ],
+  'step.provider.short': [
+    'Provider',
+    'Proveedor',
+    'Provedor',
+  ],
+  'step.provider.title': [
+    'Choose your WhatsApp provider',
+    'Elige tu proveedor de WhatsApp',
+    'Escolha seu provedor de WhatsApp',
+  ],
+  'step.provider.body': [
+    'Echo talks to WhatsApp through a Business Solution Provider (BSP). You keep the account, the number and the bill.',
+    'Echo se comunica con WhatsApp a través de un proveedor de soluciones empresariales (BSP). La cuenta, el número y la factura son tuyos.',
+    'O Echo fala com o WhatsApp por meio de um provedor de soluções de negócios (BSP). A conta, o número e a fatura são seus.',
+  ],
+  'provider.legend': [
+    'Provider',
+    'Proveedor',
+    'Provedor',
+  ],
+  'provider.twilio': [
+    'Twilio',
+    'Twilio',
+    'Twilio',
+  ],
+  'provider.twilio.description': [
+    'Quick self sign-up, pay as you go, works in most countries.',
+    'Registro rápido por tu cuenta, pago por uso, disponible en la mayoría de los países.',
+    'Cadastro rápido por conta própria, pague pelo uso, disponível na maioria dos países.',
+  ],
+  'provider.360dialog': [
+    '360dialog',
+    '360dialog',
+    '360dialog',
+  ],
+  'provider.360dialog.description': [
+    'WhatsApp-only provider with a monthly fee.',
+    'Proveedor exclusivo de WhatsApp con cuota mensual.',
+    'Provedor exclusivo de WhatsApp com mensalidade.',
+  ],
+  'provider.meta': [
+    'Meta Cloud API',
+    'Meta Cloud API',
+    'Meta Cloud API',
+  ],
+  'provider.meta.description': [
+    'WhatsApp’s own API, hosted by Meta.',
+    'La API propia de WhatsApp, alojada por Meta.',
+    'A API do próprio WhatsApp, hospedada pela Meta.',
+  ],
+  'provider.recommended': [
+    'Recommended',
+    'Recomendado',
+    'Recomendado',
+  ],
+  'provider.comingSoon': [
+    'Coming soon',
+    'Próximamente',
+    'Em breve',
+  ],
+
+  'step.account.short': [
+    'Account',
+    'Cuenta',
+    'Conta',
+  ],
+  'step.account.title': [
+    'Create your Twilio account',
+    'Crea tu cuenta de Twilio',
+    'Crie sua conta na Twilio',
+  ],
+  'step.account.body': [
+    'If your business already has a Twilio account, use it and skip to the last item.',
+    'Si tu negocio ya tiene una cuenta de Twilio, úsala y pasa al último punto.',
+    'Se sua empresa já tem uma conta na Twilio, use-a e pule para o último item.',
+  ],
+  'step.account.item1': [
+    'Sign up and verify your email address and phone number.',
+    'Regístrate y verifica tu correo electrónico y tu número de teléfono.',
+    'Cadastre-se e verifique seu e-mail e seu número de telefone.',
+  ],
+  'step.account.item2': [
+    'Upgrade the account by adding billing details: trial accounts cannot register a WhatsApp number.',
+    'Actualiza la cuenta agregando datos de facturación: las cuentas de prueba no pueden registrar un número de WhatsApp.',
+    'Faça o upgrade da conta adicionando os dados de cobrança: contas de teste não podem registrar um número de WhatsApp.',
+  ],
+  'step.account.item3': [
+    'In the Twilio Console, note the Account SID and Auth Token shown under “Account info”.',
+    'En la consola de Twilio, anota el Account SID y el Auth Token que aparecen en “Account info”.',
+    'No Console da Twilio, anote o Account SID e o Auth Token mostrados em “Account info”.',
+  ],
+  'step.account.item4': [
+    'Register your WhatsApp number (the “WhatsApp sender”) with WhatsApp Self Sign-up in the Console.',
+    'Registra tu número de WhatsApp (el “WhatsApp sender”) con WhatsApp Self Sign-up en la consola.',
+    'Registre seu número de WhatsApp (o “WhatsApp sender”) com o WhatsApp Self Sign-up no Console.',
+  ],
+  'link.signUp': [
+    'Sign up for Twilio',
+    'Regístrate en Twilio',
+    'Cadastre-se na Twilio',
+  ],
+  'link.console': [
+    'Open the Twilio Console',
+    'Abrir la consola de Twilio',
+    'Abrir o Console da Twilio',
+  ],
+  'link.selfSignUp': [
+    'Twilio guide: WhatsApp Self Sign-up',
+    'Guía de Twilio: WhatsApp Self Sign-up',
+    'Guia da Twilio: WhatsApp Self Sign-up',
+  ],
+  'link.newTab': [
+    'opens in a new tab',
+    'se abre en una pestaña nueva',
+    'abre em uma nova aba',
+  ],
+
+  'step.approval.short': [
+    'Approval',
+    'Aprobación',
+    'Aprovação',
+  ],
+  'step.approval.title': [
+    'Get your number approved',
+    'Consigue la aprobación de tu número',
+    'Obtenha a aprovação do seu número',
+  ],
+  'step.approval.body1': [
+    'Meta reviews your business and the display name of your number. It usually takes from a few minutes to a few days; Twilio emails you, and the sender shows as “Online” in the Console once approved.',
+    'Meta revisa tu negocio y el nombre visible de tu número. Suele tardar desde unos minutos hasta unos días; Twilio te avisa por correo y el sender aparece como “Online” en la consola cuando está aprobado.',
+    'A Meta analisa sua empresa e o nome de exibição do seu número. Costuma levar de alguns minutos a alguns dias; a Twilio avisa por e-mail e o sender aparece como “Online” no Console quando aprovado.',
+  ],
+  'step.approval.body2': [
+    'The number must be able to receive a verification code by SMS or voice call, and must not be in use in the WhatsApp or WhatsApp Business app.',
+    'El número debe poder recibir un código de verificación por SMS o llamada, y no puede estar en uso en la app de WhatsApp ni de WhatsApp Business.',
+    'O número precisa receber um código de verificação por SMS ou ligação e não pode estar em uso no app WhatsApp ou WhatsApp Business.',
+  ],
+  'link.approval': [
+    'Twilio guide: register and verify your WhatsApp sender',
+    'Guía de Twilio: registrar y verificar tu WhatsApp sender',
+    'Guia da Twilio: registrar e verificar seu WhatsApp sender',
+  ],
+  'link.numberRequirements': [
+    'Which phone numbers can be used with WhatsApp',
+    'Qué números de teléfono se pueden usar con WhatsApp',
+    'Quais números de telefone podem ser usados com o WhatsApp',
+  ],
+  'link.sendersApi': [
+    'Twilio guide: register more senders with the Senders API',
+    'Guía de Twilio: registrar más senders con la Senders API',
+    'Guia da Twilio: registrar mais senders com a Senders API',
+  ],
+
+  'step.credentials.short': [
+    'Credentials',
+    'Credenciales',
+    'Credenciais',
+  ],
+  'step.credentials.title': [
+    'Enter your Twilio credentials',
+    'Ingresa tus credenciales de Twilio',
+    'Informe suas credenciais da Twilio',
+  ],
+  'step.credentials.body': [
+    'Echo stores them encrypted and only ever shows the last 4 characters of the Auth Token.',
+    'Echo las guarda cifradas y solo muestra los últimos 4 caracteres del Auth Token.',
+    'O Echo as guarda criptografadas e só mostra os últimos 4 caracteres do Auth Token.',
+  ],
+  'form.accountSid': [
+    'Account SID',
+    'Account SID',
+    'Account SID',
+  ],
+  'form.accountSid.hint': [
+    'Starts with AC followed by 32 characters (0–9, a–f).',
+    'Empieza con AC seguido de 32 caracteres (0–9, a–f).',
+    'Começa com AC seguido de 32 caracteres (0–9, a–f).',
+  ],
+  'form.authToken': [
+    'Auth Token',
+    'Auth Token',
+    'Auth Token',
+  ],
+  'form.authToken.hint': [
+    '32 characters (0–9, a–f), next to the Account SID in the Console.',
+    '32 caracteres (0–9, a–f), junto al Account SID en la consola.',
+    '32 caracteres (0–9, a–f), ao lado do Account SID no Console.',
+  ],
+  'form.authToken.savedHint': [
+    'Saved token ends in {last4}. Enter it again (or a new one) to save changes.',
+    'El token guardado termina en {last4}. Vuelve a ingresarlo (o uno nuevo) para guardar cambios.',
+    'O token salvo termina em {last4}. Informe-o de novo (ou um novo) para salvar alterações.',
+  ],
+  'form.whatsappNumber': [
+    'WhatsApp sender number',
+    'Número remitente de WhatsApp',
+    'Número remetente do WhatsApp',
+  ],
+  'form.whatsappNumber.hint': [
+    'International format with + and country code, e.g. +14155238886.',
+    'Formato internacional con + y código de país, p. ej. +5215512345678.',
+    'Formato internacional com + e código do país, ex.: +5511912345678.',
+  ],
+  'form.messagingServiceSid': [
+    'Messaging Service SID',
+    'Messaging Service SID',
+    'Messaging Service SID',
+  ],
+  'form.messagingServiceSid.hint': [
+    'Only if you send through a Messaging Service: MG followed by 32 characters.',
+    'Solo si envías mediante un Messaging Service: MG seguido de 32 caracteres.',
+    'Só se você envia por um Messaging Service: MG seguido de 32 caracteres.',
+  ],
+  'form.optional': [
+    'optional',
+    'opcional',
+    'opcional',
+  ],
+  'form.save': [
+    'Save credentials',
+    'Guardar credenciales',
+    'Salvar credenciais',
+  ],
+  'form.saving': [
+    'Saving…',
+    'Guardando…',
+    'Salvando…',
+  ],
+  'form.saved': [
+    'Saved. Now paste the webhook URLs into Twilio (step 5).',
+    'Guardado. Ahora pega las URL de webhook en Twilio (paso 5).',
+    'Salvo. Agora cole as URLs de webhook na Twilio (passo 5).',
+  ],
+  'form.fixErrors': [
+    'Please correct the highlighted fields.',
+    'Corrige los campos marcados.',
+    'Corrija os campos destacados.',
+  ],
+  'error.accountSid.required': [
+    'Enter your Account SID.',
+    'Ingresa tu Account SID.',
+    'Informe seu Account SID.',
+  ],
+  'error.accountSid.format': [
+    'This is not an Account SID: AC followed by 32 characters 0–9 and a–f.',
+    'No es un Account SID: AC seguido de 32 caracteres 0–9 y a–f.',
+    'Isto não é um Account SID: AC seguido de 32 caracteres 0–9 e a–f.',
+  ],
+  'error.authToken.required': [
+    'Enter your Auth Token.',
+    'Ingresa tu Auth Token.',
+    'Informe seu Auth Token.',
+  ],
+  'error.authToken.format': [
+    'This is not an Auth Token: 32 characters 0–9 and a–f.',
+    'No es un Auth Token: 32 caracteres 0–9 y a–f.',
+    'Isto não é um Auth Token: 32 caracteres 0–9 e a–f.',
+  ],
+  'error.whatsappNumber.required': [
+    'Enter your WhatsApp sender number.',
+    'Ingresa tu número remitente de WhatsApp.',
+    'Informe seu número remetente do WhatsApp.',
+  ],
+  'error.whatsappNumber.format': [
+    'Use international format: + and country code, 8 to 15 digits, e.g. +14155238886.',
+    'Usa el formato internacional: + y código de país, de 8 a 15 dígitos, p. ej. +5215512345678.',
+    'Use o formato internacional: + e código do país, de 8 a 15 dígitos, ex.: +5511912345678.',
+  ],
+  'error.messagingServiceSid.format': [
+    'This is not a Messaging Service SID: MG followed by 32 characters 0–9 and a–f.',
+    'No es un Messaging Service SID: MG seguido de 32 caracteres 0–9 y a–f.',
+    'Isto não é um Messaging Service SID: MG seguido de 32 caracteres 0–9 e a–f.',
+  ],
+  'error.sendTo.format': [
+    'Use international format: + and country code, e.g. +5215512345678.',
+    'Usa el formato internacional: + y código de país, p. ej. +5215512345678.',
+    'Use o formato internacional: + e código do país, ex.: +5511912345678.',
+  ],
+
+  'step.webhooks.short': [
+    'Webhooks',
+    'Webhooks',
+    'Webhooks',
+  ],
+  'step.webhooks.title': [
+    'Paste the webhook URLs into Twilio',
+    'Pega las URL de webhook en Twilio',
+    'Cole as URLs de webhook na Twilio',
+  ],
+  'step.webhooks.body': [
+    'Twilio tells Echo about new messages and delivery updates by calling these addresses.',
+    'Twilio avisa a Echo de los mensajes nuevos y de las entregas llamando a estas direcciones.',
+    'A Twilio avisa o Echo sobre mensagens novas e entregas chamando estes endereços.',
+  ],
+  'step.webhooks.item1': [
+    'In the Twilio Console, open Messaging → Senders → WhatsApp senders and select your number.',
+    'En la consola de Twilio, abre Messaging → Senders → WhatsApp senders y elige tu número.',
+    'No Console da Twilio, abra Messaging → Senders → WhatsApp senders e selecione seu número.',
+  ],
+  'step.webhooks.item2': [
+    'Under the endpoint configuration, paste each URL below into the field of the same name, with method POST.',
+    'En la configuración del endpoint, pega cada URL de abajo en el campo del mismo nombre, con el método POST.',
+    'Na configuração do endpoint, cole cada URL abaixo no campo de mesmo nome, com o método POST.',
+  ],
+  'step.webhooks.item3': [
+    'Save the sender in Twilio.',
+    'Guarda el sender en Twilio.',
+    'Salve o sender na Twilio.',
+  ],
+  'webhooks.incoming': [
+    'Webhook URL for incoming messages',
+    'URL de webhook para mensajes entrantes',
+    'URL de webhook para mensagens recebidas',
+  ],
+  'webhooks.incoming.where': [
+    'Twilio calls it for every message your customers send.',
+    'Twilio la llama con cada mensaje que te envían tus clientes.',
+    'A Twilio a chama a cada mensagem que seus clientes enviam.',
+  ],
+  'webhooks.status': [
+    'Status callback URL',
+    'URL de status callback',
+    'URL de status callback',
+  ],
+  'webhooks.status.where': [
+    'Twilio calls it when a message you sent is delivered, read or fails.',
+    'Twilio la llama cuando un mensaje que enviaste se entrega, se lee o falla.',
+    'A Twilio a chama quando uma mensagem que você enviou é entregue, lida ou falha.',
+  ],
+  'webhooks.fallback': [
+    'Fallback URL',
+    'URL de respaldo (fallback)',
+    'URL de fallback',
+  ],
+  'webhooks.fallback.where': [
+    'Twilio calls it if the incoming messages URL fails.',
+    'Twilio la llama si falla la URL de mensajes entrantes.',
+    'A Twilio a chama se a URL de mensagens recebidas falhar.',
+  ],
+  'webhooks.copy': [
+    'Copy',
+    'Copiar',
+    'Copiar',
+  ],
+  'webhooks.copied': [
+    'Copied',
+    'Copiado',
+    'Copiado',
+  ],
+  'webhooks.copiedAnnouncement': [
+    'Copied: {what}',
+    'Copiado: {what}',
+    'Copiado: {what}',
+  ],
+  'webhooks.copyFailed': [
+    'Could not copy. The text is selected: press Ctrl+C (⌘C on a Mac).',
+    'No se pudo copiar. El texto está seleccionado: pulsa Ctrl+C (⌘C en Mac).',
+    'Não foi possível copiar. O texto está selecionado: pressione Ctrl+C (⌘C no Mac).',
+  ],
+  'webhooks.placeholder': [
+    'Available after step 4',
+    'Disponible después del paso 4',
+    'Disponível após o passo 4',
+  ],
+  'webhooks.saveFirst': [
+    'Save your credentials in step 4 to get your webhook URLs.',
+    'Guarda tus credenciales en el paso 4 para obtener tus URL de webhook.',
+    'Salve suas credenciais no passo 4 para obter suas URLs de webhook.',
+  ],
+  'link.fallback': [
+    'Twilio: fallback URLs and reliability',
+    'Twilio: URL de respaldo y fiabilidad',
+    'Twilio: URLs de fallback e confiabilidade',
+  ],
+
+  'step.test.short': [
+    'Test',
+    'Prueba',
+    'Teste',
+  ],
+  'step.test.title': [
+    'Test the connection',
+    'Prueba la conexión',
+    'Teste a conexão',
+  ],
+  'step.test.body': [
+    'Echo checks your credentials and that the number belongs to the account and can use WhatsApp. It can also send a test message.',
+    'Echo comprueba tus credenciales y que el número pertenece a la cuenta y puede usar WhatsApp. También puede enviar un mensaje de prueba.',
+    'O Echo verifica suas credenciais e se o número pertence à conta e pode usar o WhatsApp. Ele também pode enviar uma mensagem de teste.',
+  ],
+  'test.sendTo': [
+    'Send a test message to',
+    'Enviar un mensaje de prueba a',
+    'Enviar uma mensagem de teste para',
+  ],
+  'test.sendTo.hint': [
+    'A WhatsApp number in international format, e.g. +5215512345678. Leave empty to skip.',
+    'Un número de WhatsApp en formato internacional, p. ej. +5215512345678. Déjalo vacío para omitirlo.',
+    'Um número de WhatsApp em formato internacional, ex.: +5511912345678. Deixe vazio para pular.',
+  ],
+  'test.run': [
+    'Run test',
+    'Ejecutar prueba',
+    'Executar teste',
+  ],
+  'test.running': [
+    'Testing…',
+    'Probando…',
+    'Testando…',
+  ],
+  'test.results': [
+    'Test results',
+    'Resultados de la prueba',
+    'Resultados do teste',
+  ],
+  'test.step.credentials': [
+    'Credentials',
+    'Credenciales',
+    'Credenciais',
+  ],
+  'test.step.sender': [
+    'WhatsApp sender',
+    'Remitente de WhatsApp',
+    'Remetente do WhatsApp',
+  ],
+  'test.step.testMessage': [
+    'Test message',
+    'Mensaje de prueba',
+    'Mensagem de teste',
+  ],
+  'test.passed': [
+    'Passed',
+    'Correcto',
+    'Aprovado',
+  ],
+  'test.failed': [
+    'Failed',
+    'Falló',
+    'Falhou',
+  ],
+  'test.skipped': [
+    'Skipped',
+    'Omitido',
+    'Ignorado',
+  ],
+  'test.summary.ok': [
+    'All checks passed: your number is connected.',
+    'Todas las comprobaciones pasaron: tu número está conectado.',
+    'Todas as verificações passaram: seu número está conectado.',
+  ],
+  'test.summary.failed': [
+    'Some checks failed. Fix what is marked ✗ and run the test again.',
+    'Algunas comprobaciones fallaron. Corrige lo marcado con ✗ y vuelve a ejecutar la prueba.',
+    'Algumas verificações falharam. Corrija o que está marcado com ✗ e execute o teste de novo.',
+  ],
+  'test.needsCredentials': [
+    'Save your credentials (step 4) before testing.',
+    'Guarda tus credenciales (paso 4) antes de probar.',
+    'Salve suas credenciais (passo 4) antes de testar.',
+  ],
+
+  'conversations.title': [
+    'Conversations',
+    'Conversaciones',
+    'Conversas',
+  ],
+  'conversations.intro': [
+    'Newest first. Updates every few seconds.',
+    'Las más recientes primero. Se actualiza cada pocos segundos.',
+    'As mais recentes primeiro. Atualiza a cada poucos segundos.',
+  ],
+  'conversations.empty': [
+    'No conversations yet. They appear here when a customer writes to your number.',
+    'Aún no hay conversaciones. Aparecen aquí cuando un cliente escribe a tu número.',
+    'Nenhuma conversa ainda. Elas aparecem aqui quando um cliente escreve para o seu número.',
+  ],
+  'conversations.more': [
+    'Show more conversations',
+    'Mostrar más conversaciones',
+    'Mostrar mais conversas',
+  ],
+  'thread.label': [
+    'Messages',
+    'Mensajes',
+    'Mensagens',
+  ],
+  'thread.pick': [
+    'Pick a conversation to see its messages.',
+    'Elige una conversación para ver sus mensajes.',
+    'Escolha uma conversa para ver as mensagens.',
+  ],
+  'thread.loadOlder': [
+    'Load older messages',
+    'Cargar mensajes anteriores',
+    'Carregar mensagens anteriores',
+  ],
+  'window.open': [
+    'Reply window open · closes in {time}',
+    'Ventana de respuesta abierta · se cierra en {time}',
+    'Janela de resposta aberta · fecha em {time}',
+  ],
+  'window.openNoExpiry': [
+    'Reply window open',
+    'Ventana de respuesta abierta',
+    'Janela de resposta aberta',
+  ],
+  'window.warning': [
+    'Reply window closes in {time}',
+    'La ventana de respuesta se cierra en {time}',
+    'A janela de resposta fecha em {time}',
+  ],
+  'window.expiringSoon': [
+    'Reply window closes soon',
+    'La ventana de respuesta se cierra pronto',
+    'A janela de resposta fecha em breve',
+  ],
+  'window.closed': [
+    'Window closed — only templates can be sent',
+    'Ventana cerrada: solo se pueden enviar plantillas',
+    'Janela fechada — só é possível enviar modelos',
+  ],
+  'message.fromCustomer': [
+    'Customer',
+    'Cliente',
+    'Cliente',
+  ],
+  'message.fromYou': [
+    'You',
+    'Tú',
+    'Você',
+  ],
+  'message.nonText': [
+    '[{type}]',
+    '[{type}]',
+    '[{type}]',
+  ],
+  'message.failedReason': [
+    'Not delivered: {reason}',
+    'No entregado: {reason}',
+    'Não entregue: {reason}',
+  ],
+  'message.unknownReason': [
+    'unknown reason',
+    'motivo desconocido',
+    'motivo desconhecido',
+  ],
+  'tick.queued': [
+    'Queued',
+    'En cola',
+    'Na fila',
+  ],
+  'tick.sent': [
+    'Sent',
+    'Enviado',
+    'Enviada',
+  ],
+  'tick.delivered': [
+    'Delivered',
+    'Entregado',
+    'Entregue',
+  ],
+  'tick.read': [
+    'Read',
+    'Leído',
+    'Lida',
+  ],
+  'tick.failed': [
+    'Failed',
+    'Falló',
+    'Falhou',
+  ],
+  'tick.undelivered': [
+    'Not delivered',
+    'No entregado',
+    'Não entregue',
+  ],
+  'reply.label': [
+    'Reply',
+    'Responder',
+    'Responder',
+  ],
+  'reply.hint': [
+    'Enter sends, Shift+Enter adds a line.',
+    'Intro envía, Mayús+Intro agrega una línea.',
+    'Enter envia, Shift+Enter adiciona uma linha.',
+  ],
+  'reply.send': [
+    'Send',
+    'Enviar',
+    'Enviar',
+  ],
+  'reply.sent': [
+    'Message sent.',
+    'Mensaje enviado.',
+    'Mensagem enviada.',
+  ],
+  'reply.empty': [
+    'Write a message first.',
+    'Escribe un mensaje primero.',
+    'Escreva uma mensagem primeiro.',
+  ],
+
+  'poll.offline': [
+    'You seem to be offline. Retrying…',
+    'Parece que no tienes conexión. Reintentando…',
+    'Parece que você está sem conexão. Tentando de novo…',
+  ],
+  'poll.failed': [
+    'Could not refresh. Retrying…',
+    'No se pudo actualizar. Reintentando…',
+    'Não foi possível atualizar. Tentando de novo…',
+  ],
+  'error.network': [
+    'Echo could not be reached. Check your connection and try again.',
+    'No se pudo contactar con Echo. Revisa tu conexión e inténtalo de nuevo.',
+    'Não foi possível falar com o Echo. Verifique sua conexão e tente novamente.',
+  ],
+  'error.validation': [
+    'Some values were not accepted. Check them and try again.',
+    'Algunos valores no se aceptaron. Revísalos e inténtalo de nuevo.',
+    'Alguns valores não foram aceitos. Confira e tente novamente.',
+  ],
+  'error.notFound': [
+    'Not found. It may have been removed; reload the page.',
+    'No encontrado. Puede que se haya eliminado; vuelve a cargar la página.',
+    'Não encontrado. Pode ter sido removido; recarregue a página.',
+  ],
+  'error.conflict': [
+    'Someone else changed this at the same time. Reload and try again.',
+    'Alguien más cambió esto al mismo tiempo. Vuelve a cargar e inténtalo de nuevo.',
+    'Outra pessoa alterou isto ao mesmo tempo. Recarregue e tente novamente.',
+  ],
+  'error.tooLarge': [
+    'That is too long to send.',
+    'Es demasiado largo para enviarlo.',
+    'É longo demais para enviar.',
+  ],
+  'error.throttled': [
+    'Too many requests. Wait a moment and try again.',
+    'Demasiadas solicitudes. Espera un momento e inténtalo de nuevo.',
+    'Solicitações demais. Aguarde um momento e tente novamente.',
+  ],
+  'error.bspUnavailable': [
+    'Twilio could not be reached. Try again in a moment.',
+    'No se pudo contactar con Twilio. Inténtalo de nuevo en un momento.',
+    'Não foi possível falar com a Twilio. Tente novamente em instantes.',
+  ],
+  'error.generic': [
+    'Something went wrong. Try again.',
+    'Algo salió mal. Inténtalo de nuevo.',
+    'Algo deu errado. Tente novamente.',
+  ],
+} satisfies Record<string, readonly [en: string, es: string, ptBR: string]>;
+
+export type MessageKey = keyof typeof TEXTS;
+export type Dictionary = Record<MessageKey, string>;
+
+function dictionary(index: 0 | 1 | 2): Dictionary {
+  const entries = Object.entries(TEXTS) as Array<[MessageKey, readonly string[]]>;
+  return Object.fromEntries(entries.map(([key, texts]) => [key, texts[index]])) as Dictionary;
+}
+
+/** One dictionary per locale (the unit tests check they have the same keys and no empty text). */
+export const dictionaries: Readonly<Record<Locale, Dictionary>> = { en: dictionary(0), es: dictionary(1), 'pt-BR': dictionary(2) };
+
+/**
+ * The `locale` text of `key`, `{name}` placeholders filled from `params`.
+ * @example translate('es', 'form.authToken.savedHint', { last4: '9f3a' })
+ */
+export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
+  const text = dictionaries[locale][key] || dictionaries.en[key] || key;
+  return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : text;
+}
