@@ -3,6 +3,7 @@
  * - unit: pure code and handlers with fakes; no network.
  * - infra: CDK template assertions and cdk-nag.
  * - integration: real AWS SDK v3 clients against moto's server, started once per run.
+ * - browser: the settings page in Debian's Chromium (playwright-core) against the whole local runtime.
  * Type checking happens in `npm test` through `tsc --noEmit`; ts-jest only transpiles.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
@@ -16,6 +17,13 @@ module.exports = {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/support/moto-global-setup.ts',
+      globalTeardown: '<rootDir>/test/support/moto-global-teardown.ts',
+    },
+    {
+      ...base,
+      displayName: 'browser',
+      testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
       globalSetup: '<rootDir>/test/support/moto-global-setup.ts',
       globalTeardown: '<rootDir>/test/support/moto-global-teardown.ts',
     },

@@ -17,6 +17,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import type { JwtAuthorization } from './jwt-authorizer';
 
 /** What a Lambda handler behind an HTTP API looks like to the gateway. */
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
@@ -32,6 +33,11 @@ export interface GatewayRoute {
   timeoutSeconds?: number;
   /** @default 128 */
   memorySize?: number;
+  /**
+   * The route's JWT authorizer: without it the route is open (`AuthorizationType: NONE`). A
+   * refusal answers 401 without invoking the handler, as API Gateway does.
+   */
+  authorize?: (authorization: string | undefined) => JwtAuthorization;
 }
 
 /** API Gateway's limits that a handler can observe. */
@@ -393,6 +399,11 @@ export interface StartGatewayOptions {
   isReady?: () => boolean | Promise<boolean>;
   /** One line per request and per handler failure. @default console.log */
   log?: (line: string) => void;
+  /**
+   * Answers requests that are not API routes (the settings page, the local OIDC issuer): called
+   * before routing; `undefined` passes the request on to the routes.
+   */
+  serveLocal?: (method: string, path: string) => HttpResult | undefined | Promise<HttpResult | undefined>;
 }
 
 export interface Gateway {
@@ -489,6 +500,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       return;
     }
 
+    const local = await options.serveLocal?.(method, target.split('?')[0]);
+    if (local) return done(local);
+
     if (!compiled) return done(json(503, { message: 'Service Unavailable' }), ' [still starting]');
 
     let body: Buffer;
@@ -524,6 +538,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
       match,
       { rawPath: options.rawPath, port, accountId, requestId },
     );
+    if (match.route.authorize) {
+      const authorization = match.route.authorize(req.headers.authorization);
+      if (!authorization.ok) {
+        return done(
+          { statusCode: 401, headers: { 'content-type': 'application/json', 'www-authenticate': 'Bearer' }, body: Buffer.from('{"message":"Unauthorized"}') },
+          ` [${authorization.reason}]`,
+        );
+      }
+      (event.requestContext as APIGatewayProxyEventV2['requestContext'] & { authorizer?: unknown }).authorizer = {
+        jwt: { claims: authorization.claims, scopes: authorization.scopes ?? null },
+      };
+    }
     // Lambda receives JSON, not our object: serialise like it does, and hold it to the same limit.
     const payload = JSON.stringify(event);
     if (Buffer.byteLength(payload) > LIMITS.invokePayloadBytes) return done(json(413, { message: 'Request Too Long' }));

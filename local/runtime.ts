@@ -14,12 +14,15 @@ import { loadLocalConfig, realTwilioOf, responderOf, type LocalConfig } from './
 import { asEventSourceConsumer } from './consumer';
 import { FunctionEnvConflictError, mergeFunctionEnvironments, type MergedEnvironment } from './function-env';
 import { startGateway, type GatewayRoute, type HttpApiHandler } from './gateway';
+import { authorizeJwt } from './jwt-authorizer';
 import { motoClientEnv, startMoto, type MotoServer } from './moto';
+import { createLocalOidcIssuer, DEFAULT_BUSINESS_CLAIM, LOCAL_ISSUER_PATH, type LocalOidcIssuer } from './oidc';
 import { provisionFromTemplates, type LocalQueue, type ProvisionedResources } from './resources';
 import { createScheduler, type Scheduler } from './scheduler';
 import { seedDemo, type SeededDemo } from './seed';
 import { createSqsPoller, type SqsPoller } from './sqs-poller';
 import type { RuntimeStateFile } from './state';
+import { createSettingsSite, type SettingsSite } from './settings-site';
 import type { SynthesizedTemplates } from './synth';
 import { handlerFolderOf, type FunctionInfo } from './template';
 import type { startTwilioSimulator } from './twilio-simulator';
@@ -70,6 +73,8 @@ export interface LocalRuntimeOptions {
   log?: (line: string) => void;
   /** Aborts the start between steps (Ctrl+C during startup); everything started so far is stopped. */
   signal?: AbortSignal;
+  /** The local OIDC issuer's signing key. @default `.local/oidc-key.json` (created on first use) */
+  oidcKeyFile?: string;
 }
 
 /** A queue consumer: the event source mapping of the template, run by local pollers. */
@@ -130,6 +135,12 @@ export interface LocalRuntime {
   schedules: LocalScheduledFunction[];
   /** Fires the scheduled functions; `runNow()` runs them at once (tests). */
   scheduler: Scheduler;
+  /** The local OIDC issuer whose tokens the admin API's routes accept (the JWT authorizer's stand-in). */
+  oidc: LocalOidcIssuer;
+  /** The settings page, without a token: `${url}/settings/whatsapp`. */
+  settingsUrl: string;
+  /** The settings page signed in as a business (a dev token in the URL fragment, never sent to a server). */
+  signedInSettingsUrl(businessId: string): string;
   /** Milliseconds between scheduled runs; 0 when the scheduler is not started. */
   scheduleIntervalMs: number;
   stop(): Promise<void>;
@@ -269,12 +280,15 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   const responder = responderOf(config);
   // Listening from the start, so `/health` answers 503 (not "connection refused") while we start.
   let ready = false;
+  /** The settings page and the OIDC issuer's documents, once they exist. */
+  let serveLocal: ((path: string) => ReturnType<SettingsSite['serve']>) | undefined;
   let moto: { endpoint: string; server?: MotoServer } | undefined;
   const gateway = await startGateway({
     port,
     region: config.AWS_REGION,
     // Ready means everything a webhook needs: resources, seed, handler, and moto still answering.
     isReady: async () => ready && moto !== undefined && (await motoAnswers(moto.endpoint)),
+    serveLocal: (method, path) => (method === 'GET' || method === 'HEAD' ? serveLocal?.(path) : undefined),
     log,
   }).catch((error: NodeJS.ErrnoException) => {
     // First thing we do, so a second `npm run dev` fails at once, not after synthesis and seeding.
@@ -374,7 +388,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       needed.set(logicalId, entry);
       return entry;
     };
-    need(webhook.logicalId);
+    // Every function behind an HTTP API route: the webhook and the admin API.
+    const routed = resources.functions.filter((fn) => fn.routes.length > 0);
+    routed.forEach((fn) => need(fn.logicalId));
     const eventSources = resources.eventSources.filter((source) => {
       if (!source.enabled) log(`note: ${source.functionName}: its event source mapping is disabled in the template; not polled`);
       return source.enabled;
@@ -441,15 +457,34 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const handlers = await loadHandlers([...needed.values()], merged, previousEnv);
     checkAborted();
 
-    const webhookHandler = handlers.get(webhook.logicalId) as HttpApiHandler;
-    const routes: GatewayRoute[] = webhook.routes.map((route) => ({
-      routeKey: route.routeKey,
-      functionName: webhook.logicalId,
-      handler: (event, context) => webhookHandler(event, context),
-      timeoutSeconds: webhook.timeoutSeconds,
-      memorySize: webhook.memorySize,
-    }));
+    // The dev issuer stands in for Cognito (or Echo's issuer): same claim name, local audience.
+    const oidc = createLocalOidcIssuer({
+      issuer: `${gateway.url}${LOCAL_ISSUER_PATH}`,
+      businessClaim: merged.shared.BUSINESS_CLAIM ?? DEFAULT_BUSINESS_CLAIM,
+      keyFile: options.oidcKeyFile,
+    });
+    const authorizer = { issuer: oidc.issuer, audience: [oidc.audience], jwks: oidc.jwks };
+    const routes: GatewayRoute[] = routed.flatMap((fn) => {
+      const handler = handlers.get(fn.logicalId) as HttpApiHandler;
+      return fn.routes.map((route): GatewayRoute => {
+        if (route.authorizationType && route.authorizationType !== 'JWT') {
+          throw new LocalRuntimeError(`route ${route.routeKey} uses a ${route.authorizationType} authorizer, which the local gateway does not emulate`);
+        }
+        return {
+          routeKey: route.routeKey,
+          functionName: fn.logicalId,
+          handler: (event, context) => handler(event, context),
+          timeoutSeconds: fn.timeoutSeconds,
+          memorySize: fn.memorySize,
+          ...(route.authorizationType === 'JWT' && { authorize: (header: string | undefined) => authorizeJwt(header, authorizer) }),
+        };
+      });
+    });
     gateway.setRoutes(routes);
+    const site = createSettingsSite({ oidc, log });
+    serveLocal = (path) => site.serve(path);
+    const settingsUrl = `${gateway.url}/settings/whatsapp`;
+    const signedInSettingsUrl = (businessId: string) => `${settingsUrl}#token=${oidc.issueToken({ businessId })}`;
 
     sqs = new SQSClient({ endpoint: moto.endpoint, region: config.AWS_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
     const consumers: LocalConsumer[] = eventSources.map((source) => {
@@ -553,6 +588,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         responder,
         consumers: consumers.map((consumer) => consumer.name),
         schedules: schedules.map((schedule) => schedule.name),
+        settingsUrl,
+        oidc: { issuer: oidc.issuer, audience: oidc.audience, businessClaim: oidc.businessClaim },
       };
       mkdirSync(dirname(stateFile), { recursive: true });
       writeFileSync(stateFile, `${JSON.stringify(state, null, 2)}\n`);
@@ -580,6 +617,9 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       schedules,
       scheduler,
       scheduleIntervalMs,
+      oidc,
+      settingsUrl,
+      signedInSettingsUrl,
       stop,
     };
   } catch (error) {

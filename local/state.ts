@@ -34,4 +34,8 @@ export interface RuntimeStateFile {
   /** Short names of the queue consumers and scheduled functions that run. */
   consumers: string[];
   schedules: string[];
+  /** The settings page (sign in with `npm run token`). */
+  settingsUrl?: string;
+  /** The local OIDC issuer the admin API trusts; its key is in `.local/oidc-key.json`. */
+  oidc?: { issuer: string; audience: string; businessClaim: string };
 }

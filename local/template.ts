@@ -483,6 +483,8 @@ export interface RouteInfo {
   /** `POST /webhook/whatsapp/twilio/{connectionId}` */
   routeKey: string;
   functionLogicalId: string;
+  /** `JWT` when the route has a JWT authorizer (its issuer and audience are the cloud's; locally the dev issuer's apply). */
+  authorizationType?: string;
 }
 
 export interface FunctionInfo {
@@ -532,7 +534,10 @@ export function routesOf(template: CfnTemplate): RouteInfo[] {
       const integration = resources[integrationId];
       if (integration?.Type !== 'AWS::ApiGatewayV2::Integration') continue;
       const functionLogicalId = functionBehind(integration.Properties?.IntegrationUri, template);
-      if (functionLogicalId) routes.push({ routeKey, functionLogicalId });
+      const authorizationType = resource.Properties?.AuthorizationType;
+      if (functionLogicalId) {
+        routes.push({ routeKey, functionLogicalId, ...(typeof authorizationType === 'string' && authorizationType !== 'NONE' && { authorizationType }) });
+      }
     }
   }
   return routes.sort((a, b) => a.routeKey.localeCompare(b.routeKey));

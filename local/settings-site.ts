@@ -1,0 +1,94 @@
+/**
+ * What CloudFront and Cognito serve in AWS, served by the local gateway on its own port: the
+ * settings page (`web/`, built with esbuild when the runtime starts), its `config.json`, and the
+ * local OIDC issuer's discovery document and JWKS. Same origin as the admin API, as behind
+ * CloudFront, so the page needs no CORS.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import type { HttpResult } from './gateway';
+import { LOCAL_ISSUER_PATH, type LocalOidcIssuer } from './oidc';
+
+export interface SettingsSite {
+  /** The answer for a GET path, or `undefined` when the path is not the site's. */
+  serve(path: string): HttpResult | undefined;
+  /** Where the built page is, or `undefined` when `web/build.ts` could not build it. */
+  directory?: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+};
+
+/** The headers CloudFront's response headers policy adds in AWS. */
+const SECURITY_HEADERS = {
+  'content-security-policy':
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'x-frame-options': 'DENY',
+};
+
+function respond(statusCode: number, contentType: string, body: Buffer | string, extra: Record<string, string> = {}): HttpResult {
+  return {
+    statusCode,
+    headers: { 'content-type': contentType, 'cache-control': 'no-store', ...SECURITY_HEADERS, ...extra },
+    body: Buffer.isBuffer(body) ? body : Buffer.from(body),
+  };
+}
+
+/** Page paths (no extension) that render the single-page settings app. */
+const PAGE_PATHS = /^\/settings(\/whatsapp)?\/?$/;
+
+/**
+ * Builds the page into a fresh temporary folder and returns the site.
+ * @example
+ * const site = createSettingsSite({ oidc });
+ * site.serve('/settings/whatsapp')?.statusCode // 200
+ */
+export function createSettingsSite(options: { oidc: LocalOidcIssuer; log?: (line: string) => void }): SettingsSite {
+  const { oidc } = options;
+  let directory: string | undefined;
+  try {
+    // Loaded lazily: the web build is the only part of the runtime that needs esbuild.
+    const { buildWeb } = require('../web/build') as { buildWeb: (outDir: string) => void };
+    directory = mkdtempSync(join(tmpdir(), 'echo-web-'));
+    buildWeb(directory);
+  } catch (error) {
+    directory = undefined;
+    options.log?.(`note: the settings page could not be built (web/build.ts): ${(error as Error)?.message ?? String(error)}`);
+  }
+  const config = {
+    apiBaseUrl: '',
+    businessClaim: oidc.businessClaim,
+    // Locally the token arrives in the URL fragment (`npm run token`, or the URL `npm run dev` prints).
+    auth: { type: 'token' },
+  };
+
+  return {
+    directory,
+    serve(path) {
+      if (path === '/') return respond(302, 'text/plain; charset=utf-8', '', { location: '/settings/whatsapp' });
+      if (path === `${LOCAL_ISSUER_PATH}/.well-known/openid-configuration`) {
+        return respond(200, 'application/json', JSON.stringify(oidc.discovery));
+      }
+      if (path === `${LOCAL_ISSUER_PATH}/jwks.json`) return respond(200, 'application/json', JSON.stringify(oidc.jwks));
+      if (!path.startsWith('/settings')) return undefined;
+      if (path === '/settings/config.json') return respond(200, 'application/json', JSON.stringify(config));
+      if (!directory) return respond(503, 'text/plain; charset=utf-8', 'the settings page is not built: see the runtime log');
+      const file = PAGE_PATHS.test(path) ? 'index.html' : path.slice('/settings/'.length);
+      // Only plain file names of the build: no folders, no way out of it.
+      if (!/^[\w.-]+$/.test(file) || file.startsWith('.')) return respond(404, 'text/plain; charset=utf-8', 'Not Found');
+      const full = join(directory, file);
+      if (!existsSync(full)) return respond(404, 'text/plain; charset=utf-8', 'Not Found');
+      return respond(200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(full));
+    },
+  };
+}

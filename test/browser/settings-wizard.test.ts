@@ -1,0 +1,212 @@
+/**
+ * The settings page in a real browser (Debian's Chromium driven by playwright-core) against the
+ * whole local runtime: moto, the admin API behind the local JWT authorizer, the webhook, the send
+ * Lambda and the Twilio simulator with its signed status callbacks.
+ *
+ * A fresh business walks the wizard: wrong credentials fail the test step, the right ones connect;
+ * a customer message arrives through the signed webhook and shows with its time; a reply sent from
+ * the page reaches the simulator and its ticks advance to delivered/read.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
+import { synthesizedTemplates } from '../support/templates';
+import { inboundTextFields, twilioSignature } from '../support/twilio-webhook';
+import { chromiumPath, CHROMIUM_ARGS } from './chromium';
+
+jest.setTimeout(180_000);
+
+const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'browser');
+const accountSid = `AC${randomBytes(16).toString('hex')}`;
+const authToken = randomBytes(16).toString('hex');
+const wrongToken = randomBytes(16).toString('hex');
+const number = '+14155238886';
+const customer = `+55119${String(Date.now()).slice(-8)}`;
+const business = `e2e-${randomBytes(4).toString('hex')}`;
+
+describe('settings page: connect a WhatsApp number and talk to a customer', () => {
+  let runtime: LocalRuntime;
+  let browser: Browser;
+  let page: Page;
+  const runtimeLog: string[] = [];
+  let stdout: jest.SpyInstance;
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  beforeAll(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    const endpoint = process.env.MOTO_ENDPOINT;
+    if (!endpoint) throw new Error('MOTO_ENDPOINT is not set: run through jest --selectProjects browser');
+    stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
+    runtime = await startLocalRuntime({
+      motoEndpoint: endpoint,
+      port: 0,
+      simulatorPort: 0,
+      uniqueSuffix: true,
+      secretPrefix: `echo-e2e-${randomBytes(4).toString('hex')}`,
+      templates: synthesizedTemplates(),
+      oidcKeyFile: join(SCREENSHOTS, '..', `oidc-key-${process.pid}.json`),
+      config: {
+        DEV_TWILIO_ACCOUNT_SID: accountSid,
+        DEV_TWILIO_AUTH_TOKEN: authToken,
+        DEV_WHATSAPP_NUMBER: number,
+        TWILIO_ACCOUNT_SID: undefined,
+        TWILIO_AUTH_TOKEN: undefined,
+        TWILIO_WHATSAPP_NUMBER: undefined,
+        PUBLIC_BASE_URL: undefined,
+        // Replies come from the page only, so every outbound message here is the test's own.
+        RESPONDER: 'none',
+        AI_ENDPOINT_URL: undefined,
+        SIMULATOR_RATE_429: 0,
+        SIMULATOR_RATE_5XX: 0,
+        SIMULATOR_RATE_63016: 0,
+      },
+      simulator: { callbackDelaysMs: { sent: 300, delivered: 1200, read: 2500 } },
+      scheduleIntervalMs: 0,
+      log: (line) => runtimeLog.push(line),
+    });
+    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await runtime?.stop();
+    stdout?.mockRestore();
+  });
+
+  afterEach(async () => {
+    // On failure the last screenshot and the runtime's last lines tell where it stopped.
+    const state = expect.getState();
+    if (state.assertionCalls > 0 && page) await shot(`last-${(state.currentTestName ?? 'test').replace(/\W+/g, '-')}`).catch(() => undefined);
+  });
+
+  it('starts Not connected, signed in from the URL fragment, with the token gone from the address bar', async () => {
+    await page.goto(runtime.signedInSettingsUrl(business));
+    await expectText(page.getByTestId('connection-status'), /not connected/i);
+    expect(page.url()).not.toContain('token=');
+    await shot('01-not-connected');
+  });
+
+  it('refuses wrong credentials at the test step', async () => {
+    await fillCredentials(page, wrongToken);
+    await expectValue(page.getByTestId('webhook-incoming'), /\/webhook\/whatsapp\/twilio\/[\w-]+$/);
+    await page.getByTestId('run-test').click();
+    await expectAttribute(page.getByTestId('test-step-credentials'), 'data-ok', 'false');
+    await expectText(page.getByTestId('connection-status'), /not connected/i);
+    await shot('02-wrong-credentials');
+  });
+
+  it('connects with the right credentials and shows the webhook URLs to copy', async () => {
+    await fillCredentials(page, authToken);
+    await page.getByTestId('run-test').click();
+    await expectAttribute(page.getByTestId('test-step-credentials'), 'data-ok', 'true');
+    await expectAttribute(page.getByTestId('test-step-sender'), 'data-ok', 'true');
+    await expectText(page.getByTestId('connection-status'), /^\s*connected/i);
+    const incoming = await page.getByTestId('webhook-incoming').inputValue();
+    expect(incoming.startsWith(`${runtime.url}/webhook/whatsapp/twilio/`)).toBe(true);
+    expect(await page.getByTestId('webhook-status').inputValue()).toBe(`${incoming}/status`);
+    await shot('03-connected');
+  });
+
+  it('shows a customer message that arrived through the signed webhook, with its time', async () => {
+    const url = await page.getByTestId('webhook-incoming').inputValue();
+    const fields = inboundTextFields({ accountSid, to: number, from: customer, body: 'Hola, ¿tienen envíos a Monterrey? 🚚', profileName: 'Lucía' });
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(url, fields, authToken) },
+      body: new URLSearchParams(fields).toString(),
+    });
+    expect(response.status).toBe(200);
+
+    await expectNotText(page.getByTestId('last-inbound'), /no messages/i);
+    const conversation = page.getByTestId('conversation-item').filter({ hasText: 'Lucía' });
+    await conversation.first().click({ timeout: 20_000 });
+    const inbound = page.getByTestId('message-item').filter({ hasText: 'Monterrey' });
+    await expectAttribute(inbound.first(), 'data-direction', 'inbound');
+    await expectText(inbound.first(), /\d{1,2}:\d{2}/);
+    await shot('04-inbound');
+  });
+
+  it('sends a reply from the page and watches its ticks advance to delivered', async () => {
+    await page.getByTestId('reply-text').fill('¡Sí! Enviamos a todo México.');
+    await page.getByTestId('reply-send').click();
+    const reply = page.getByTestId('message-item').filter({ hasText: 'Enviamos a todo' }).first();
+    await expectAttribute(reply, 'data-direction', 'outbound');
+    await expectAttribute(reply, 'data-status', /^(sent|delivered|read)$/, 20_000);
+    await shot('05-reply-sent');
+    await expectAttribute(reply, 'data-status', /^(delivered|read)$/, 20_000);
+    await expectAttribute(reply, 'data-status', 'read', 20_000);
+    await shot('06-reply-read');
+    expect(runtime.simulator?.messages().some((message) => message.body?.includes('Enviamos a todo'))).toBe(true);
+  });
+
+  it('is usable at phone width without horizontal scrolling', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.reload();
+    await expectText(page.getByTestId('connection-status'), /connected/i);
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+    expect(overflow).toBeLessThanOrEqual(0);
+    await shot('07-phone');
+  });
+
+  // -------------------------------------------------------------------------------------------
+
+  async function fillCredentials(target: Page, token: string): Promise<void> {
+    await target.getByTestId('account-sid').fill(accountSid);
+    await target.getByTestId('auth-token').fill(token);
+    await target.getByTestId('whatsapp-number').fill(number);
+    await target.getByTestId('save-credentials').click();
+    // Saved once the webhook URLs to paste into Twilio are on the page.
+    await expectValue(target.getByTestId('webhook-incoming'), /\/webhook\/whatsapp\/twilio\//);
+  }
+
+  function failure(what: string): Error {
+    return new Error(`${what}\nruntime log:\n${runtimeLog.slice(-25).join('\n')}`);
+  }
+
+  async function poll(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        if (await probe()) return;
+      } catch (error) {
+        last = error;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    throw failure(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
+  }
+
+  async function expectText(locator: ReturnType<Page['getByTestId']>, pattern: RegExp, timeoutMs?: number): Promise<void> {
+    let seen = '';
+    await poll(`text ${pattern} (last seen: "${seen}")`, async () => pattern.test((seen = (await locator.first().innerText({ timeout: 1000 })) ?? '')), timeoutMs).catch((error) => {
+      throw failure(`expected ${pattern}, last seen "${seen}": ${(error as Error).message.split('\n')[0]}`);
+    });
+  }
+
+  async function expectNotText(locator: ReturnType<Page['getByTestId']>, pattern: RegExp): Promise<void> {
+    await poll(`text not ${pattern}`, async () => !pattern.test(await locator.first().innerText({ timeout: 1000 })));
+  }
+
+  async function expectValue(locator: ReturnType<Page['getByTestId']>, pattern: RegExp): Promise<void> {
+    await poll(`value ${pattern}`, async () => pattern.test(await locator.inputValue({ timeout: 1000 })));
+  }
+
+  async function expectAttribute(locator: ReturnType<Page['getByTestId']>, name: string, expected: string | RegExp, timeoutMs?: number): Promise<void> {
+    let seen: string | null = null;
+    await poll(
+      `${name}=${String(expected)}`,
+      async () => {
+        seen = await locator.getAttribute(name, { timeout: 1000 });
+        return typeof expected === 'string' ? seen === expected : expected.test(seen ?? '');
+      },
+      timeoutMs,
+    ).catch((error) => {
+      throw failure(`expected ${name}=${String(expected)}, last seen ${String(seen)}: ${(error as Error).message.split('\n')[0]}`);
+    });
+  }
+});
