@@ -91,6 +91,8 @@ export async function seedDemo(options: SeedDemoOptions): Promise<SeededDemo> {
       displayNumber: options.whatsappNumber,
       providerNumberId: options.whatsappNumber,
       accountSid: options.accountSid,
+      // What the admin API shows of the token; the token itself lives only in the secret.
+      authTokenLast4: options.authToken.slice(-4),
       secretArn,
       verified: false,
       updatedAt: now,
