@@ -1,16 +1,12 @@
-import { Duration, RemovalPolicy } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ADMIN_DEFAULTS, parseRouteKey } from '../config';
-import { withAction } from './alarms';
-import { HTTP_API_ACCESS_LOG_FIELDS, type WebhookThrottle } from './webhook-api';
+import { ADMIN_DEFAULTS } from '../config';
+import { createObservedHttpApi, type RouteThrottle } from './http-api-stage';
 
 /** Who issues the tokens the admin API accepts, and for which audience. */
 export interface AdminJwtSettings {
@@ -37,7 +33,7 @@ export interface AdminApiProps {
    * Throttling of each route: above it API Gateway answers 429 without invoking the function.
    * @default ADMIN_DEFAULTS.throttle ({ rateLimit: 10, burstLimit: 20 })
    */
-  readonly throttle?: WebhookThrottle;
+  readonly throttle?: RouteThrottle;
 
   /**
    * How long access logs are kept.
@@ -97,81 +93,29 @@ export class AdminApi extends Construct {
       identitySource: ['$request.header.Authorization'],
     });
 
-    this.api = new apigwv2.HttpApi(this, 'Api', {
+    const observed = createObservedHttpApi(this, {
       description: 'Echo WhatsApp admin API: connections, conversations, templates (JWT, one business per token)',
-      createDefaultStage: false,
-      // Any route added later without its own authorizer still requires a token.
-      defaultAuthorizer: this.authorizer,
-    });
-
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-      encryptionKey: props.accessLogEncryptionKey,
-    });
-
-    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
+      handler: props.handler,
+      integrationId: 'AdminIntegration',
+      routeKeys: props.routeKeys,
+      // Every route, and any route added later, requires a token.
+      authorizer: this.authorizer,
       throttle,
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
-        format: apigateway.AccessLogFormat.custom(
-          JSON.stringify({
-            ...HTTP_API_ACCESS_LOG_FIELDS,
-            // Who: the token's subject (a user id, not a secret); why a token was refused.
-            sub: '$context.authorizer.claims.sub',
-            authorizerError: '$context.authorizer.error',
-          }),
-        ),
-      },
-    });
-    this.url = this.stage.url;
-
-    const integration = new HttpLambdaIntegration('AdminIntegration', props.handler, {
-      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-    });
-    this.routes = props.routeKeys.flatMap((routeKey) => {
-      const { method, path } = parseRouteKey(routeKey);
-      return this.api.addRoutes({
-        path,
-        methods: [method as apigwv2.HttpMethod],
-        integration,
-        authorizer: this.authorizer,
-      });
-    });
-
-    // Route-level throttling per route key (see WebhookApi for why the L1 and the dependencies).
-    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
-    cfnStage.routeSettings = Object.fromEntries(
-      props.routeKeys.map((routeKey) => [
-        routeKey,
-        { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
-      ]),
-    );
-    for (const route of this.routes) this.stage.node.addDependency(route);
-
-    const errorRate = new cloudwatch.MathExpression({
-      label: '5xx rate (%)',
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-      usingMetrics: {
-        errors: this.api.metricServerError({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-        requests: this.api.metricCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-      },
-      period: Duration.minutes(1),
-    });
-    this.serverErrorAlarm = new cloudwatch.Alarm(this, 'ServerErrorRateAlarm', {
-      alarmDescription:
+      // Who: the token's subject (a user id, not a secret); why a token was refused.
+      extraAccessLogFields: { sub: '$context.authorizer.claims.sub', authorizerError: '$context.authorizer.error' },
+      accessLogRetention: props.accessLogRetention,
+      accessLogEncryptionKey: props.accessLogEncryptionKey,
+      serverErrorAlarmDescription:
         'The admin API answered 5xx (handler errors, timeouts, BSP unavailable): business owners cannot ' +
         'manage their WhatsApp connection; see the admin Lambda logs.',
-      metric: errorRate,
-      threshold: props.serverErrorRatePercent ?? 5,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      serverErrorRatePercent: props.serverErrorRatePercent ?? 5,
+      alarmAction: props.alarmAction,
     });
-    withAction(this.serverErrorAlarm, props.alarmAction);
+    this.api = observed.api;
+    this.stage = observed.stage;
+    this.routes = observed.routes;
+    this.accessLogGroup = observed.accessLogGroup;
+    this.url = observed.url;
+    this.serverErrorAlarm = observed.serverErrorAlarm;
   }
 }

@@ -1,43 +1,14 @@
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
-import * as apigateway from 'aws-cdk-lib/aws-apigateway';
-import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Validations } from 'aws-cdk-lib';
+import type * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
+import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { createObservedHttpApi, type RouteThrottle } from './http-api-stage';
 
-/**
- * The JSON access log line of our HTTP API stages: who called (IP, user agent), what (route, path),
- * the outcome (status, latencies, integration error). No header, body or query string: those can
- * carry tokens and phone numbers.
- */
-export const HTTP_API_ACCESS_LOG_FIELDS = {
-  requestId: '$context.requestId',
-  ip: '$context.identity.sourceIp',
-  requestTime: '$context.requestTime',
-  httpMethod: '$context.httpMethod',
-  routeKey: '$context.routeKey',
-  path: '$context.path',
-  status: '$context.status',
-  protocol: '$context.protocol',
-  responseLength: '$context.responseLength',
-  latency: '$context.responseLatency',
-  integrationLatency: '$context.integrationLatency',
-  integrationStatus: '$context.integrationStatus',
-  integrationErrorMessage: '$context.integrationErrorMessage',
-  errorMessage: '$context.error.message',
-  userAgent: '$context.identity.userAgent',
-} as const;
-
-/** Steady-state and burst request limits. */
-export interface WebhookThrottle {
-  /** Requests per second, sustained. */
-  readonly rateLimit: number;
-  /** Requests accepted in a burst above the rate. */
-  readonly burstLimit: number;
-}
+/** Steady-state and burst request limits of a webhook route. */
+export type WebhookThrottle = RouteThrottle;
 
 export interface WebhookApiProps {
   /** The function behind every route. */
@@ -105,51 +76,25 @@ export class WebhookApi extends Construct {
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
     const throttle = props.throttle ?? { rateLimit: 200, burstLimit: 400 };
-
-    this.api = new apigwv2.HttpApi(this, 'Api', {
+    const observed = createObservedHttpApi(this, {
       description: 'WhatsApp BSP webhooks (Twilio, Meta Cloud API, 360dialog)',
-      // The default stage of HttpApi cannot take access log settings; we create our own below.
-      createDefaultStage: false,
-    });
-
-    this.accessLogGroup = new logs.LogGroup(this, 'AccessLogs', {
-      retention: props.accessLogRetention ?? logs.RetentionDays.ONE_MONTH,
-      removalPolicy: RemovalPolicy.DESTROY,
-      encryptionKey: props.accessLogEncryptionKey,
-    });
-
-    this.stage = new apigwv2.HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      // Stage-wide default: also covers any route added later without its own settings.
+      handler: props.handler,
+      integrationId: 'WebhookIntegration',
+      routeKeys: props.postPaths.map((path) => `POST ${path}`),
       throttle,
-      accessLogSettings: {
-        destination: new apigwv2.LogGroupLogDestination(this.accessLogGroup),
-        format: apigateway.AccessLogFormat.custom(JSON.stringify(HTTP_API_ACCESS_LOG_FIELDS)),
-      },
+      accessLogRetention: props.accessLogRetention,
+      accessLogEncryptionKey: props.accessLogEncryptionKey,
+      serverErrorAlarmDescription:
+        'The WhatsApp webhook API answered 5xx to BSPs: those deliveries were not stored, and Twilio hardly retries.',
+      serverErrorRatePercent: props.serverErrorRatePercent ?? 1,
+      alarmAction: props.alarmAction,
     });
-    this.url = this.stage.url;
-
-    const integration = new HttpLambdaIntegration('WebhookIntegration', props.handler, {
-      payloadFormatVersion: apigwv2.PayloadFormatVersion.VERSION_2_0,
-    });
-    this.routes = props.postPaths.flatMap((path) =>
-      this.api.addRoutes({ path, methods: [apigwv2.HttpMethod.POST], integration }),
-    );
-
-    // Route-level throttling, named per route key, so each webhook keeps its limit even if other
-    // routes with other limits join this API. CloudFormation rejects route settings for routes
-    // that do not exist yet, hence the explicit dependencies. `RouteSettings` is untyped JSON on
-    // the L1, passed through verbatim: the keys must be CloudFormation's PascalCase names.
-    const cfnStage = this.stage.node.defaultChild as apigwv2.CfnStage;
-    cfnStage.routeSettings = Object.fromEntries(
-      props.postPaths.map((path) => [
-        `POST ${path}`,
-        { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit },
-      ]),
-    );
-    for (const route of this.routes) this.stage.node.addDependency(route);
+    this.api = observed.api;
+    this.stage = observed.stage;
+    this.routes = observed.routes;
+    this.accessLogGroup = observed.accessLogGroup;
+    this.url = observed.url;
+    this.serverErrorAlarm = observed.serverErrorAlarm;
 
     for (const route of this.routes) {
       Validations.of(route).acknowledge({
@@ -160,30 +105,6 @@ export class WebhookApi extends Construct {
           "BSP's HMAC signature (Twilio X-Twilio-Signature over the raw URL and form) with the " +
           "connection's own secret, before anything is stored; unsigned or mis-signed requests get 403.",
       });
-    }
-
-    const errorRate = new cloudwatch.MathExpression({
-      label: '5xx rate (%)',
-      expression: 'IF(requests > 0, 100 * errors / requests, 0)',
-      usingMetrics: {
-        errors: this.api.metricServerError({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-        requests: this.api.metricCount({ period: Duration.minutes(1), statistic: cloudwatch.Stats.SUM }),
-      },
-      period: Duration.minutes(1),
-    });
-    this.serverErrorAlarm = new cloudwatch.Alarm(this, 'ServerErrorRateAlarm', {
-      alarmDescription:
-        'The WhatsApp webhook API answered 5xx to BSPs: those deliveries were not stored, and Twilio hardly retries.',
-      metric: errorRate,
-      threshold: props.serverErrorRatePercent ?? 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 3,
-      datapointsToAlarm: 2,
-      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-    });
-    if (props.alarmAction) {
-      this.serverErrorAlarm.addAlarmAction(props.alarmAction);
-      this.serverErrorAlarm.addOkAction(props.alarmAction);
     }
   }
 }
