@@ -11,8 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { startLocalRuntime, type LocalRuntime } from '../../local/runtime';
-import { synthesizedTemplates } from '../support/templates';
+import type { LocalRuntime } from '../../local/runtime';
+import { startTestRuntime } from '../support/local-runtime';
 import { inboundTextFields, twilioSignature } from '../support/twilio-webhook';
 import { chromiumPath, CHROMIUM_ARGS } from './chromium';
 
@@ -36,34 +36,12 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
-    const endpoint = process.env.MOTO_ENDPOINT;
-    if (!endpoint) throw new Error('MOTO_ENDPOINT is not set: run through jest --selectProjects browser');
     stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    runtime = await startLocalRuntime({
-      motoEndpoint: endpoint,
-      port: 0,
-      simulatorPort: 0,
-      uniqueSuffix: true,
-      secretPrefix: `echo-e2e-${randomBytes(4).toString('hex')}`,
-      templates: synthesizedTemplates(),
-      oidcKeyFile: join(SCREENSHOTS, '..', `oidc-key-${process.pid}.json`),
-      config: {
-        DEV_TWILIO_ACCOUNT_SID: accountSid,
-        DEV_TWILIO_AUTH_TOKEN: authToken,
-        DEV_WHATSAPP_NUMBER: number,
-        TWILIO_ACCOUNT_SID: undefined,
-        TWILIO_AUTH_TOKEN: undefined,
-        TWILIO_WHATSAPP_NUMBER: undefined,
-        PUBLIC_BASE_URL: undefined,
-        // Replies come from the page only, so every outbound message here is the test's own.
-        RESPONDER: 'none',
-        AI_ENDPOINT_URL: undefined,
-        SIMULATOR_RATE_429: 0,
-        SIMULATOR_RATE_5XX: 0,
-        SIMULATOR_RATE_63016: 0,
-      },
+    runtime = await startTestRuntime({
+      account: { accountSid, authToken, whatsappNumber: number },
+      // Replies come from the page only, so every outbound message here is the test's own.
+      responder: 'none',
       simulator: { callbackDelaysMs: { sent: 300, delivered: 1200, read: 2500 } },
-      scheduleIntervalMs: 0,
       log: (line) => runtimeLog.push(line),
     });
     browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });

@@ -7,16 +7,13 @@
  * business A on business B's resources gets 404, and B's data is unchanged.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { GetQueueAttributesCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { ADMIN_ROUTES } from '../../../lib/config';
 import { signJwt } from '../../../local/oidc';
-import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime';
-import { synthesizedTemplates } from '../../support/templates';
+import type { LocalRuntime } from '../../../local/runtime';
+import { startTestRuntime } from '../../support/local-runtime';
 import { inboundTextFields, twilioSignature } from '../../support/twilio-webhook';
 
 jest.setTimeout(120_000);
@@ -88,28 +85,10 @@ describe('admin API through the local gateway: authentication and tenant isolati
     // The functions' JSON logs (refusals are WARN lines on stderr) are not this test's output.
     stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     stderr = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    runtime = await startLocalRuntime({
-      motoEndpoint: endpoint,
-      port: 0,
-      simulatorPort: 0,
-      uniqueSuffix: true,
-      secretPrefix: `echo-auth-${randomBytes(4).toString('hex')}`,
-      templates: synthesizedTemplates(),
-      oidcKeyFile: join(mkdtempSync(join(tmpdir(), 'admin-auth-')), 'oidc-key.json'),
-      config: {
-        DEV_TWILIO_ACCOUNT_SID: accountSid,
-        DEV_TWILIO_AUTH_TOKEN: authToken,
-        DEV_WHATSAPP_NUMBER: number,
-        TWILIO_ACCOUNT_SID: undefined,
-        TWILIO_AUTH_TOKEN: undefined,
-        TWILIO_WHATSAPP_NUMBER: undefined,
-        PUBLIC_BASE_URL: undefined,
-        RESPONDER: 'none',
-        AI_ENDPOINT_URL: undefined,
-      },
+    runtime = await startTestRuntime({
+      account: { accountSid, authToken, whatsappNumber: number },
       // Nothing is consumed: the outbound queue's depth shows whether a refused send slipped through.
       pollQueues: false,
-      scheduleIntervalMs: 0,
       log: (line) => runtimeLog.push(line),
     });
     const clientConfig = { endpoint, region: runtime.config.AWS_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } };

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime';
+import type { LocalRuntime } from '../../../local/runtime';
 import { inboundFields } from '../../../local/simulate';
-import { synthesizedTemplates } from '../../support/templates';
+import { startTestRuntime } from '../../support/local-runtime';
 import { twilioSignature } from '../../support/twilio-webhook';
 
 jest.setTimeout(120_000);
@@ -48,31 +48,11 @@ describe('local runtime: the whole loop (webhook → AI → send → simulator �
     if (!endpoint) throw new Error('MOTO_ENDPOINT is not set: run through jest --selectProjects integration');
     // Powertools writes every handler's INFO lines to stdout: keep them out of the test output.
     stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
-    runtime = await startLocalRuntime({
-      motoEndpoint: endpoint,
-      port: 0,
-      simulatorPort: 0,
-      uniqueSuffix: true,
-      secretPrefix: `echo-test-${randomBytes(4).toString('hex')}`,
-      templates: synthesizedTemplates(),
-      config: {
-        DEV_TWILIO_ACCOUNT_SID: accountSid,
-        DEV_TWILIO_AUTH_TOKEN: authToken,
-        DEV_WHATSAPP_NUMBER: number,
-        // Whatever the developer's shell says: this test is about the simulator and the demo responder.
-        TWILIO_ACCOUNT_SID: undefined,
-        TWILIO_AUTH_TOKEN: undefined,
-        TWILIO_WHATSAPP_NUMBER: undefined,
-        PUBLIC_BASE_URL: undefined,
-        RESPONDER: 'demo',
-        AI_ENDPOINT_URL: undefined,
-        SIMULATOR_RATE_429: 0,
-        SIMULATOR_RATE_5XX: 0,
-        SIMULATOR_RATE_63016: 0,
-      },
+    runtime = await startTestRuntime({
+      account: { accountSid, authToken, whatsappNumber: number },
+      // This test is about the simulator and the demo responder.
+      responder: 'demo',
       simulator: { callbackDelaysMs: { sent: 50, delivered: 150, read: 250 } },
-      // Schedules are fired by hand below, so their runs cannot race the assertions.
-      scheduleIntervalMs: 0,
       log: (line) => runtimeLog.push(line),
     });
     documents = DynamoDBDocumentClient.from(
