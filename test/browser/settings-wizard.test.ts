@@ -130,6 +130,46 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
     await shot('07-phone');
   });
 
+  it('speaks Spanish and Brazilian Portuguese when the browser does, with <html lang> set', async () => {
+    for (const [locale, lang, connected, heading] of [
+      ['es-MX', 'es', 'Conectado', /conversaciones/i],
+      ['pt-BR', 'pt-BR', 'Conectado', /conversas/i],
+    ] as const) {
+      const context = await browser.newContext({ locale, viewport: { width: 1280, height: 900 } });
+      const localized = await context.newPage();
+      await localized.goto(runtime.signedInSettingsUrl(business));
+      await expectText(localized.getByTestId('connection-status'), new RegExp(`^\\s*${connected}`));
+      expect(await localized.getAttribute('html', 'lang')).toBe(lang);
+      expect(await localized.locator('body').innerText()).toMatch(heading);
+      await localized.screenshot({ path: join(SCREENSHOTS, `08-${lang}.png`), fullPage: true });
+      await context.close();
+    }
+  });
+
+  it('labels every form field and saves credentials with the keyboard alone', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // Every visible input, select and textarea has an accessible name from a <label> or aria.
+    const unlabelled = (await page.evaluate(`Array.from(document.querySelectorAll('input, select, textarea'))
+      .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
+      .filter((el) => !(el.labels && el.labels.length) && !el.getAttribute('aria-label') && !el.getAttribute('aria-labelledby'))
+      .map((el) => el.outerHTML.slice(0, 120))`)) as string[];
+    expect(unlabelled).toEqual([]);
+
+    // Tab from the Account SID field to the save button and press Enter: the form saves.
+    await page.getByTestId('account-sid').fill(accountSid);
+    await page.getByTestId('auth-token').fill(authToken);
+    await page.getByTestId('whatsapp-number').fill(number);
+    await page.getByTestId('account-sid').focus();
+    let reached = false;
+    for (let i = 0; i < 10 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = (await page.evaluate(`document.activeElement?.getAttribute('data-testid')`)) === 'save-credentials';
+    }
+    expect(reached).toBe(true);
+    await page.keyboard.press('Enter');
+    await expectText(page.getByTestId('connection-status'), /not connected/i);
+  });
+
   // -------------------------------------------------------------------------------------------
 
   async function fillCredentials(target: Page, token: string): Promise<void> {
