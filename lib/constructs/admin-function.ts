@@ -46,6 +46,8 @@ export interface AdminFunctionProps {
     readonly messages: dynamodb.ITable;
     readonly templates: dynamodb.ITable;
     readonly audit: dynamodb.ITable;
+    /** Where `POST …/messages` claims idempotency keys (`admin#…` items, next to the send Lambda's). */
+    readonly dedupe: dynamodb.ITable;
   };
   /** Where `POST …/messages` enqueues outbound contract messages. */
   readonly outboundQueue: sqs.IQueue;
@@ -99,7 +101,8 @@ export interface AdminFunctionProps {
  * - credentials: the connection secrets under the prefix only, the only writer of them;
  * - conversations and messages: Query on conversations' `byBusiness` and on messages, GetItem on
  *   a conversation (its business is checked against the token);
- * - send: SendMessage on the outbound queue; templates: Query/Get/Put/Update;
+ * - send: SendMessage on the outbound queue, and Put (conditional) / Get of its idempotency claim
+ *   in the dedupe table; templates: Query/Get/Put/Update;
  * - audit: PutItem only (records are never changed by the API);
  * - announce: PutEvents on our bus; the key only through DynamoDB, SQS and Secrets Manager.
  */
@@ -133,6 +136,8 @@ export class AdminFunction extends Construct {
         MESSAGES_TABLE: tables.messages.tableName,
         TEMPLATES_TABLE: tables.templates.tableName,
         AUDIT_TABLE: tables.audit.tableName,
+        // The same value as the send Lambda's: the local runtime runs both in one environment.
+        DEDUPE_TABLE: tables.dedupe.tableName,
         OUTBOUND_QUEUE_URL: props.outboundQueue.queueUrl,
         EVENT_BUS_NAME: props.eventBus.eventBusName,
         SECRET_NAME_PREFIX: secretNamePrefix,
@@ -168,6 +173,8 @@ export class AdminFunction extends Construct {
       dynamoStatement(tables.templates, ['dynamodb:Query', 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem']),
     );
     allow(dynamoStatement(tables.audit, ['dynamodb:PutItem']));
+    // `admin#business#idempotencyKey` claim: Put (attribute_not_exists); Get the earlier claim on a retry.
+    allow(dynamoStatement(tables.dedupe, ['dynamodb:PutItem', 'dynamodb:GetItem']));
     allow(kmsViaService(props.encryptionKey, stack, 'dynamodb', DYNAMODB_KMS_ACTIONS));
 
     // --- The outbound queue (the admin API's "send" is one more producer of the outbound contract).

@@ -31,6 +31,7 @@ const ADMIN_ENV_NAMES = [
   'MESSAGES_TABLE',
   'TEMPLATES_TABLE',
   'AUDIT_TABLE',
+  'DEDUPE_TABLE',
   'OUTBOUND_QUEUE_URL',
   'EVENT_BUS_NAME',
   'SECRET_NAME_PREFIX',
@@ -98,6 +99,7 @@ describe('admin API and settings page (Cognito)', () => {
       const { stateful } = synthesized;
       expect(isImportOf(environment.AUDIT_TABLE, id(stateful.tables.audit))).toBe(true);
       expect(isImportOf(environment.TEMPLATES_TABLE, id(stateful.tables.templates))).toBe(true);
+      expect(isImportOf(environment.DEDUPE_TABLE, id(stateful.tables.dedupe))).toBe(true);
       expect(isImportOf(environment.SECRETS_KMS_KEY_ID, id(stateful.encryptionKey))).toBe(true);
     });
 
@@ -119,6 +121,9 @@ describe('admin API and settings page (Cognito)', () => {
       const admin = environmentOf(template, synthesized.stateless.admin.function);
       const send = environmentOf(template, synthesized.stateless.send.function);
       expect(admin.WEBHOOK_BASE_URL).toEqual(send.WEBHOOK_BASE_URL);
+      // Send claims live next to the send Lambda's outbound dedupe items, as long as they do.
+      expect(admin.DEDUPE_TABLE).toEqual(send.DEDUPE_TABLE);
+      expect(admin.DEDUPE_TTL_DAYS).toEqual(send.DEDUPE_TTL_DAYS);
     });
 
     it('alarms on any failed invocation', () => {
@@ -162,7 +167,8 @@ describe('admin API and settings page (Cognito)', () => {
         'dynamodb:UpdateItem',
       ]);
       expect(actionsOn(table('audit'))).toEqual(['dynamodb:PutItem']);
-      expect(actionsOn(table('dedupe'))).toEqual([]);
+      // The send's idempotency claim: conditional Put, Get of the earlier claim on a retry.
+      expect(actionsOn(table('dedupe'))).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
       expect(actionsOn(table('contentCache'))).toEqual([]);
     });
 

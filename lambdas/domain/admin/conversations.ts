@@ -17,7 +17,9 @@ import type {
 } from './contract';
 import { decodeCursor, encodeCursor } from './cursor';
 import { AdminConflictError, AdminNotFoundError } from './errors';
-import type { AdminConnectionStore, ConversationLister, ConversationRecord, MessageLister } from './ports';
+import type { AdminConnectionStore, ConversationLister, ConversationRecord, MessageLister, SendClaimStore } from './ports';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** The window shows `expiring` in its last hour, as the settings page warns. */
 export const WINDOW_EXPIRING_LEAD_MS = 60 * 60 * 1000;
@@ -166,7 +168,22 @@ export interface SendAdminDeps {
   conversations: Pick<ConversationLister, 'get'>;
   connections: Pick<AdminConnectionStore, 'current'>;
   queue: OutboundQueue;
+  /** Idempotency keys claimed by earlier sends, with the message id each answered. */
+  sendClaims: SendClaimStore;
   clock: Clock;
+  config: {
+    /** How long a claim is kept: the send Lambda's outbound dedupe retention (`DEDUPE_TTL_DAYS`). */
+    dedupeTtlDays: number;
+  };
+}
+
+/**
+ * The dedupe item of an admin send: `admin#<businessId>#<idempotencyKey>`, next to the send
+ * Lambda's `outbound#…` items in the dedupe table.
+ * @example adminSendClaimKey('acme', 'reply-1') // 'admin#acme#reply-1'
+ */
+export function adminSendClaimKey(businessId: string, idempotencyKey: string): string {
+  return `admin#${businessId}#${idempotencyKey}`;
 }
 
 /**
@@ -175,6 +192,12 @@ export interface SendAdminDeps {
  * assigned here so the 202 can name it; the send Lambda records the message under that id.
  * Only through the business's current, active connection: a conversation of a deleted connection
  * answers 409 rather than queueing a message the send Lambda would refuse.
+ *
+ * Idempotent per (business, idempotency key): the first call claims the key with its message id;
+ * a retry finds the claim and answers the same id (the one the send Lambda records, since it keeps
+ * the first message of a key). A retry still enqueues (the same FIFO deduplication id, and the send
+ * Lambda dedupes), so a first call that claimed but failed to enqueue is completed by its retry.
+ * The key used for another conversation → 409.
  */
 export async function sendMessage(
   businessId: string,
@@ -187,8 +210,17 @@ export async function sendMessage(
   if (!connection || connection.status !== 'active' || connection.connectionId !== conversation.connectionId) {
     throw new AdminConflictError("The conversation's WhatsApp connection is no longer active.");
   }
-  const messageId = newMessageId(deps.clock.now());
+  const now = deps.clock.now();
   const idempotencyKey = body.idempotencyKey ?? `admin:${randomUUID()}`;
+  const { claim } = await deps.sendClaims.claim(
+    adminSendClaimKey(businessId, idempotencyKey),
+    { messageId: newMessageId(now), conversationId },
+    new Date(now.getTime() + deps.config.dedupeTtlDays * DAY_MS),
+  );
+  if (claim.conversationId !== conversationId) {
+    throw new AdminConflictError('The idempotency key was already used for a message to another conversation.');
+  }
+  const messageId = claim.messageId;
   const message: OutboundMessage = outboundMessageSchema.parse({
     version: 1,
     businessId,

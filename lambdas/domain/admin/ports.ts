@@ -118,3 +118,22 @@ export interface AuditRecord {
 export interface AuditLog {
   write(record: AuditRecord): Promise<void>;
 }
+
+/** Who holds an admin send's idempotency key: the message id the 202 named, for one conversation. */
+export interface SendClaim {
+  messageId: string;
+  conversationId: string;
+}
+
+/**
+ * The admin API's claims on send idempotency keys (DynamoDB: an item in the dedupe table). The
+ * first claim of a key wins and keeps its message id; every later claim of the key reads it.
+ */
+export interface SendClaimStore {
+  /**
+   * Claims `dedupeKey` for `claim` unless it is claimed already. Resolves with the claim that holds
+   * afterwards (this one, or the earlier one) and whether it is this one.
+   * @param expiresAt when the claim may be forgotten (the table's TTL).
+   */
+  claim(dedupeKey: string, claim: SendClaim, expiresAt: Date): Promise<{ claim: SendClaim; created: boolean }>;
+}

@@ -7,6 +7,7 @@ import reengagementJson from '../../../templates/reengagement.json';
 import { DynamoDbAdminConnectionStore } from '../../adapters/dynamodb-admin-connection-store';
 import { DynamoDbConversationLister, DynamoDbMessageLister } from '../../adapters/dynamodb-admin-readers';
 import { DynamoDbAuditLog } from '../../adapters/dynamodb-audit-log';
+import { DynamoDbSendClaimStore } from '../../adapters/dynamodb-send-claim-store';
 import { DynamoDbTemplateRegistry } from '../../adapters/dynamodb-template-registry';
 import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
@@ -43,6 +44,7 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
     conversations: new DynamoDbConversationLister(documents, env.CONVERSATIONS_TABLE),
     messages: new DynamoDbMessageLister(documents, env.MESSAGES_TABLE),
     queue: new SqsOutboundQueue(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
+    sendClaims: new DynamoDbSendClaimStore(documents, env.DEDUPE_TABLE),
     templates: new DynamoDbTemplateRegistry(documents, env.TEMPLATES_TABLE),
     contentApi: new TwilioContentApi({ fetch: globalThis.fetch, contentBaseUrl: env.TWILIO_CONTENT_BASE_URL, timeoutMs: TWILIO_TIMEOUT_MS }),
     // Validated here, at cold start: a broken definition fails the deploy's first call, not a business's.
@@ -58,6 +60,7 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
       secretRecoveryWindowDays: env.SECRET_RECOVERY_WINDOW_DAYS,
       businessClaim: env.BUSINESS_CLAIM,
       auditRetentionDays: env.AUDIT_RETENTION_DAYS,
+      dedupeTtlDays: env.DEDUPE_TTL_DAYS,
       maxBodyBytes: MAX_ADMIN_BODY_BYTES,
     },
     onEventPublishFailed: (error) => {

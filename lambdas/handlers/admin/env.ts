@@ -12,6 +12,8 @@ export const adminEnvSchema = z.object({
   MESSAGES_TABLE: z.string().min(1),
   TEMPLATES_TABLE: z.string().min(1),
   AUDIT_TABLE: z.string().min(1),
+  /** Where `POST …/messages` claims idempotency keys (`admin#…` items; the send Lambda's table). */
+  DEDUPE_TABLE: z.string().min(1),
   OUTBOUND_QUEUE_URL: z.string().url(),
   EVENT_BUS_NAME: z.string().min(1),
   /** Secret names are `${SECRET_NAME_PREFIX}/connections/${connectionId}`. */
@@ -29,6 +31,11 @@ export const adminEnvSchema = z.object({
   BUSINESS_CLAIM: z.string().min(1).default('custom:business_id'),
   /** How long audit records are kept (the table's TTL). */
   AUDIT_RETENTION_DAYS: z.coerce.number().int().min(1).default(400),
+  /**
+   * How long a send's idempotency claim is kept: the same retention (and default) as the send
+   * Lambda's outbound dedupe items, whose `DEDUPE_TTL_DAYS` it shares.
+   */
+  DEDUPE_TTL_DAYS: z.coerce.number().int().min(1).default(14),
 });
 
 export type AdminEnv = z.infer<typeof adminEnvSchema>;

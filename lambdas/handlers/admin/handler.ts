@@ -17,7 +17,7 @@ import {
 } from '../../domain/admin/contract';
 import { listConversations, listMessages, sendMessage } from '../../domain/admin/conversations';
 import { AdminNotFoundError, AdminValidationError, UnsupportedMediaTypeError } from '../../domain/admin/errors';
-import type { AuditAction, AuditLog, ConversationLister, MessageLister } from '../../domain/admin/ports';
+import type { AuditAction, AuditLog, ConversationLister, MessageLister, SendClaimStore } from '../../domain/admin/ports';
 import { problemOf } from '../../domain/admin/problems';
 import { createReengagementTemplate, listTemplates } from '../../domain/admin/templates';
 import type { OutboundQueue } from '../../domain/outbound/ports';
@@ -29,6 +29,8 @@ export interface AdminDeps extends ConnectionAdminDeps {
   conversations: ConversationLister;
   messages: MessageLister;
   queue: OutboundQueue;
+  /** Idempotency keys of `POST …/messages` (the dedupe table). */
+  sendClaims: SendClaimStore;
   templates: TemplateRegistry;
   contentApi: TemplateContentApi;
   /** `templates/reengagement.json`, validated at cold start. */
@@ -40,6 +42,8 @@ export interface AdminDeps extends ConnectionAdminDeps {
     /** The JWT claim naming the business (`custom:business_id`). */
     businessClaim: string;
     auditRetentionDays: number;
+    /** How long a send's idempotency key is kept: the send Lambda's outbound dedupe retention. */
+    dedupeTtlDays: number;
     /** Larger bodies are refused with 413 before they are parsed. */
     maxBodyBytes: number;
   };
@@ -134,7 +138,9 @@ const ROUTES: Record<string, Route> = {
         conversations: deps.conversations,
         connections: deps.connections,
         queue: deps.queue,
+        sendClaims: deps.sendClaims,
         clock: deps.clock,
+        config: { dedupeTtlDays: deps.config.dedupeTtlDays },
       });
       deps.logger.info('message accepted for sending', { conversationId, messageId: accepted.messageId });
       return { status: 202, body: accepted, target: conversationId };

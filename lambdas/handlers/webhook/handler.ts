@@ -47,7 +47,7 @@ const FORBIDDEN_MESSAGE = 'Forbidden';
 /** After a signature mismatch, re-read the secret at most this often (token rotation vs. forged floods). */
 const CREDENTIAL_REFRESH_INTERVAL_MS = 60_000;
 
-type Route = 'inbound' | 'status';
+type Route = 'inbound' | 'fallback' | 'status';
 
 /**
  * The BSP webhook: `POST /webhook/whatsapp/{provider}/{connectionId}` (incoming messages) and
@@ -82,7 +82,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
   }
 
   async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-    const route: Route = event.rawPath.replace(/\/+$/, '').endsWith('/status') ? 'status' : 'inbound';
+    const path = event.rawPath.replace(/\/+$/, '');
+    const route: Route = path.endsWith('/status') ? 'status' : path.endsWith('/fallback') ? 'fallback' : 'inbound';
     const providerName = providerFromPath(event.rawPath);
     const connectionId = event.pathParameters?.connectionId;
     deps.logger.appendKeys({ route, connectionId });
@@ -156,6 +157,9 @@ export function createWebhookHandler(deps: WebhookDeps) {
       onEventPublishFailed: (error) => reportEventFailure(error),
     });
     deps.metrics.addMetric(result.outcome === 'stored' ? 'InboundStored' : 'InboundDuplicate', MetricUnit.Count, 1);
+    // The BSP calls the fallback URL only after the primary failed: every one is a primary failure
+    // that this delivery healed, worth a look even though nothing was lost.
+    if (route === 'fallback') deps.metrics.addMetric('InboundViaFallback', MetricUnit.Count, 1);
     deps.logger.info('inbound message handled', {
       outcome: result.outcome,
       conversationId: result.conversationId,

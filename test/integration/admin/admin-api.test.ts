@@ -299,6 +299,55 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
     expect((await auditOf(businessId)).map((r) => r.action)).toEqual(['connection.put', 'message.send']);
   });
 
+  it('POST message retried with the same idempotency key answers the same message id, which is recorded and sent once', async () => {
+    // Prepare: a connection and a customer who wrote.
+    const businessId = business();
+    const account = fx.account();
+    const put = await fx.call({ route: 'putConnection', businessId, body: putBodyFor(account) });
+    const connectionId = put.body!.connectionId as string;
+    const customer = '+5215512340011';
+    const conversationId = await customerWrites(businessId, connectionId, account, customer, 'Hola');
+    const other = await customerWrites(businessId, connectionId, account, '+5215512340012', 'Buenas');
+    await drainOutbound();
+    const body = { content: { type: 'text', text: 'Mañana abrimos a las 8' }, idempotencyKey: 'retry-1' };
+    const sendEnv = loadSendEnv({ ...fx.resources.functionEnv.send, TWILIO_API_BASE_URL: fx.simulator.url, TWILIO_CONTENT_BASE_URL: fx.simulator.url, SECRETS_CACHE_TTL_SECONDS: '0', CONNECTION_CACHE_TTL_SECONDS: '0' });
+    const send = createSendHandler(createSendDeps(sendEnv));
+    const runSend = async (queued: Message[]) => {
+      for (const record of queued) {
+        const result = await send({ Records: [toSqsRecord(record, 'arn:aws:sqs:us-east-1:123456789012:outbound.fifo', 'us-east-1')] });
+        expect(result.batchItemFailures).toEqual([]);
+      }
+    };
+
+    // Act: the client retries (it did not see the first answer), the send Lambda runs, and it retries once more.
+    const first = await fx.call({ route: 'postMessage', businessId, conversationId, body });
+    const second = await fx.call({ route: 'postMessage', businessId, conversationId, body });
+    await runSend(await drainOutbound());
+    const third = await fx.call({ route: 'postMessage', businessId, conversationId, body });
+    await runSend(await drainOutbound());
+    const elsewhere = await fx.call({ route: 'postMessage', businessId, conversationId: other, body });
+
+    // Assess: the same 202 each time, the claim in the dedupe table, one message recorded and sent under that id.
+    expect([first.status, second.status, third.status]).toEqual([202, 202, 202]);
+    const messageId = first.body!.messageId as string;
+    expect(second.body).toEqual(first.body);
+    expect(third.body).toEqual(first.body);
+    const claim = (await fx.documents.send(new GetCommand({ TableName: fx.env.DEDUPE_TABLE, Key: { dedupeKey: `admin#${businessId}#retry-1` }, ConsistentRead: true }))).Item!;
+    expect(claim).toEqual({ dedupeKey: `admin#${businessId}#retry-1`, messageId, conversationId, expiresAt: expect.any(Number) });
+    const expiresIn = (claim.expiresAt as number) - Date.now() / 1000;
+    expect(expiresIn).toBeGreaterThan(13.9 * 86_400);
+    expect(expiresIn).toBeLessThan(14.1 * 86_400);
+    const outbound = ((await fx.call({ route: 'listMessages', businessId, conversationId })).body!.items as Array<Record<string, unknown>>).filter((m) => m.direction === 'outbound');
+    expect(outbound).toEqual([expect.objectContaining({ messageId, idempotencyKey: 'retry-1', text: 'Mañana abrimos a las 8' })]);
+    expect(fx.simulator.messages().filter((m) => m.to === `whatsapp:${customer}` && m.body === 'Mañana abrimos a las 8')).toHaveLength(1);
+
+    // The key reused for another conversation: 409, nothing queued, nothing recorded there.
+    expect(elsewhere.status).toBe(409);
+    expect(elsewhere.body).toEqual(expect.objectContaining({ type: 'https://echo.example/problems/conflict', status: 409 }));
+    expect(await drainOutbound()).toEqual([]);
+    expect(((await fx.call({ route: 'listMessages', businessId, conversationId: other })).body!.items as unknown[]).length).toBe(1);
+  });
+
   it('creates the re-engagement template in Twilio and lists it', async () => {
     const businessId = business();
     const account = fx.account();

@@ -10,6 +10,8 @@ import type {
   KeyPage,
   MessageLister,
   SecretWriter,
+  SendClaim,
+  SendClaimStore,
   StoredConnection,
 } from '../../../lambdas/domain/admin/ports';
 import type { OutboundMessage } from '../../../lambdas/domain/outbound/contract';
@@ -161,6 +163,17 @@ export class RecordingOutboundQueue implements OutboundQueue {
   }
 }
 
+/** The dedupe table's conditional Put, in memory: the first claim of a key wins. */
+export class InMemorySendClaimStore implements SendClaimStore {
+  readonly items = new Map<string, SendClaim & { expiresAt: number }>();
+  async claim(dedupeKey: string, claim: SendClaim, expiresAt: Date) {
+    const existing = this.items.get(dedupeKey);
+    if (existing) return { claim: { messageId: existing.messageId, conversationId: existing.conversationId }, created: false };
+    this.items.set(dedupeKey, { ...claim, expiresAt: Math.floor(expiresAt.getTime() / 1000) });
+    return { claim: { ...claim }, created: true };
+  }
+}
+
 export class MemoryAuditLog implements AuditLog {
   readonly records: AuditRecord[] = [];
   fail?: Error;
@@ -185,6 +198,7 @@ export interface AdminHarness {
   tester: FakeTester;
   data: MemoryConversations;
   queue: RecordingOutboundQueue;
+  sendClaims: InMemorySendClaimStore;
   registry: MemoryRegistry;
   contentApi: FakeContentApi;
   events: RecordingEvents;
@@ -198,6 +212,7 @@ export function adminHarness(): AdminHarness {
   const tester = new FakeTester();
   const data = new MemoryConversations();
   const queue = new RecordingOutboundQueue();
+  const sendClaims = new InMemorySendClaimStore();
   const registry = new MemoryRegistry();
   const contentApi = new FakeContentApi();
   const events = new RecordingEvents();
@@ -212,6 +227,7 @@ export function adminHarness(): AdminHarness {
     conversations: data,
     messages: data,
     queue,
+    sendClaims,
     templates: registry,
     contentApi,
     reengagement,
@@ -226,10 +242,11 @@ export function adminHarness(): AdminHarness {
       secretRecoveryWindowDays: 7,
       businessClaim: 'custom:business_id',
       auditRetentionDays: 400,
+      dedupeTtlDays: 14,
       maxBodyBytes: 64 * 1024,
     },
   };
-  return { deps, store, secrets, tester, data, queue, registry, contentApi, events, audit, now };
+  return { deps, store, secrets, tester, data, queue, sendClaims, registry, contentApi, events, audit, now };
 }
 
 export const putBody = (overrides: Record<string, unknown> = {}) => ({
