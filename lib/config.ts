@@ -133,7 +133,12 @@ export const AI_DEFAULTS = {
   endpointTimeoutMs: 8000,
   /** Messages of the conversation sent to the responder as context. */
   historyLimit: 20,
-} as const satisfies { responder: Responder; endpointTimeoutMs: number; historyLimit: number };
+  /**
+   * Concurrent AI invocations at most (the event source mapping's maximum concurrency): a burst of
+   * customers must not turn into a burst that the Echo AI endpoint cannot take.
+   */
+  maxConcurrency: 20,
+} as const satisfies { responder: Responder; endpointTimeoutMs: number; historyLimit: number; maxConcurrency: number };
 
 /** Default values of the send Lambda's tunables, passed to it as environment variables. */
 export const SEND_DEFAULTS = {
@@ -142,6 +147,12 @@ export const SEND_DEFAULTS = {
   secretsCacheTtlSeconds: 300,
   /** Per BSP request; well inside {@link CONSUMER_TIMEOUT_SECONDS}.outbound so a batch can finish. */
   sendTimeoutMs: 10_000,
+  /**
+   * Concurrent send invocations at most (the event source mapping's maximum concurrency). Each
+   * sends up to a batch of messages in sequence, so this bounds the request rate on the BSP's
+   * per-account limit; above it messages wait in the queue instead of meeting 429s.
+   */
+  maxConcurrency: 10,
 } as const;
 
 /** Default lead time of the window-expiry flagging, in minutes. */

@@ -96,7 +96,11 @@ export class AiFunction extends Construct {
 
     // A failed message is retried by the queue (visibility timeout, then the DLQ); the handler
     // does not back off itself, so no ChangeMessageVisibility.
-    consumeFifoQueue(this.echoFunction, props.inboundQueue, { encryptionKey: props.encryptionKey, batchSize: 10 });
+    consumeFifoQueue(this.echoFunction, props.inboundQueue, {
+      encryptionKey: props.encryptionKey,
+      batchSize: 10,
+      maxConcurrency: AI_DEFAULTS.maxConcurrency,
+    });
 
     // The conversation's `pendingOptions` (GetItem), cleared once a numbered reply chose one.
     allow(dynamoStatement(tables.conversations, ['dynamodb:GetItem', 'dynamodb:UpdateItem']));

@@ -22,6 +22,13 @@ export interface FifoConsumerOptions {
    * @default - none
    */
   readonly extraQueueActions?: string[];
+  /**
+   * Concurrent invocations the mapping may run at most (2–1000): protects what the consumer calls
+   * (a BSP's rate limit, the AI endpoint). Without it a FIFO mapping scales with the number of
+   * active message groups.
+   * @default - no limit beyond the function's and the account's concurrency
+   */
+  readonly maxConcurrency?: number;
 }
 
 /**
@@ -59,6 +66,7 @@ export function consumeFifoQueue(
     eventSourceArn: queue.queueArn,
     batchSize: options.batchSize ?? 10,
     reportBatchItemFailures: true,
+    ...(options.maxConcurrency !== undefined && { maxConcurrency: options.maxConcurrency }),
   });
 }
 

@@ -133,6 +133,7 @@ export class SendFunction extends Construct {
       encryptionKey: props.encryptionKey,
       batchSize: 10,
       extraQueueActions: ['sqs:ChangeMessageVisibility'],
+      maxConcurrency: SEND_DEFAULTS.maxConcurrency,
     });
 
     // --- DynamoDB: per table, per action. A transaction needs the action of each contained

@@ -5,9 +5,11 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import type { EchoFunction } from '../../lib/constructs/echo-function';
 import {
+  AI_DEFAULTS,
   CONSUMER_TIMEOUT_SECONDS,
   DEFAULT_MAX_RECEIVE_COUNT,
   SCHEDULES,
+  SEND_DEFAULTS,
   VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT,
 } from '../../lib/config';
 import { createApp } from '../../lib/app';
@@ -145,6 +147,18 @@ describe('outbound pipeline', () => {
         expect(resourceOf(template, fn.function).Properties.Timeout).toBe(timeoutSeconds);
       },
     );
+
+    it.each([
+      ['send', SEND_DEFAULTS.maxConcurrency],
+      ['ai', AI_DEFAULTS.maxConcurrency],
+    ] as const)('%s: runs at most %i invocations at once, so a burst does not become a burst on the BSP or the AI endpoint', (name, limit) => {
+      const fn = functions[name];
+      const [mapping] = Object.values(template.findResources('AWS::Lambda::EventSourceMapping')).filter(
+        (candidate) => candidate.Properties.FunctionName.Ref === id(fn.function),
+      );
+      expect(mapping?.Properties.ScalingConfig).toEqual({ MaximumConcurrency: limit });
+      expect(limit).toBeGreaterThanOrEqual(2);
+    });
 
     it.each([
       ['send', 'outboundQueue'],
