@@ -51,23 +51,7 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     const adopted = (await this.pointer(businessId)) ?? (await this.adoptExisting(businessId));
     if (adopted !== undefined) return { connectionId: adopted, created: false };
     for (let attempt = 0; attempt < 3; attempt++) {
-      try {
-        await this.documents.send(
-          new PutCommand({
-            TableName: this.tableName,
-            Item: {
-              connectionId: DynamoDbAdminConnectionStore.pointerKey(businessId),
-              kind: 'business-pointer',
-              ownerBusinessId: businessId,
-              currentConnectionId: candidateId,
-            },
-            ConditionExpression: 'attribute_not_exists(connectionId)',
-          }),
-        );
-        return { connectionId: candidateId, created: true };
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw unavailable('DynamoDB PutItem (connection pointer)', error);
-      }
+      if (await this.createPointer(businessId, candidateId)) return { connectionId: candidateId, created: true };
       const existing = await this.pointer(businessId);
       // Deleted between our write and our read: try to claim again.
       if (existing !== undefined) return { connectionId: existing, created: false };
@@ -231,6 +215,12 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
       .filter((item) => typeof item.connectionId === 'string')
       .sort((a, b) => String(b.updatedAt ?? '').localeCompare(String(a.updatedAt ?? '')))[0];
     if (!newest) return undefined;
+    if (await this.createPointer(businessId, String(newest.connectionId))) return String(newest.connectionId);
+    return this.pointer(businessId);
+  }
+
+  /** Points the business at `connectionId` unless it already points somewhere; true when it did. */
+  private async createPointer(businessId: string, connectionId: string): Promise<boolean> {
     try {
       await this.documents.send(
         new PutCommand({
@@ -239,15 +229,15 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
             connectionId: DynamoDbAdminConnectionStore.pointerKey(businessId),
             kind: 'business-pointer',
             ownerBusinessId: businessId,
-            currentConnectionId: newest.connectionId,
+            currentConnectionId: connectionId,
           },
           ConditionExpression: 'attribute_not_exists(connectionId)',
         }),
       );
-      return String(newest.connectionId);
+      return true;
     } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw unavailable('DynamoDB PutItem (connection pointer)', error);
-      return this.pointer(businessId);
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw unavailable('DynamoDB PutItem (connection pointer)', error);
     }
   }
 

@@ -11,6 +11,7 @@ import { provisionFromTemplates, type ProvisionedResources } from '../../local/r
 import { seedDemo } from '../../local/seed';
 import { synthesizedTemplates } from './templates';
 import { inboundTextFields, signedTwilioEvent, statusFields } from './twilio-webhook';
+import { captureProcessOutput } from './capture-output';
 
 export interface WebhookFixture {
   endpoint: string;
@@ -72,13 +73,8 @@ export async function createWebhookFixture(options: { configure?: (env: Record<s
     businessId,
   });
 
-  const logLines: string[] = [];
-  // Powertools writes INFO to stdout and WARN/ERROR to stderr: keep both, to assert on them.
-  const capture = ((chunk: string | Uint8Array) => {
-    logLines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  const output = captureProcessOutput();
+  const logLines = output.lines;
 
   const deps = createWebhookDeps(loadWebhookEnv(env));
   const handler = createWebhookHandler(deps);
@@ -179,7 +175,7 @@ export async function createWebhookFixture(options: { configure?: (env: Record<s
       );
     },
     async close() {
-      for (const spy of spies) spy.mockRestore();
+      output.restore();
       documents.destroy();
       sqs.destroy();
     },

@@ -15,6 +15,7 @@ import { provisionFromTemplates, type ProvisionedResources } from '../../../loca
 import { startTwilioSimulator, type TwilioSimulator } from '../../../local/twilio-simulator';
 import type { SynthesizedTemplates } from '../../../local/synth';
 import { synthesizedTemplates } from '../../support/templates';
+import { captureProcessOutput } from '../../support/capture-output';
 
 /** One Twilio account of the simulator, with the WhatsApp number it owns. */
 export interface SimulatedAccount {
@@ -111,13 +112,8 @@ export async function createAdminFixture(): Promise<AdminFixture> {
     SECRETS_CACHE_TTL_SECONDS: '0',
   };
 
-  const logLines: string[] = [];
-  // Powertools writes INFO to stdout and WARN/ERROR to stderr: keep both, to assert on them.
-  const capture = ((chunk: string | Uint8Array) => {
-    logLines.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    return true;
-  }) as typeof process.stdout.write;
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(capture), jest.spyOn(process.stderr, 'write').mockImplementation(capture)];
+  const output = captureProcessOutput();
+  const logLines = output.lines;
 
   const deps = createAdminDeps(loadAdminEnv(env));
   const handler = createAdminHandler(deps);
@@ -185,7 +181,7 @@ export async function createAdminFixture(): Promise<AdminFixture> {
       return { status: response.statusCode ?? 0, headers: response.headers ?? {}, body: raw ? (JSON.parse(raw) as Record<string, unknown>) : undefined, raw };
     },
     async close() {
-      for (const spy of spies) spy.mockRestore();
+      output.restore();
       await simulator.stop();
       documents.destroy();
       sqs.destroy();
