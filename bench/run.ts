@@ -10,9 +10,12 @@
  *    round trips the handler must make (TransactWriteItems + SendMessage). Goal: p99 ≤ 3×.
  * 4. Outbound throughput against the local Twilio simulator next to its raw accept rate, and the
  *    time from enqueue to the BSP accepting. Goal: ≥ 70% of the raw rate (see bench/outbound.ts).
+ * 5. The settings page's bundle, raw and gzipped (no goal given; printed so growth is seen).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { gzipSync } from 'node:zlib';
 import { join, resolve } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -22,6 +25,7 @@ import { build, type Plugin } from 'esbuild';
 import { WEBHOOK_BUNDLING } from '../lib/bundling';
 import { motoClientEnv, startMoto } from '../local/moto';
 import { benchOutbound } from './outbound';
+import { buildWeb } from '../web/build';
 import { provisionFromTemplates } from '../local/resources';
 import { seedDemo } from '../local/seed';
 import { synthesizeTemplates } from '../local/synth';
@@ -231,6 +235,11 @@ async function main(): Promise<void> {
   console.log(`   where the time goes: moto      ${outbound.motoCallsPerMessage.toFixed(1)} AWS calls/message, ${ms(outbound.motoMeanCallMs)} each on average, moto busy ${(outbound.motoBusyFraction * 100).toFixed(0)}% of the drain`);
   console.log(`                                  (${mix})\n`);
 
+  const page = settingsPageSize();
+  console.log('5. Settings page (web/, minified, as CloudFront serves it)');
+  console.log(`   app.js                          ${kb(page.js).padStart(10)}   ${kb(page.jsGzip)} gzipped`);
+  console.log(`   app.css + index.html            ${kb(page.css + page.html).padStart(10)}   ${kb(page.cssGzip + page.htmlGzip)} gzipped\n`);
+
   const results = {
     measuredAt: new Date().toISOString(),
     node: process.version,
@@ -238,6 +247,7 @@ async function main(): Promise<void> {
     coldInitMs: { webhook: oursInit, fullTwilioClient: fullInit, bareNodeStart: bare },
     warmMs: { handlerP50, handlerP99, roundTripsP50: floorP50, roundTripsP99: floorP99 },
     outbound,
+    settingsPageBytes: page,
   };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`Figures also written to ${join('bench', 'out', 'results.json')}`);
@@ -247,3 +257,23 @@ main().catch((error: unknown) => {
   console.error(`✖ benchmark failed: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });
+
+/** The settings page as `buildWeb` writes it, raw and gzipped (what a phone downloads). */
+function settingsPageSize() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-web-'));
+  try {
+    buildWeb(dir);
+    const size = (file: string) => statSync(join(dir, file)).size;
+    const gzipped = (file: string) => gzipSync(readFileSync(join(dir, file))).length;
+    return {
+      js: size('app.js'),
+      jsGzip: gzipped('app.js'),
+      css: size('app.css'),
+      cssGzip: gzipped('app.css'),
+      html: size('index.html'),
+      htmlGzip: gzipped('index.html'),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -2,7 +2,7 @@
  * Pure formatting for the conversations view: delivery ticks, the 24-hour window countdown, and
  * locale-aware dates. No DOM, so unit tests run it in Node (which ships full ICU).
  */
-import type { MessageDeliveryStatus, WindowView } from '../../lambdas/domain/admin/contract';
+import type { MessageDeliveryStatus, TestStep, WindowView } from '../../lambdas/domain/admin/contract';
 
 /** The last hour of a customer service window is shown as a warning. */
 export const WINDOW_WARNING_MS = 60 * 60 * 1000;
@@ -106,4 +106,43 @@ export function formatMessageTime(time: number, now: number, locale: string): st
   return sameDay
     ? new Intl.DateTimeFormat(locale, { hour: 'numeric', minute: '2-digit' }).format(time)
     : new Intl.DateTimeFormat(locale, { day: 'numeric', month: 'short', hour: 'numeric', minute: '2-digit' }).format(time);
+}
+
+/** Dictionary keys of the connection test's step explanations the page says in the reader's language. */
+export type StepDetailKey =
+  | 'test.detail.skipped'
+  | 'test.detail.credentials.ok'
+  | 'test.detail.credentials.rejected'
+  | 'test.detail.credentials.noAccount'
+  | 'test.detail.credentials.inactive'
+  | 'test.detail.sender.ok'
+  | 'test.detail.sender.sandbox'
+  | 'test.detail.sender.notFound'
+  | 'test.detail.sender.notOnline'
+  | 'test.detail.testMessage.ok';
+
+/**
+ * The localized explanation of a test step, from its id, outcome and BSP code; `undefined` for an
+ * outcome the page has no words for, which then shows the API's own (English) detail.
+ * @example stepDetailKey({ id: 'credentials', ok: false, code: '20003', detail: '…' }) // 'test.detail.credentials.rejected'
+ */
+export function stepDetailKey(step: Pick<TestStep, 'id' | 'ok' | 'code' | 'skipped'>): StepDetailKey | undefined {
+  if (step.skipped) return 'test.detail.skipped';
+  const code = step.code ?? '';
+  switch (step.id) {
+    case 'credentials':
+      if (step.ok) return 'test.detail.credentials.ok';
+      if (code === '20003') return 'test.detail.credentials.rejected';
+      if (code === '20404') return 'test.detail.credentials.noAccount';
+      return code.startsWith('ACCOUNT_') ? 'test.detail.credentials.inactive' : undefined;
+    case 'sender':
+      if (code === 'SANDBOX') return 'test.detail.sender.sandbox';
+      if (step.ok) return 'test.detail.sender.ok';
+      if (code === 'SENDER_NOT_FOUND') return 'test.detail.sender.notFound';
+      return code.startsWith('SENDER_') ? 'test.detail.sender.notOnline' : undefined;
+    case 'testMessage':
+      return step.ok ? 'test.detail.testMessage.ok' : undefined;
+    default:
+      return undefined;
+  }
 }

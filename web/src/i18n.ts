@@ -666,6 +666,56 @@ const TEXTS = {
     'Mensaje de prueba',
     'Mensagem de teste',
   ],
+  'test.detail.skipped': [
+    'Not checked: an earlier step failed.',
+    'No se comprobó: falló un paso anterior.',
+    'Não verificado: um passo anterior falhou.',
+  ],
+  'test.detail.credentials.ok': [
+    'Twilio accepted the Account SID and Auth Token; the account is active.',
+    'Twilio aceptó el Account SID y el Auth Token; la cuenta está activa.',
+    'O Twilio aceitou o Account SID e o Auth Token; a conta está ativa.',
+  ],
+  'test.detail.credentials.rejected': [
+    'Twilio rejected the Account SID and Auth Token: copy both again from the Twilio Console.',
+    'Twilio rechazó el Account SID y el Auth Token: cópialos de nuevo desde la consola de Twilio.',
+    'O Twilio recusou o Account SID e o Auth Token: copie os dois de novo no Console do Twilio.',
+  ],
+  'test.detail.credentials.noAccount': [
+    'Twilio has no account with this Account SID.',
+    'Twilio no tiene ninguna cuenta con este Account SID.',
+    'O Twilio não tem nenhuma conta com este Account SID.',
+  ],
+  'test.detail.credentials.inactive': [
+    'The Twilio account is suspended or closed: it cannot send messages until Twilio reactivates it.',
+    'La cuenta de Twilio está suspendida o cerrada: no puede enviar mensajes hasta que Twilio la reactive.',
+    'A conta do Twilio está suspensa ou encerrada: não pode enviar mensagens até o Twilio reativá-la.',
+  ],
+  'test.detail.sender.ok': [
+    'The number is a WhatsApp sender of this Twilio account and is online.',
+    'El número es un remitente de WhatsApp de esta cuenta de Twilio y está en línea.',
+    'O número é um remetente do WhatsApp desta conta do Twilio e está online.',
+  ],
+  'test.detail.sender.sandbox': [
+    'This is the Twilio Sandbox number, shared by every account: only customers who joined your sandbox can be reached.',
+    'Es el número del Sandbox de Twilio, compartido por todas las cuentas: solo llegarás a clientes que se unieron a tu sandbox.',
+    'É o número do Sandbox do Twilio, compartilhado por todas as contas: só clientes que entraram no seu sandbox podem ser alcançados.',
+  ],
+  'test.detail.sender.notFound': [
+    'The number is not a WhatsApp sender of this Twilio account: register it under Messaging → Senders → WhatsApp senders.',
+    'El número no es un remitente de WhatsApp de esta cuenta de Twilio: regístralo en Messaging → Senders → WhatsApp senders.',
+    'O número não é um remetente do WhatsApp desta conta do Twilio: registre-o em Messaging → Senders → WhatsApp senders.',
+  ],
+  'test.detail.sender.notOnline': [
+    'The number is a WhatsApp sender of this account but is not online yet: finish its registration in the Twilio Console.',
+    'El número es un remitente de WhatsApp de esta cuenta pero aún no está en línea: termina su registro en la consola de Twilio.',
+    'O número é um remetente do WhatsApp desta conta, mas ainda não está online: conclua o registro no Console do Twilio.',
+  ],
+  'test.detail.testMessage.ok': [
+    'Twilio accepted the test message; WhatsApp delivers it in a moment.',
+    'Twilio aceptó el mensaje de prueba; WhatsApp lo entregará en un momento.',
+    'O Twilio aceitou a mensagem de teste; o WhatsApp a entrega em instantes.',
+  ],
   'test.passed': [
     'Passed',
     'Correcto',

@@ -56,7 +56,7 @@ import {
   type OidcAuth,
   type SettingsConfig,
 } from './auth';
-import { formatCountdown, formatDateTime, formatMessageTime, formatRelative, tickFor, windowPhase } from './format';
+import { formatCountdown, formatDateTime, formatMessageTime, formatRelative, stepDetailKey, tickFor, windowPhase } from './format';
 import { chooseLocale, translate, type Locale, type MessageKey } from './i18n';
 import {
   fieldForProblemPath,
@@ -884,7 +884,7 @@ function renderTest(): void {
           h('strong', {}, t(`test.step.${step.id}` as MessageKey)),
           ' — ',
           h('span', { class: 'test-step__outcome' }, t(outcome)),
-          step.detail ? h('span', { class: 'test-step__detail' }, step.detail, step.code && !step.detail.includes(step.code) ? ` (${step.code})` : '') : null,
+          testStepDetail(step),
         ),
       );
     },
@@ -1334,3 +1334,11 @@ function problemText(error: unknown): string {
 
 if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', () => void boot());
 else void boot();
+
+/** A step's explanation in the reader's language when the page knows the outcome, else the API's own words; with the BSP's code. */
+function testStepDetail(step: TestStep): HTMLElement | null {
+  const key = stepDetailKey(step);
+  const text = key ? t(key) : step.detail;
+  if (!text) return null;
+  return h('span', { class: 'test-step__detail' }, text, step.code && !text.includes(step.code) ? ` (${step.code})` : '');
+}

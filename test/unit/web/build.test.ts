@@ -11,9 +11,9 @@ describe('buildWeb', () => {
   });
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
-  it('writes index.html, app.js and app.css, with a small script', () => {
+  // Its size is a figure of `npm run bench` (section 5), not an assertion here.
+  it('writes index.html, app.js and app.css', () => {
     for (const file of ['index.html', 'app.js', 'app.css']) expect(statSync(join(outDir, file)).size).toBeGreaterThan(0);
-    expect(statSync(join(outDir, 'app.js')).size).toBeLessThan(60 * 1024);
   });
 
   it('links the assets by their /settings/ paths, with no inline script (the CSP forbids it)', () => {

@@ -1,4 +1,5 @@
-import { formatCountdown, formatDateTime, formatMessageTime, formatRelative, tickFor, WINDOW_WARNING_MS, windowPhase } from '../../../web/src/format';
+import { formatCountdown, formatDateTime, formatMessageTime, formatRelative, stepDetailKey, tickFor, WINDOW_WARNING_MS, windowPhase } from '../../../web/src/format';
+import { LOCALES, translate } from '../../../web/src/i18n';
 
 const NOW = Date.UTC(2026, 10, 27, 12, 0, 0);
 const at = (ms: number) => new Date(NOW + ms).toISOString();
@@ -71,5 +72,33 @@ describe('dates in the chosen locale', () => {
     expect(formatDateTime(time, 'en')).toBe(new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short' }).format(time));
     expect(formatMessageTime(time, time, 'en')).toMatch(/^\d{1,2}:45/);
     expect(formatMessageTime(time, time + 3 * 86_400_000, 'en')).toMatch(/Nov/);
+  });
+});
+
+describe('stepDetailKey: the connection test explained in the reader language', () => {
+  it.each([
+    [{ id: 'credentials', ok: true }, 'test.detail.credentials.ok'],
+    [{ id: 'credentials', ok: false, code: '20003' }, 'test.detail.credentials.rejected'],
+    [{ id: 'credentials', ok: false, code: '20404' }, 'test.detail.credentials.noAccount'],
+    [{ id: 'credentials', ok: false, code: 'ACCOUNT_SUSPENDED' }, 'test.detail.credentials.inactive'],
+    [{ id: 'sender', ok: true }, 'test.detail.sender.ok'],
+    [{ id: 'sender', ok: true, code: 'SANDBOX' }, 'test.detail.sender.sandbox'],
+    [{ id: 'sender', ok: false, code: 'SENDER_NOT_FOUND' }, 'test.detail.sender.notFound'],
+    [{ id: 'sender', ok: false, code: 'SENDER_PENDING_VERIFICATION' }, 'test.detail.sender.notOnline'],
+    [{ id: 'sender', ok: false, skipped: true }, 'test.detail.skipped'],
+    [{ id: 'testMessage', ok: true }, 'test.detail.testMessage.ok'],
+  ] as const)('%j → %s', (step, key) => {
+    expect(stepDetailKey(step)).toBe(key);
+    for (const locale of LOCALES) expect(translate(locale, key)).not.toBe('');
+  });
+
+  it('has no words for outcomes it cannot name, so the API detail (with its code) shows instead', () => {
+    expect(stepDetailKey({ id: 'testMessage', ok: false, code: '63016' })).toBeUndefined();
+    expect(stepDetailKey({ id: 'credentials', ok: false, code: '20429' })).toBeUndefined();
+  });
+
+  it('says each explanation differently in Spanish and Portuguese than in English', () => {
+    const key = stepDetailKey({ id: 'credentials', ok: false, code: '20003' })!;
+    expect(new Set(LOCALES.map((locale) => translate(locale, key))).size).toBe(3);
   });
 });
