@@ -169,6 +169,18 @@ export const SCHEDULES = {
   outcomeWatchdog: { everyMinutes: 5, timeoutSeconds: 60 },
   /** Re-syncs template approval statuses from the BSP. */
   templateSync: { everyMinutes: 60, timeoutSeconds: 300 },
+  /** Lists recent inbound messages from the BSP and ingests those the webhook missed. */
+  reconcile: { everyMinutes: 10, timeoutSeconds: 120 },
+} as const;
+
+/**
+ * Default values of the inbound reconciler's tunables, passed to it as environment variables. The
+ * look-back spans three runs, so a message is checked again if one run fails; the settle time
+ * leaves the newest messages to the webhook, which may be storing them right now.
+ */
+export const RECONCILE_DEFAULTS = {
+  lookbackMinutes: 30,
+  settleSeconds: 120,
 } as const;
 
 /**
@@ -223,4 +235,6 @@ export const ADMIN_DEFAULTS = {
 export const ALARMED_METRICS = {
   /** Emitted by the send Lambda once per message that ends `failed` (permanent or retries exhausted). */
   sendFailed: 'SendFailed',
+  /** Emitted by the reconciler: inbound messages the webhook never delivered, ingested late. */
+  reconcileIngested: 'ReconcileIngested',
 } as const;

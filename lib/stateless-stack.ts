@@ -8,9 +8,13 @@ import {
   ADMIN_DEFAULTS,
   ADMIN_PATH_PREFIX,
   ADMIN_ROUTES,
+  ALARMED_METRICS,
   DEFAULT_WINDOW_LEAD_MINUTES,
+  METRICS_NAMESPACE,
+  RECONCILE_DEFAULTS,
   SCHEDULES,
   SEND_DEFAULTS,
+  WEBHOOK_DEFAULTS,
   WEBHOOK_ROUTES,
   type Responder,
 } from './config';
@@ -94,6 +98,9 @@ export interface StatelessStackProps extends StackProps {
   readonly settingsPage?: boolean;
 }
 
+/** `POWERTOOLS_SERVICE_NAME` of the inbound reconciler (the `service` dimension of its alarmed metric). */
+const RECONCILE_SERVICE_NAME = 'whatsapp-reconcile';
+
 /** `POWERTOOLS_SERVICE_NAME` of the outcome watchdog, which emits `SendFailed` too. */
 const OUTCOME_WATCHDOG_SERVICE_NAME = 'whatsapp-outcome-watchdog';
 
@@ -120,6 +127,10 @@ export class StatelessStack extends Stack {
   public readonly outcomeWatchdog: ScheduledFunction;
   /** Hourly: re-syncs template approval statuses. */
   public readonly templateSync: ScheduledFunction;
+  /** Every 10 minutes: ingests inbound messages the BSP received but the webhook never got. */
+  public readonly reconcile: ScheduledFunction;
+  /** Fires when the reconciler ingested any message: the webhook missed it. */
+  public readonly reconcileIngestedAlarm: cloudwatch.Alarm;
   /** Runs of the scheduled functions that failed all their attempts. */
   public readonly scheduledDeadLetterQueue: sqs.Queue;
   /** The base URL status callbacks are built on (`WEBHOOK_BASE_URL`), no trailing slash. */
@@ -211,7 +222,7 @@ export class StatelessStack extends Stack {
       alarmAction,
     });
 
-    // --- Scheduled jobs. One dead-letter queue for all three: it holds schedule events (no
+    // --- Scheduled jobs. One dead-letter queue for all of them: it holds schedule events (no
     // customer data), each a run that failed every attempt; the next run redoes its work, so the
     // queue is for diagnosis and lives (and goes) with this stack.
     this.scheduledDeadLetterQueue = new sqs.Queue(this, 'ScheduledRunsDeadLetterQueue', {
@@ -222,7 +233,8 @@ export class StatelessStack extends Stack {
     });
     const scheduledDlqAlarm = new cloudwatch.Alarm(this, 'ScheduledRunsDeadLetterAlarm', {
       alarmDescription:
-        'A scheduled job (window expiry, outcome watchdog, template sync) failed all its attempts; ' +
+        'A scheduled job (window expiry, outcome watchdog, template sync, inbound reconciler) failed all ' +
+        'its attempts; ' +
         'the failed event and error are in the dead-letter queue.',
       metric: this.scheduledDeadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
@@ -315,6 +327,86 @@ export class StatelessStack extends Stack {
         "credentials of that business's connections, which are created at run time by the admin API, so " +
         'no list of secret ARNs exists at deploy time.',
     });
+
+    // Inbound reconciler: closes the gaps the webhook left (Twilio hardly retries a failed webhook)
+    // by listing each active connection's recent inbound messages from the BSP and ingesting the
+    // missing ones through the webhook's own idempotent path. Shared variables carry the same
+    // names and values as the webhook's and the send Lambda's (the local runtime merges them).
+    this.reconcile = new ScheduledFunction(this, 'Reconcile', {
+      ...scheduled,
+      handlerName: 'reconcile',
+      serviceName: RECONCILE_SERVICE_NAME,
+      description: 'Lists recent inbound WhatsApp messages from the BSP and ingests those the webhook missed',
+      every: Duration.minutes(SCHEDULES.reconcile.everyMinutes),
+      timeout: Duration.seconds(SCHEDULES.reconcile.timeoutSeconds),
+      environment: {
+        CONNECTIONS_TABLE: tables.connections.tableName,
+        CONVERSATIONS_TABLE: tables.conversations.tableName,
+        MESSAGES_TABLE: tables.messages.tableName,
+        DEDUPE_TABLE: tables.dedupe.tableName,
+        INBOUND_QUEUE_URL: stateful.inboundQueue.queueUrl,
+        EVENT_BUS_NAME: eventBus.eventBusName,
+        TWILIO_API_BASE_URL: SEND_DEFAULTS.twilioApiBaseUrl,
+        SECRETS_CACHE_TTL_SECONDS: String(SEND_DEFAULTS.secretsCacheTtlSeconds),
+        DEDUPE_TTL_DAYS: String(WEBHOOK_DEFAULTS.dedupeTtlDays),
+        RECONCILE_LOOKBACK_MINUTES: String(RECONCILE_DEFAULTS.lookbackMinutes),
+        RECONCILE_SETTLE_SECONDS: String(RECONCILE_DEFAULTS.settleSeconds),
+      },
+    });
+    const reconcile = this.reconcile.echoFunction;
+    // Scan on the connections table (its items only, no index), filtered on status = active and
+    // projected to six attributes: every run must visit every active connection, no index lists
+    // them all (byBusiness is keyed by business), and the table holds one item per connection and
+    // one pointer per business, never one per message. UpdateItem: the throttled lastInboundAt
+    // touch after an ingested message, as the webhook does.
+    reconcile.addToRolePolicy(dynamoStatement(tables.connections, ['dynamodb:Scan', 'dynamodb:UpdateItem']));
+    // Existence first (reads only on a healthy system): BatchGetItem of the dedupe keys. Then, for
+    // a missing message only, the ingestion transaction: the same per-table grants as the webhook
+    // (TransactWriteItems is authorised per contained Put / Update / ConditionCheck), and GetItem
+    // for the replay lookup when the transaction finds the dedupe item after all.
+    reconcile.addToRolePolicy(
+      dynamoStatement(tables.dedupe, [
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:GetItem',
+        'dynamodb:ConditionCheckItem',
+      ]),
+    );
+    reconcile.addToRolePolicy(dynamoStatement(tables.messages, ['dynamodb:PutItem']));
+    reconcile.addToRolePolicy(dynamoStatement(tables.conversations, ['dynamodb:UpdateItem']));
+    reconcile.addToRolePolicy(dynamoKms);
+    reconcile.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [stateful.inboundQueue.queueArn] }),
+    );
+    // The scheduled function already holds the SQS producer key actions (for its DLQ): they cover
+    // the inbound queue too, through the same kms:ViaService condition.
+    reconcile.addToRolePolicy(putEvents);
+    allowConnectionSecretsRead(reconcile, key, {
+      secretNamePrefix: stateful.secretNamePrefix,
+      reason:
+        'The reconciler lists the recent inbound messages of every active connection from the BSP with ' +
+        "that connection's own credentials, and connections are created at run time by the admin API, " +
+        'so no list of secret ARNs exists at deploy time.',
+    });
+    this.reconcileIngestedAlarm = new cloudwatch.Alarm(this, 'ReconcileIngestedAlarm', {
+      alarmDescription:
+        'The inbound reconciler ingested WhatsApp messages that the BSP received but never delivered to ' +
+        'the webhook (they reached the AI late). Check the webhook errors alarm, API Gateway 5xx and the ' +
+        "BSP's webhook error log (Twilio 11200/11217).",
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: ALARMED_METRICS.reconcileIngested,
+        // Powertools adds the service as the one default dimension.
+        dimensionsMap: { service: RECONCILE_SERVICE_NAME },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(SCHEDULES.reconcile.everyMinutes),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    withAction(this.reconcileIngestedAlarm, alarmAction);
 
     // --- Admin API and settings page.
     this.admin = new AdminFunction(this, 'Admin', {

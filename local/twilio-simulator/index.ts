@@ -16,6 +16,17 @@
  *   Message resource (`SM…` sid, status `queued`, or `accepted` with a Messaging Service; RFC 2822
  *   dates; a ContentSid send's `body` is the rendered content text).
  * - `GET /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json` with the current status.
+ * - Inbound messages that never reached a webhook (what the reconciler must find): `recordInbound({
+ *   accountSid, from, to, body?, media?: [{ contentType }], receivedAt? })` or the control endpoint
+ *   `POST /_simulator/inbound` (same JSON) records a message Twilio "received" without posting it
+ *   anywhere (`SM…`, or `MM…` with media; direction `inbound`, status `received`).
+ *   `GET /2010-04-01/Accounts/{AccountSid}/Messages.json` lists the account's messages (sends and
+ *   recorded inbound ones), newest first, filtered by `To`, `From` (exact, `whatsapp:` prefixed),
+ *   `DateSent`, `DateSent>` and `DateSent<` (a GMT day, `YYYY-MM-DD`: the query reads
+ *   `DateSent>=2026-11-27`; a time part is ignored), `PageSize` 1–1000 (default 50), paged through
+ *   `next_page_uri` (`Page` + `PageToken`), the list under `messages`.
+ *   `GET …/Messages/{Sid}/Media.json` lists a recorded message's media (`media_list`, `content_type`,
+ *   `uri`); the media files themselves are not served.
  * - Connection test (the admin API's `POST connection/test`):
  *   `GET /2010-04-01/Accounts/{AccountSid}.json`: HTTP Basic that must match the path's account
  *   (401 / 20003 for a wrong token); the Account resource with `status` `active` (or what
@@ -44,14 +55,15 @@
  * - Rate limits and server errors synchronously: `rate429` → 429 / 20429 with `Retry-After`,
  *   `rate5xx` → 500 / 20500 or 503 / 20503 (never accepted). Faults can change at run time.
  * - Control endpoints (no auth): `GET /_simulator/messages`, `GET /_simulator/contents`,
- *   `GET /_simulator/stats`, `GET|PUT /_simulator/faults`, `POST /_simulator/reset`.
+ *   `GET /_simulator/stats`, `GET|PUT /_simulator/faults`, `POST /_simulator/inbound`,
+ *   `POST /_simulator/reset`.
  *
  * What it does not model
  * - Senders in any state but `ONLINE`, the Account list, subaccount creation and the Senders
  *   API's create/update/delete.
  * - Other channels (SMS/MMS), API keys (`SK…`) as credentials, subaccounts, Messaging Service sender
- *   pools, scheduling (`SendAt`), `ValidityPeriod` expiry (recorded, not enforced), message listing
- *   and deletion, media sub-resources, the Content API's list/delete endpoints and v2 search.
+ *   pools, scheduling (`SendAt`), `ValidityPeriod` expiry (recorded, not enforced), message deletion,
+ *   media files and the media of sent messages, the Content API's list/delete endpoints and v2 search.
  * - Real delivery: every accepted message without an injected failure reaches `read`; no
  *   `undelivered`, 63003/63024 bad recipients, sandbox joins or throughput queueing (80 msg/s).
  * - A 5xx after which the message was in fact sent (possible at the real Twilio).
@@ -72,5 +84,6 @@ export { startTwilioSimulator, rfc2822, DEFAULT_SIMULATED_SENDER } from './serve
 export type { AccountStatus } from './accounts';
 export type { SimulatedMessage, SimulatedMessageStatus, SimulatorStats, TwilioSimulator, TwilioSimulatorOptions } from './server';
 export type { SimulatorFaults } from './faults';
+export type { InboundInput } from './inbound';
 export type { SimulatedContent, ApprovalStatus } from './content';
 export { TwilioApiError, TWILIO_CODES } from './errors';

@@ -20,6 +20,15 @@ import { accountResource, sendersPage, type AccountStatus } from './accounts';
 import { ASYNC_ERROR_MESSAGES, errorBody, TWILIO_CODES, TwilioApiError } from './errors';
 import { chooseAsyncFailure, chooseSyncFault, parseFaults, type SimulatorFaults } from './faults';
 import { validateSendForm, type SendRequest } from './messages';
+import {
+  inboundResource,
+  listMessagesPage,
+  mediaListPage,
+  normaliseInbound,
+  type InboundInput,
+  type ListableMessage,
+  type StoredInbound,
+} from './inbound';
 
 export type SimulatedMessageStatus = 'accepted' | 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';
 
@@ -105,6 +114,12 @@ export interface TwilioSimulator {
    * for tests that need a template without going through the approval flow. Throws `TwilioApiError`.
    */
   seedContent(accountSid: string, body: unknown, approval?: { name?: string; category?: string }): SimulatedContent;
+  /**
+   * Records a message Twilio "received" from a customer without posting it to any webhook (the
+   * case the reconciler closes): it is then listed by `GET …/Messages.json` (and its media by
+   * `GET …/Messages/{Sid}/Media.json`). Returns its Message resource. Throws `Error` on bad input.
+   */
+  recordInbound(input: InboundInput): Record<string, unknown>;
   /** Stops the server and cancels pending callbacks. */
   stop(): Promise<void>;
 }
@@ -133,6 +148,7 @@ const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\.json$/;
 const SENDERS_PATH = /^\/v2\/Channels\/Senders\/?$/;
 const MESSAGES_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\.json$/;
 const MESSAGE_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\.json$/;
+const MEDIA_LIST_PATH = /^\/2010-04-01\/Accounts\/([^/]+)\/Messages\/([^/]+)\/Media\.json$/;
 const CONTENTS_PATH = /^\/v1\/Content\/?$/;
 const CONTENT_PATH = /^\/v1\/Content\/([^/]+)$/;
 const APPROVALS_PATH = /^\/v1\/Content\/([^/]+)\/ApprovalRequests$/;
@@ -183,6 +199,7 @@ class SimulatorServer implements TwilioSimulator {
   private faults: SimulatorFaults;
   private messageList: StoredMessage[] = [];
   private messageIndex = new Map<string, StoredMessage>();
+  private inboundIndex = new Map<string, StoredInbound>();
   private contentIndex = new Map<string, SimulatedContent>();
   private chains = new Set<Chain>();
   private idleWaiters: Array<() => void> = [];
@@ -250,6 +267,7 @@ class SimulatorServer implements TwilioSimulator {
     this.cancelChains();
     this.messageList = [];
     this.messageIndex = new Map();
+    this.inboundIndex = new Map();
     this.contentIndex = new Map();
     this.counters = { requests: 0, accepted: 0, callbacksPosted: 0, callbacksFailed: 0 };
     this.rejectedByCode = {};
@@ -274,6 +292,14 @@ class SimulatorServer implements TwilioSimulator {
       };
     }
     return this.contents().find((candidate) => candidate.sid === content.sid)!;
+  }
+
+  recordInbound(input: InboundInput): Record<string, unknown> {
+    if (!input || !this.accounts.has(input.accountSid)) throw new Error(`unknown account ${input?.accountSid}`);
+    const message = normaliseInbound(input, this.sids, Date.now());
+    this.inboundIndex.set(message.sid, message);
+    this.log?.(`twilio simulator: recorded inbound ${message.sid} from ${maskIdentifier(message.from)} (no webhook posted)`);
+    return inboundResource(message, rfc2822);
   }
 
   async stop(): Promise<void> {
@@ -340,9 +366,21 @@ class SimulatorServer implements TwilioSimulator {
         const accountSid = this.authenticate(request);
         const query = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
         this.sendJson(response, 200, sendersPage(this.url, accountSid, this.sendersOf(accountSid), query));
+      } else if ((match = MESSAGES_PATH.exec(path)) && method === 'GET') {
+        const accountSid = this.authenticate(request, match[1]);
+        const query = new URLSearchParams(queryAt === -1 ? '' : rawUrl.slice(queryAt + 1));
+        this.sendJson(response, 200, listMessagesPage(this.listable(), accountSid, query));
       } else if ((match = MESSAGES_PATH.exec(path))) {
         this.requireMethod(method, 'POST');
         this.acceptMessage(this.authenticate(request, match[1]), body, response);
+      } else if ((match = MEDIA_LIST_PATH.exec(path))) {
+        this.requireMethod(method, 'GET');
+        const accountSid = this.authenticate(request, match[1]);
+        const inbound = this.inboundIndex.get(match[2]);
+        if (!inbound || inbound.accountSid !== accountSid) {
+          throw new TwilioApiError(TWILIO_CODES.notFound, `The requested resource ${path} was not found`, 404);
+        }
+        this.sendJson(response, 200, mediaListPage(inbound, rfc2822));
       } else if ((match = MESSAGE_PATH.exec(path))) {
         this.requireMethod(method, 'GET');
         this.fetchMessage(this.authenticate(request, match[1]), match[2], response);
@@ -471,7 +509,31 @@ class SimulatorServer implements TwilioSimulator {
     return message;
   }
 
+  /** Every message the list resource can show: accepted sends and recorded inbound messages. */
+  private listable(): ListableMessage[] {
+    const sent = this.messageList.map((message) => ({
+      accountSid: message.accountSid,
+      to: message.to,
+      from: message.from ?? null,
+      at: message.dateSent ?? message.acceptedAt,
+      resource: this.messageResource(message),
+    }));
+    const received = [...this.inboundIndex.values()].map((message) => ({
+      accountSid: message.accountSid,
+      to: message.to,
+      from: message.from,
+      at: message.receivedAt,
+      resource: inboundResource(message, rfc2822),
+    }));
+    return [...sent, ...received];
+  }
+
   private fetchMessage(accountSid: string, sid: string, response: ServerResponse): void {
+    const inbound = this.inboundIndex.get(sid);
+    if (inbound && inbound.accountSid === accountSid) {
+      this.sendJson(response, 200, inboundResource(inbound, rfc2822));
+      return;
+    }
     const message = this.messageIndex.get(sid);
     if (!message || message.accountSid !== accountSid) {
       throw new TwilioApiError(TWILIO_CODES.notFound, `The requested resource /2010-04-01/Accounts/${accountSid}/Messages/${sid}.json was not found`, 404);
@@ -721,6 +783,17 @@ class SimulatorServer implements TwilioSimulator {
           return;
         }
         this.sendJson(response, 200, this.faults);
+        return;
+      }
+      case 'POST /_simulator/inbound': {
+        let resource: Record<string, unknown>;
+        try {
+          resource = this.recordInbound(JSON.parse(body || '{}') as InboundInput);
+        } catch (error) {
+          this.sendJson(response, 400, { error: (error as Error).message });
+          return;
+        }
+        this.sendJson(response, 201, resource);
         return;
       }
       case 'POST /_simulator/reset':

@@ -23,6 +23,7 @@ const FUNCTIONS = {
   window: (echo: EchoApp) => echo.stateless.window.echoFunction.function,
   'outcome-watchdog': (echo: EchoApp) => echo.stateless.outcomeWatchdog.echoFunction.function,
   'template-sync': (echo: EchoApp) => echo.stateless.templateSync.echoFunction.function,
+  reconcile: (echo: EchoApp) => echo.stateless.reconcile.echoFunction.function,
   admin: (echo: EchoApp) => echo.stateless.admin.function,
 } as const;
 type HandlerName = keyof typeof FUNCTIONS;

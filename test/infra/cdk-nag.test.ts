@@ -49,13 +49,13 @@ describe('cdk-nag AwsSolutions checks', () => {
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::*]',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]',
         // Every function: the runtime pin (L1) and the X-Ray statement (IAM5 Resource::*), by EchoFunction.
-        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync', 'Admin'].flatMap((name) => [
+        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync', 'Reconcile', 'Admin'].flatMap((name) => [
           `EchoWhatsAppStateless/${name}/Handler/Function :: AwsSolutions-L1`,
           `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::*]`,
         ]),
-        // The other readers of connection secrets (the send Lambda, the template sync) and their one
-        // writer (the admin API), each scoped to the connection-secret prefix.
-        ...['Send', 'TemplateSync', 'Admin'].map(
+        // The other readers of connection secrets (the send Lambda, the template sync, the inbound
+        // reconciler) and their one writer (the admin API), each scoped to the connection-secret prefix.
+        ...['Send', 'TemplateSync', 'Reconcile', 'Admin'].map(
           (name) =>
             `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]`,
         ),

@@ -417,12 +417,14 @@ describe('outbound pipeline', () => {
   describe('least privilege across the stateless stack', () => {
     const everyStatement = () => identityStatements(template).filter((statement) => statement.Effect === 'Allow');
 
-    it('Scan only on the templates table, only for the template sync (its hourly run reads every template anyway)', () => {
+    it('Scan only on the templates table for the template sync and on the connections table for the reconciler (each run visits every item anyway)', () => {
       const scans = everyStatement().filter((statement) => actionsOf(statement).includes('dynamodb:Scan'));
-      expect(scans).toHaveLength(1);
-      expect(resourcesOf(scans[0]!)).toHaveLength(1);
-      expect(isImportOf(scans[0]!.Resource, id(synthesized.stateful.tables.templates))).toBe(true);
-      expect(statementsOf(functions.templateSync)).toContainEqual(scans[0]);
+      expect(scans).toHaveLength(2);
+      for (const scan of scans) expect(resourcesOf(scan)).toHaveLength(1);
+      const templates = scans.find((scan) => isImportOf(scan.Resource, id(synthesized.stateful.tables.templates)));
+      const connections = scans.find((scan) => isImportOf(scan.Resource, id(synthesized.stateful.tables.connections)));
+      expect(statementsOf(functions.templateSync)).toContainEqual(templates);
+      expect(statementsOf(synthesized.stateless.reconcile.echoFunction)).toContainEqual(connections);
     });
 
     it('ChangeMessageVisibility only for the send function and only on the outbound queue', () => {
@@ -460,7 +462,7 @@ describe('outbound pipeline', () => {
       }
     });
 
-    it('only the send function, the template sync, the webhook and the admin API may read connection secrets', () => {
+    it('only the send function, the template sync, the reconciler, the webhook and the admin API may read connection secrets', () => {
       const readers = Object.entries(template.findResources('AWS::IAM::Policy'))
         .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'))
         .map(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref))
@@ -468,7 +470,13 @@ describe('outbound pipeline', () => {
         .sort();
       const { stateless } = synthesized;
       expect(readers).toEqual(
-        [stateless.webhook.echoFunction.role, functions.send.role, functions.templateSync.role, stateless.admin.echoFunction.role]
+        [
+          stateless.webhook.echoFunction.role,
+          functions.send.role,
+          functions.templateSync.role,
+          stateless.reconcile.echoFunction.role,
+          stateless.admin.echoFunction.role,
+        ]
           .map(id)
           .sort(),
       );

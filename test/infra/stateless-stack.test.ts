@@ -310,9 +310,9 @@ describe('stateless stack', () => {
         RetentionInDays: 30,
         KmsKeyId: Match.anyValue(),
       });
-      // Access logs of both APIs, one log group per function (webhook, send, ai, three scheduled
+      // Access logs of both APIs, one log group per function (webhook, send, ai, four scheduled
       // jobs, admin) and one for the settings page's deployment function.
-      template.resourceCountIs('AWS::Logs::LogGroup', 10);
+      template.resourceCountIs('AWS::Logs::LogGroup', 11);
     });
 
     it('throttles each webhook route (and every other route by default)', () => {
