@@ -237,4 +237,6 @@ export const ALARMED_METRICS = {
   sendFailed: 'SendFailed',
   /** Emitted by the reconciler: inbound messages the webhook never delivered, ingested late. */
   reconcileIngested: 'ReconcileIngested',
+  /** Emitted by the reconciler: a connection (or message) it could not reconcile in a run. */
+  reconcileFailed: 'ReconcileFailed',
 } as const;

@@ -131,6 +131,8 @@ export class StatelessStack extends Stack {
   public readonly reconcile: ScheduledFunction;
   /** Fires when the reconciler ingested any message: the webhook missed it. */
   public readonly reconcileIngestedAlarm: cloudwatch.Alarm;
+  /** Fires when the reconciler keeps failing (revoked credentials, the BSP down): the gaps stay open. */
+  public readonly reconcileFailedAlarm: cloudwatch.Alarm;
   /** Runs of the scheduled functions that failed all their attempts. */
   public readonly scheduledDeadLetterQueue: sqs.Queue;
   /** The base URL status callbacks are built on (`WEBHOOK_BASE_URL`), no trailing slash. */
@@ -407,6 +409,27 @@ export class StatelessStack extends Stack {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     withAction(this.reconcileIngestedAlarm, alarmAction);
+    // Three runs in a row, so one BSP hiccup stays quiet but a connection whose credentials were
+    // revoked (its webhooks fail their signature check too) or a BSP outage does not.
+    this.reconcileFailedAlarm = new cloudwatch.Alarm(this, 'ReconcileFailedAlarm', {
+      alarmDescription:
+        'The inbound reconciler failed to reconcile a connection (or message) in three runs in a row: ' +
+        'messages the webhook missed are not being recovered. The reconcile logs name the connection and ' +
+        "the BSP's error code (e.g. 20003: the credentials were revoked or rotated outside the admin API).",
+      metric: new cloudwatch.Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: ALARMED_METRICS.reconcileFailed,
+        dimensionsMap: { service: RECONCILE_SERVICE_NAME },
+        statistic: cloudwatch.Stats.SUM,
+        period: Duration.minutes(SCHEDULES.reconcile.everyMinutes),
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 3,
+      datapointsToAlarm: 3,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    withAction(this.reconcileFailedAlarm, alarmAction);
 
     // --- Admin API and settings page.
     this.admin = new AdminFunction(this, 'Admin', {

@@ -136,6 +136,18 @@ describe('inbound reconciler', () => {
       ComparisonOperator: 'GreaterThanThreshold',
       TreatMissingData: 'notBreaching',
     });
+    // Failures alarm only when they persist: three runs in a row.
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'EchoWhatsApp',
+      MetricName: 'ReconcileFailed',
+      Dimensions: [{ Name: 'service', Value: 'whatsapp-reconcile' }],
+      Statistic: 'Sum',
+      Period: 600,
+      Threshold: 0,
+      EvaluationPeriods: 3,
+      DatapointsToAlarm: 3,
+      ComparisonOperator: 'GreaterThanThreshold',
+    });
     expect(environmentOf(template, fn.function).POWERTOOLS_SERVICE_NAME).toBe('whatsapp-reconcile');
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       MetricName: 'Errors',
