@@ -20,6 +20,7 @@ import { fastClientConfig } from '../../shared/aws-clients';
 import { createPowertools } from '../../shared/powertools';
 import type { AdminEnv } from './env';
 import type { AdminDeps } from './handler';
+import { describeError } from '../../shared/describe-error';
 
 /** Admin request bodies are small JSON documents; larger ones are refused (413) before parsing. */
 export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
@@ -66,7 +67,7 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
     onEventPublishFailed: (error) => {
       metrics.addMetric('EventPublishFailed', 'Count', 1);
       logger.error('connection.changed could not be published; the change is durable', {
-        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        error: describeError(error),
       });
     },
   };

@@ -24,6 +24,7 @@ import type { OutboundQueue } from '../../domain/outbound/ports';
 import type { TemplateContentApi, TemplateFile } from '../../domain/template-creation';
 import type { TemplateRegistry } from '../../domain/templates';
 import { PayloadTooLargeError } from '../../shared/errors';
+import { describeError } from '../../shared/describe-error';
 
 export interface AdminDeps extends ConnectionAdminDeps {
   conversations: ConversationLister;
@@ -98,7 +99,7 @@ const ROUTES: Record<string, Route> = {
         ...deps,
         onSecretDeletionFailed: (error) => {
           deps.metrics.addMetric('SecretDeletionFailed', MetricUnit.Count, 1);
-          deps.logger.error('could not schedule the secret deletion; the connection is disabled', { error: describe(error) });
+          deps.logger.error('could not schedule the secret deletion; the connection is disabled', { error: describeError(error) });
         },
       });
       return { status: 204, target: connection.connectionId };
@@ -213,7 +214,7 @@ export function createAdminHandler(deps: AdminDeps) {
     } catch (error) {
       // The call itself is done (or refused) either way; a missing record is an alarm, not a 5xx.
       metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
-      logger.error('audit record could not be written', { action, status: reply.status, error: describe(error) });
+      logger.error('audit record could not be written', { action, status: reply.status, error: describeError(error) });
     }
   }
 
@@ -229,8 +230,8 @@ export function createAdminHandler(deps: AdminDeps) {
       const problem = problemOf(error, event.rawPath);
       reply = { status: problem.status, body: problem };
       caller = tokenCaller(event, deps.config.businessClaim);
-      if (problem.status >= 500) logger.error('admin request failed', { status: problem.status, error: describe(error) });
-      else logger.warn('admin request refused', { status: problem.status, reason: describe(error) });
+      if (problem.status >= 500) logger.error('admin request failed', { status: problem.status, error: describeError(error) });
+      else logger.warn('admin request refused', { status: problem.status, reason: describeError(error) });
     }
     try {
       if (route?.action) await audit(event, route.action, caller, reply);
@@ -311,7 +312,3 @@ function headerOf(headers: Record<string, string | undefined> | undefined, name:
   return key === undefined ? undefined : headers[key];
 }
 
-/** Error name and message only: never a body, token or number. */
-function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Unknown', message: String(error) };
-}

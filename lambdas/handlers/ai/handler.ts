@@ -6,6 +6,7 @@ import { respondToInbound, type ConversationReader, type ReplyQueue } from '../.
 import type { Responder } from '../../domain/ai/responder';
 import { inboundQueueMessageSchema, type InboundQueueMessage } from '../../domain/inbound-queue-message';
 import { EchoError, RetryableError } from '../../shared/errors';
+import { describeError } from '../../shared/describe-error';
 
 export interface AiDeps {
   responder: Responder;
@@ -72,14 +73,14 @@ export function createAiHandler(deps: AiDeps) {
     } catch (error) {
       if (error instanceof EchoError && !error.retryable) {
         deps.metrics.addMetric('AiReplyAbandoned', MetricUnit.Count, 1);
-        deps.logger.error('responder failed permanently; message acknowledged without a reply', { ...ids, error: describe(error) });
+        deps.logger.error('responder failed permanently; message acknowledged without a reply', { ...ids, error: describeError(error) });
         return;
       }
       deps.metrics.addMetric('AiRetry', MetricUnit.Count, 1);
       deps.logger.warn('answering failed; the message will be redelivered', {
         ...ids,
         receiveCount: record.attributes?.ApproximateReceiveCount,
-        error: describe(error),
+        error: describeError(error),
       });
       throw error;
     }
@@ -116,7 +117,3 @@ export function createAiHandler(deps: AiDeps) {
   };
 }
 
-/** Error name and message only: never a payload, token or number. */
-function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Unknown', message: String(error) };
-}

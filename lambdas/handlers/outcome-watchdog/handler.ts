@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { expireUnknownOutcomes, type ExpireOutcomesResult } from '../../domain/outbound/expire-outcomes';
 import type { OutcomeWatchdogStore } from '../../domain/outbound/ports';
 import type { Clock, EventPublisher } from '../../domain/ports';
+import { describeError } from '../../shared/describe-error';
 
 export interface OutcomeWatchdogDeps {
   store: OutcomeWatchdogStore;
@@ -30,7 +31,7 @@ export function createOutcomeWatchdogHandler(deps: OutcomeWatchdogDeps) {
         onEventPublishFailed: (error) => {
           deps.metrics.addMetric('EventPublishFailed', MetricUnit.Count, 1);
           deps.logger.error('send.failed publish failed; the messages are already marked failed', {
-            error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+            error: describeError(error),
           });
         },
       });

@@ -11,8 +11,9 @@ import {
   type ReconcileInboundResult,
 } from '../../domain/reconcile-inbound';
 import type { ProviderCredentials } from '../../providers/whatsapp/provider';
-import { PermanentError, SendFailedError } from '../../shared/errors';
+import { PermanentError } from '../../shared/errors';
 import type { CredentialsReader } from '../webhook/handler';
+import { describeError } from '../../shared/describe-error';
 
 export interface ReconcileDeps {
   /** Every active connection. */
@@ -86,14 +87,14 @@ export function createReconcileHandler(deps: ReconcileDeps) {
         deps.metrics.addMetric('EventPublishFailed', MetricUnit.Count, 1);
         deps.logger.error('event publish failed; the message itself is stored', {
           connectionId: connection.connectionId,
-          error: describe(error),
+          error: describeError(error, { bspCall: 'read' }),
         });
       },
       onMessageFailed: (externalId, error) =>
         deps.logger.warn('missed message not ingested; the next run tries again', {
           connectionId: connection.connectionId,
           externalId,
-          error: describe(error),
+          error: describeError(error, { bspCall: 'read' }),
         }),
     });
   }
@@ -149,7 +150,7 @@ export function createReconcileHandler(deps: ReconcileDeps) {
             deps.logger.error('connection not reconciled; the next run tries again', {
               connectionId: connection.connectionId,
               businessId: connection.businessId,
-              error: describe(error),
+              error: describeError(error, { bspCall: 'read' }),
             });
           }
         }
@@ -172,13 +173,3 @@ export function createReconcileHandler(deps: ReconcileDeps) {
 /** A connection of a provider the reconciler cannot list. */
 export class UnsupportedProviderError extends PermanentError {}
 
-/**
- * Error name, message and BSP code only: never a payload, token or number. A BSP failure is told by
- * its code, kind and HTTP status: the send table's sentences describe sends, not reads.
- */
-function describe(error: unknown): { name: string; message: string; code?: string; kind?: string; httpStatus?: number } {
-  if (error instanceof SendFailedError) {
-    return { name: error.name, message: 'the BSP call failed', code: error.code, kind: error.kind, httpStatus: error.options.httpStatus };
-  }
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Unknown', message: String(error) };
-}

@@ -16,6 +16,7 @@ import { fastClientConfig } from '../../shared/aws-clients';
 import { createPowertools } from '../../shared/powertools';
 import type { SendEnv } from './env';
 import type { SendHandlerDeps } from './handler';
+import { describeError } from '../../shared/describe-error';
 
 /** Builds the send Lambda's dependencies once per container (cold start). */
 export function createSendDeps(env: SendEnv): SendHandlerDeps {
@@ -59,7 +60,7 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
       onEventPublishFailed: (error) => {
         metrics.addMetric('EventPublishFailed', 'Count', 1);
         logger.error('event publish failed; message states are durable', {
-          error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+          error: describeError(error),
         });
       },
     },

@@ -4,6 +4,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { backoffDelayMs, visibilitySecondsFor } from '../../domain/outbound/backoff';
 import { sendOutbound, type PartOutcome, type SendOutboundDeps, type SendOutboundResult } from '../../domain/outbound/send-outbound';
+import { describeError } from '../../shared/describe-error';
 
 /** Moves a failed record's next delivery; see `SqsVisibility`. */
 export interface VisibilityControl {
@@ -73,7 +74,7 @@ export function createSendHandler(deps: SendHandlerDeps) {
         const delayMs = backoffDelayMs(receiveCount, undefined, deps.send.config.backoff, deps.send.random);
         metrics.addMetric('SendErrored', MetricUnit.Count, 1);
         logger.error('send failed unexpectedly; the record will be retried', {
-          error: describe(error),
+          error: describeError(error),
           retryInSeconds: visibilitySecondsFor(delayMs),
           lastAttempt: receiveCount >= deps.send.config.maxReceiveCount,
         });
@@ -137,7 +138,7 @@ export function createSendHandler(deps: SendHandlerDeps) {
       if (skipped.length > 0) {
         metrics.addMetric('SendSkippedBehindFailure', MetricUnit.Count, skipped.length);
         await deps.visibility.delayMany(skipped.map((record) => record.receiptHandle), 0).catch((error: unknown) => {
-          logger.warn('could not release skipped records early; they return after the visibility timeout', { error: describe(error) });
+          logger.warn('could not release skipped records early; they return after the visibility timeout', { error: describeError(error) });
         });
       }
       return response;
@@ -148,7 +149,3 @@ export function createSendHandler(deps: SendHandlerDeps) {
   };
 }
 
-/** Error name and message only: never a payload, text or number. */
-function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Unknown', message: String(error) };
-}

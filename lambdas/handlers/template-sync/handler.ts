@@ -3,6 +3,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { syncTemplateApprovals, type ApprovalReader, type SyncApprovalsResult } from '../../domain/template-approval';
 import type { TemplateRegistry } from '../../domain/templates';
+import { describeError } from '../../shared/describe-error';
 
 export interface TemplateSyncDeps {
   /** Businesses that have templates. */
@@ -44,7 +45,7 @@ export function createTemplateSyncHandler(deps: TemplateSyncDeps) {
           deps.logger.warn('template approval not synced; retried next run', {
             businessId: definition.businessId,
             template: `${definition.name}#${definition.language}`,
-            error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+            error: describeError(error),
           }),
       });
       for (const change of result.changed) deps.logger.info('template approval changed', { ...change });

@@ -15,6 +15,7 @@ import {
   MalformedRequestError,
   PayloadTooLargeError,
 } from '../../shared/errors';
+import { describeError } from '../../shared/describe-error';
 
 export interface CredentialsReader {
   get(secretId: string, options?: { refresh?: boolean }): Promise<ProviderCredentials>;
@@ -172,7 +173,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
 
   function reportEventFailure(error: unknown): void {
     deps.metrics.addMetric('EventPublishFailed', MetricUnit.Count, 1);
-    deps.logger.error('event publish failed; the message itself is stored', { error: describe(error) });
+    deps.logger.error('event publish failed; the message itself is stored', { error: describeError(error) });
   }
 
   return async function webhookHandler(
@@ -203,8 +204,8 @@ function rejection(error: unknown, deps: WebhookDeps): APIGatewayProxyStructured
             ? [403, FORBIDDEN_MESSAGE, 'RejectedForbidden']
             : [503, 'Service Unavailable', 'WebhookFailed'];
   deps.metrics.addMetric(metric, MetricUnit.Count, 1);
-  if (statusCode >= 500) deps.logger.error('webhook failed; answering 5xx so the BSP retries', { error: describe(error) });
-  else deps.logger.warn('webhook rejected', { statusCode, reason: describe(error) });
+  if (statusCode >= 500) deps.logger.error('webhook failed; answering 5xx so the BSP retries', { error: describeError(error) });
+  else deps.logger.warn('webhook rejected', { statusCode, reason: describeError(error) });
   return {
     statusCode,
     headers: { 'content-type': 'application/json' },
@@ -239,7 +240,3 @@ function capitalize(word: string): string {
   return word.charAt(0).toUpperCase() + word.slice(1);
 }
 
-/** Error name and message only: never a payload, token or number. */
-function describe(error: unknown): { name: string; message: string } {
-  return error instanceof Error ? { name: error.name, message: error.message } : { name: 'Unknown', message: String(error) };
-}

@@ -3,6 +3,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { Clock, EventPublisher } from '../../domain/ports';
 import { flagWindows, type FlagWindowsResult, type WindowStore } from '../../domain/window-expiry';
+import { describeError } from '../../shared/describe-error';
 
 /** The store's read counters, when it keeps them (`DynamoDbWindowStore.stats`). */
 interface QueryStats {
@@ -48,7 +49,7 @@ export function createWindowHandler(deps: WindowDeps) {
           deps.metrics.addMetric('WindowEventPublishFailed', MetricUnit.Count, count);
           deps.logger.error('window.expiring events not published; their windows are retried next run', {
             count,
-            error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+            error: describeError(error),
           });
         },
       });
@@ -68,7 +69,7 @@ export function createWindowHandler(deps: WindowDeps) {
     } catch (error) {
       deps.metrics.addMetric('WindowRunFailed', MetricUnit.Count, 1);
       deps.logger.error('window expiry run failed; the next run redoes what is left', {
-        error: error instanceof Error ? { name: error.name, message: error.message } : String(error),
+        error: describeError(error),
       });
       throw error;
     } finally {
