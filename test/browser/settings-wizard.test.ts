@@ -5,11 +5,14 @@
  *
  * A fresh business walks the wizard: wrong credentials fail the test step, the right ones connect;
  * a customer message arrives through the signed webhook and shows with its time; a reply sent from
- * the page reaches the simulator and its ticks advance to delivered/read.
+ * the page reaches the simulator and its ticks advance to delivered/read; the re-engagement
+ * template is created from the page, approved by the simulator and sent in a closed window.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { LocalRuntime } from '../../local/runtime';
 import { startTestRuntime } from '../support/local-runtime';
@@ -168,6 +171,74 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
     expect(reached).toBe(true);
     await page.keyboard.press('Enter');
     await expectText(page.getByTestId('connection-status'), /not connected/i);
+  });
+
+  it('creates the re-engagement template and sends it once the window has closed', async () => {
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.reload();
+    const section = page.getByTestId('templates-section');
+    await poll('the Templates section', () => section.isVisible());
+    await page.getByTestId('create-reengagement').click();
+    const item = page.getByTestId('template-item');
+    await expectAttribute(item.first(), 'data-status', /^(submitted|pending)$/);
+    await expectText(item.first(), /re-engagement/i);
+    await poll('the create button to go', async () => !(await page.getByTestId('create-reengagement').isVisible()));
+    await section.screenshot({ path: join(SCREENSHOTS, '09-template-submitted.png') });
+
+    // Close Lucía's 24-hour window: the free-text reply stays disabled and the page explains why.
+    const conversation = page.getByTestId('conversation-item').filter({ hasText: 'Lucía' }).first();
+    const conversationId = await conversation.getAttribute('data-conversation-id', { timeout: 20_000 });
+    expect(conversationId).toBeTruthy();
+    const documents = DynamoDBDocumentClient.from(
+      new DynamoDBClient({ endpoint: process.env.MOTO_ENDPOINT, region: runtime.env.AWS_REGION ?? process.env.AWS_REGION ?? 'us-east-1', credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } }),
+    );
+    await documents.send(
+      new UpdateCommand({
+        TableName: runtime.env.CONVERSATIONS_TABLE,
+        Key: { conversationId },
+        UpdateExpression: 'SET windowExpiresAt = :past',
+        ExpressionAttributeValues: { ':past': new Date(Date.now() - 60_000).toISOString() },
+      }),
+    );
+    documents.destroy();
+    await conversation.click();
+    await expectAttribute(page.getByTestId('window-countdown'), 'data-phase', 'closed');
+    expect(await page.getByTestId('reply-text').isDisabled()).toBe(true);
+    await expectText(page.locator('.template-unavailable'), /no approved re-engagement template/i);
+    expect(await page.getByTestId('template-send').isVisible()).toBe(false);
+    await page.locator('.thread').screenshot({ path: join(SCREENSHOTS, '10-template-unavailable.png') });
+
+    // The simulator approves at once; the template-sync schedule brings the status home.
+    await runtime.scheduler.runNow();
+    await expectAttribute(item.first(), 'data-status', 'approved');
+    await poll('the template form', () => page.getByTestId('template-send').isVisible());
+    expect(await page.getByTestId('template-var-1').inputValue()).toBe('Lucía');
+    expect(await page.getByTestId('template-var-2').inputValue()).toBe('');
+    expect(await page.getByLabel(/business name/i).count()).toBe(1);
+
+    // Required: an empty business name is refused on the page.
+    await page.getByTestId('template-send').click();
+    await expectAttribute(page.getByTestId('template-var-2'), 'aria-invalid', 'true');
+    await page.getByTestId('template-var-2').fill('Panadería La Espiga');
+    await page.getByTestId('template-var-2').press('Enter');
+    const sent = page.getByTestId('message-item').filter({ hasText: /template: re-engagement/i }).first();
+    await expectAttribute(sent, 'data-direction', 'outbound');
+    await expectAttribute(sent, 'data-status', /^(sent|delivered|read)$/, 20_000);
+    await expectAttribute(sent, 'data-status', /^(delivered|read)$/, 20_000);
+    await shot('11-template-sent');
+    await page.locator('.thread').screenshot({ path: join(SCREENSHOTS, '11-template-sent-thread.png') });
+    expect(runtime.simulator?.messages().some((message) => message.contentSid && message.contentVariables?.['2'] === 'Panadería La Espiga' && message.contentVariables['1'] === 'Lucía')).toBe(true);
+
+    await page.setViewportSize({ width: 375, height: 800 });
+    await page.reload();
+    await poll('the Templates section', () => section.isVisible());
+    await page.getByTestId('conversation-item').filter({ hasText: 'Lucía' }).first().click();
+    await poll('the template form', () => page.getByTestId('template-send').isVisible());
+    const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.locator('.thread').screenshot({ path: join(SCREENSHOTS, '12-template-phone-thread.png') });
+    await section.screenshot({ path: join(SCREENSHOTS, '12-template-phone-section.png') });
+    await page.setViewportSize({ width: 1280, height: 900 });
   });
 
   // -------------------------------------------------------------------------------------------

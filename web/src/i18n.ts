@@ -822,6 +822,11 @@ const TEXTS = {
     '[{type}]',
     '[{type}]',
   ],
+  'message.template': [
+    'Template: {name}',
+    'Plantilla: {name}',
+    'Modelo: {name}',
+  ],
   'message.failedReason': [
     'Not delivered: {reason}',
     'No entregado: {reason}',
@@ -886,6 +891,137 @@ const TEXTS = {
     'Write a message first.',
     'Escribe un mensaje primero.',
     'Escreva uma mensagem primeiro.',
+  ],
+
+  'nav.templates': [
+    'Templates',
+    'Plantillas',
+    'Modelos',
+  ],
+  'templates.title': [
+    'Templates',
+    'Plantillas',
+    'Modelos de mensagem',
+  ],
+  'templates.intro': [
+    'After 24 hours without a customer message, WhatsApp only lets you write with a template it has approved. The re-engagement template lets you follow up on a conversation.',
+    'Tras 24 horas sin mensajes del cliente, WhatsApp solo permite escribir con una plantilla que haya aprobado. La plantilla de reactivación te permite dar seguimiento a una conversación.',
+    'Depois de 24 horas sem mensagem do cliente, o WhatsApp só permite escrever com um modelo aprovado por ele. O modelo de reengajamento permite retomar uma conversa.',
+  ],
+  'templates.empty': [
+    'No templates yet.',
+    'Aún no hay plantillas.',
+    'Ainda não há modelos.',
+  ],
+  'templates.loading': [
+    'Loading templates…',
+    'Cargando plantillas…',
+    'Carregando modelos…',
+  ],
+  'templates.name.reengagement': [
+    'Re-engagement',
+    'Reactivación',
+    'Reengajamento',
+  ],
+  'templates.language': [
+    'Language: {language}',
+    'Idioma: {language}',
+    'Idioma: {language}',
+  ],
+  'templates.updated': [
+    'Updated {time}',
+    'Actualizada {time}',
+    'Atualizado {time}',
+  ],
+  'templates.create': [
+    'Create the re-engagement template',
+    'Crear la plantilla de reactivación',
+    'Criar o modelo de reengajamento',
+  ],
+  'templates.createHint': [
+    'Echo creates it in your Twilio account and submits it to WhatsApp for approval, which can take from minutes to a day.',
+    'Echo la crea en tu cuenta de Twilio y la envía a WhatsApp para su aprobación, que puede tardar de minutos a un día.',
+    'O Echo o cria na sua conta Twilio e o envia ao WhatsApp para aprovação, o que pode levar de minutos a um dia.',
+  ],
+  'templates.created': [
+    'Template created and submitted for approval.',
+    'Plantilla creada y enviada para aprobación.',
+    'Modelo criado e enviado para aprovação.',
+  ],
+  'templates.status.draft': [
+    'Draft',
+    'Borrador',
+    'Rascunho',
+  ],
+  'templates.status.submitted': [
+    'Submitted',
+    'Enviada',
+    'Enviado',
+  ],
+  'templates.status.pending': [
+    'Pending approval',
+    'Pendiente de aprobación',
+    'Aguardando aprovação',
+  ],
+  'templates.status.approved': [
+    'Approved',
+    'Aprobada',
+    'Aprovado',
+  ],
+  'templates.status.rejected': [
+    'Rejected',
+    'Rechazada',
+    'Rejeitado',
+  ],
+  'templates.status.unknown': [
+    'Unknown status',
+    'Estado desconocido',
+    'Status desconhecido',
+  ],
+  'template.title': [
+    'Send the re-engagement template',
+    'Enviar la plantilla de reactivación',
+    'Enviar o modelo de reengajamento',
+  ],
+  'template.intro': [
+    'The reply window is closed. This approved template reopens the conversation when the customer answers.',
+    'La ventana de respuesta está cerrada. Esta plantilla aprobada reabre la conversación cuando el cliente responda.',
+    'A janela de resposta está fechada. Este modelo aprovado reabre a conversa quando o cliente responder.',
+  ],
+  'template.var.firstName': [
+    'Customer’s first name',
+    'Nombre del cliente',
+    'Primeiro nome do cliente',
+  ],
+  'template.var.businessName': [
+    'Your business name',
+    'Nombre de tu negocio',
+    'Nome da sua empresa',
+  ],
+  'template.var.other': [
+    'Variable {n}',
+    'Variable {n}',
+    'Variável {n}',
+  ],
+  'template.send': [
+    'Send the re-engagement template',
+    'Enviar la plantilla de reactivación',
+    'Enviar o modelo de reengajamento',
+  ],
+  'template.missing': [
+    'Fill in every field first.',
+    'Completa todos los campos primero.',
+    'Preencha todos os campos primeiro.',
+  ],
+  'template.unavailable': [
+    'The reply window is closed and there is no approved re-engagement template yet, so nothing can be sent now.',
+    'La ventana de respuesta está cerrada y aún no hay una plantilla de reactivación aprobada, así que no se puede enviar nada ahora.',
+    'A janela de resposta está fechada e ainda não há modelo de reengajamento aprovado, então nada pode ser enviado agora.',
+  ],
+  'template.goToTemplates': [
+    'Go to Templates',
+    'Ir a Plantillas',
+    'Ir para Modelos',
   ],
 
   'poll.offline': [

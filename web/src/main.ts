@@ -29,6 +29,12 @@
  *                            data-message-id
  *   load-older               "Load older" messages button
  *   reply-text, reply-send   reply textarea and its send button
+ *   templates-section        the Templates section (hidden without an active connection)
+ *   template-item            each template in it, attribute data-status="draft|submitted|pending|approved|rejected"
+ *   create-reengagement      "Create the re-engagement template" (shown when none exists or it was rejected)
+ *   template-send            in a closed-window conversation, the button sending the approved re-engagement template
+ *   template-var-1, template-var-2, …
+ *                            that template's variable inputs ({{1}} prefilled with the customer's first name)
  *   session-expired          the "session expired, sign in again" panel (auth panel has data-state too)
  */
 import type {
@@ -38,6 +44,8 @@ import type {
   MessagesPage,
   MessageView,
   SendAccepted,
+  TemplatesList,
+  TemplateView,
   TestConnectionResult,
   TestStep,
 } from '../../lambdas/domain/admin/contract';
@@ -58,6 +66,16 @@ import {
 } from './auth';
 import { formatCountdown, formatDateTime, formatMessageTime, formatRelative, stepDetailKey, tickFor, windowPhase } from './format';
 import { chooseLocale, translate, type Locale, type MessageKey } from './i18n';
+import {
+  canCreateReengagement,
+  missingVariables,
+  prefillVariables,
+  REENGAGEMENT_NAME,
+  sendableReengagement,
+  templateStatusKey,
+  templateVariableNames,
+  variableLabelKey,
+} from './templates';
 import {
   fieldForProblemPath,
   normalizeCredentials,
@@ -167,6 +185,11 @@ let thread: Thread | undefined;
 let pendingReply: { conversationId: string; text: string; idempotencyKey: string } | undefined;
 /** Replies shown from the 202 answer, not yet listed by the API: message id → idempotency key. */
 const optimistic = new Map<string, string>();
+/** The business's templates; undefined until the first load. */
+let templates: TemplateView[] | undefined;
+let pendingTemplate: { conversationId: string; values: string; idempotencyKey: string } | undefined;
+/** Which conversation and template the template fields were built for (rebuilt only when it changes). */
+let templateFormKey = '';
 
 let pollTimer: number | undefined;
 let tickTimer: number | undefined;
@@ -217,6 +240,19 @@ let uiReplyForm!: HTMLFormElement;
 let uiReplyText!: HTMLTextAreaElement;
 let uiReplySend!: HTMLButtonElement;
 let uiReplyStatus!: HTMLElement;
+let uiTemplatesSection!: HTMLElement;
+let uiTemplateList!: HTMLUListElement;
+let uiTemplatesEmpty!: HTMLElement;
+let uiCreateTemplate!: HTMLButtonElement;
+let uiCreateTemplateRow!: HTMLElement;
+let uiTemplatesStatus!: HTMLElement;
+let uiTemplateReply!: HTMLElement;
+let uiTemplateForm!: HTMLFormElement;
+let uiTemplateFields!: HTMLElement;
+let uiTemplateSend!: HTMLButtonElement;
+let uiTemplateStatus!: HTMLElement;
+let uiTemplateUnavailable!: HTMLElement;
+let uiNavTemplates!: HTMLAnchorElement;
 
 // -----------------------------------------------------------------------------------------------
 // Boot and sign-in
@@ -405,8 +441,9 @@ function renderApp(): void {
       { class: 'section-nav', 'aria-label': t('nav.sections') },
       h('a', { href: '#setup' }, t('nav.setup')),
       h('a', { href: '#conversations' }, t('nav.conversations')),
+      (uiNavTemplates = h('a', { href: '#templates', hidden: true }, t('nav.templates'))),
     ),
-    (uiLayout = h('div', { class: 'layout' }, renderWizard(), renderConversations())),
+    (uiLayout = h('div', { class: 'layout' }, renderWizard(), h('div', { class: 'layout__side' }, renderConversations(), renderTemplates()))),
   );
 }
 
@@ -982,6 +1019,7 @@ function renderConversations(): HTMLElement {
     uiLoadOlder,
     uiMessageList,
     uiReplyForm,
+    renderTemplateReply(),
   );
   uiThreadPanel = h('section', { class: 'card thread', 'aria-label': t('thread.label') }, uiThreadPlaceholder, uiThreadBody);
 
@@ -1111,6 +1149,7 @@ function renderThreadHeader(): void {
   const closed = windowPhase(view.window, Date.now()).phase === 'closed';
   uiReplyText.disabled = closed;
   uiReplySend.disabled = closed;
+  updateTemplateReply(view, closed);
 }
 
 async function loadMessages(): Promise<void> {
@@ -1165,7 +1204,7 @@ function renderMessages(scrollToEnd: boolean, keepScroll = false): void {
     () => h('li', { class: 'message', 'data-testid': 'message-item' }),
     (element, item) => {
       const status = item.direction === 'outbound' ? (item.status ?? 'queued') : (item.status ?? 'received');
-      const signature = JSON.stringify([item.text, item.type, item.status, item.errorCode, item.errorReason, item.createdAt, locale]);
+      const signature = JSON.stringify([messageText(item), item.type, item.status, item.errorCode, item.errorReason, item.createdAt, locale]);
       setAttr(element, 'data-direction', item.direction);
       setAttr(element, 'data-status', status);
       setAttr(element, 'data-message-id', item.messageId);
@@ -1180,7 +1219,7 @@ function renderMessages(scrollToEnd: boolean, keepScroll = false): void {
           'div',
           { class: 'bubble' },
           srOnly(`${t(item.direction === 'inbound' ? 'message.fromCustomer' : 'message.fromYou')}: `),
-          h('p', { class: 'bubble__text' }, item.text ?? t('message.nonText', { type: item.type })),
+          h('p', { class: 'bubble__text' }, messageText(item)),
           h(
             'p',
             { class: 'bubble__meta' },
@@ -1272,7 +1311,7 @@ async function refresh(): Promise<void> {
   if (refreshing || !api) return;
   refreshing = true;
   try {
-    const results = await Promise.allSettled([loadConnection(), loadConversations(), thread ? loadMessages() : Promise.resolve()]);
+    const results = await Promise.allSettled([loadConnection().then(loadTemplates), loadConversations(), thread ? loadMessages() : Promise.resolve()]);
     const failure = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
     if (failure) {
       if (handleSessionError(failure.reason)) return;
@@ -1341,4 +1380,238 @@ function testStepDetail(step: TestStep): HTMLElement | null {
   const text = key ? t(key) : step.detail;
   if (!text) return null;
   return h('span', { class: 'test-step__detail' }, text, step.code && !text.includes(step.code) ? ` (${step.code})` : '');
+}
+
+// -----------------------------------------------------------------------------------------------
+// Templates
+// -----------------------------------------------------------------------------------------------
+
+/** A template's name for people: the re-engagement template in the reader's language, others as registered. */
+function templateDisplayName(name: string): string {
+  return name === REENGAGEMENT_NAME ? t('templates.name.reengagement') : name;
+}
+
+/** A message's line: template sends say which template in the reader's language. */
+function messageText(item: MessageView): string {
+  if (item.type === 'template') {
+    const content = item.content as { template?: { name?: unknown } } | undefined;
+    const name = typeof content?.template?.name === 'string' ? content.template.name : undefined;
+    if (name) return t('message.template', { name: templateDisplayName(name) });
+  }
+  return item.text ?? t('message.nonText', { type: item.type });
+}
+
+function renderTemplates(): HTMLElement {
+  uiTemplateList = h('ul', { class: 'template-list', 'aria-labelledby': 'templates-title' });
+  uiTemplatesEmpty = h('p', { class: 'muted' }, t('templates.loading'));
+  uiCreateTemplate = h('button', { type: 'button', class: 'button button--primary', 'data-testid': 'create-reengagement', 'aria-describedby': 'create-template-hint', onclick: () => void createReengagement() }, t('templates.create'));
+  uiCreateTemplateRow = h('div', { class: 'template-create', hidden: true }, h('p', { id: 'create-template-hint', class: 'hint' }, t('templates.createHint')), h('div', { class: 'actions' }, uiCreateTemplate));
+  uiTemplatesStatus = h('p', { class: 'form-status', role: 'status' });
+  uiTemplatesSection = h(
+    'section',
+    { id: 'templates', class: 'card templates', 'aria-labelledby': 'templates-title', 'data-testid': 'templates-section', tabindex: -1, hidden: true },
+    h('h2', { id: 'templates-title' }, t('templates.title')),
+    h('p', { class: 'muted' }, t('templates.intro')),
+    uiTemplateList,
+    uiTemplatesEmpty,
+    uiCreateTemplateRow,
+    uiTemplatesStatus,
+  );
+  return uiTemplatesSection;
+}
+
+async function loadTemplates(): Promise<void> {
+  if (!api) return;
+  if (connection?.status !== 'active') {
+    templates = undefined;
+  } else {
+    const list = await api.get<TemplatesList>('templates');
+    templates = list.items;
+  }
+  renderTemplateList();
+  renderThreadHeader();
+}
+
+function renderTemplateList(): void {
+  const active = connection?.status === 'active';
+  uiTemplatesSection.hidden = !active;
+  uiNavTemplates.hidden = !active;
+  if (!active) return;
+  const items = templates ?? [];
+  setText(uiTemplatesEmpty, templates ? t('templates.empty') : t('templates.loading'));
+  uiTemplatesEmpty.hidden = items.length > 0;
+  uiCreateTemplateRow.hidden = !templates || !canCreateReengagement(items);
+  // "Created and submitted" is old news once the template is approved.
+  if (uiTemplatesStatus.classList.contains('form-status--ok') && sendableReengagement(items)) setText(uiTemplatesStatus, '');
+  syncList(
+    uiTemplateList,
+    items,
+    (item) => `${item.name}#${item.language}`,
+    () =>
+      h(
+        'li',
+        { class: 'template', 'data-testid': 'template-item' },
+        h('span', { class: 'template__name' }),
+        h('span', { class: 'template__status' }),
+        h('span', { class: 'template__meta' }),
+      ),
+    (element, item) => {
+      const status = item.approvalStatus;
+      setAttr(element, 'data-status', status);
+      setText(element.querySelector('.template__name') as Element, templateDisplayName(item.name));
+      const badge = element.querySelector('.template__status') as HTMLElement;
+      setText(badge, t(templateStatusKey(status)));
+      badge.className = `template__status template__status--${status === 'approved' ? 'ok' : status === 'rejected' ? 'error' : 'wait'}`;
+      const at = item.updatedAt ? Date.parse(item.updatedAt) : NaN;
+      const meta = [t('templates.language', { language: item.language })];
+      if (!Number.isNaN(at)) meta.push(t('templates.updated', { time: formatDateTime(at, locale) }));
+      setText(element.querySelector('.template__meta') as Element, meta.join(' · '));
+    },
+  );
+}
+
+async function createReengagement(): Promise<void> {
+  if (!api) return;
+  uiCreateTemplate.disabled = true;
+  uiCreateTemplate.setAttribute('aria-busy', 'true');
+  setText(uiTemplatesStatus, '');
+  try {
+    const view = await api.send<TemplateView>('POST', 'templates/reengagement');
+    templates = [...(templates ?? []).filter((item) => !(item.name === view.name && item.language === view.language)), view];
+    setText(uiTemplatesStatus, t('templates.created'));
+    uiTemplatesStatus.className = 'form-status form-status--ok';
+    renderTemplateList();
+    renderThreadHeader();
+  } catch (error) {
+    if (handleSessionError(error)) return;
+    setText(uiTemplatesStatus, problemText(error));
+    uiTemplatesStatus.className = 'form-status form-status--error';
+  } finally {
+    uiCreateTemplate.disabled = false;
+    uiCreateTemplate.removeAttribute('aria-busy');
+  }
+}
+
+function renderTemplateReply(): HTMLElement {
+  uiTemplateFields = h('div', { class: 'template-fields' });
+  uiTemplateSend = h('button', { type: 'submit', class: 'button button--primary', 'data-testid': 'template-send' }, t('template.send'));
+  uiTemplateStatus = h('p', { class: 'form-status', role: 'status' });
+  uiTemplateForm = h(
+    'form',
+    { class: 'template-form', novalidate: true, 'aria-labelledby': 'template-title', hidden: true, onsubmit: (event: Event) => void sendTemplate(event) },
+    h('h4', { id: 'template-title' }, t('template.title')),
+    h('p', { class: 'hint' }, t('template.intro')),
+    uiTemplateFields,
+    h('div', { class: 'actions' }, uiTemplateSend),
+    uiTemplateStatus,
+  );
+  uiTemplateUnavailable = h(
+    'div',
+    { class: 'notice template-unavailable', hidden: true },
+    h('p', {}, t('template.unavailable')),
+    h('a', { href: '#templates', onclick: (event: Event) => (event.preventDefault(), uiTemplatesSection.scrollIntoView({ block: 'start', behavior: reducedMotion() ? 'auto' : 'smooth' }), uiTemplatesSection.focus({ preventScroll: true })) }, t('template.goToTemplates')),
+  );
+  uiTemplateReply = h('div', { class: 'template-reply' }, uiTemplateForm, uiTemplateUnavailable);
+  return uiTemplateReply;
+}
+
+/** In a closed window: the approved re-engagement template's form, or why nothing can be sent. */
+function updateTemplateReply(view: ConversationView, closed: boolean): void {
+  const template = closed && templates ? sendableReengagement(templates) : undefined;
+  uiTemplateForm.hidden = !template;
+  uiTemplateUnavailable.hidden = !closed || !templates || !!template;
+  if (!template) return;
+  const names = templateVariableNames(template);
+  const key = JSON.stringify([view.conversationId, template.name, template.language, names, locale]);
+  if (key === templateFormKey) return;
+  templateFormKey = key;
+  setText(uiTemplateStatus, '');
+  const values = prefillVariables(template, view.customer.name);
+  uiTemplateFields.replaceChildren(
+    ...names.map((name) => {
+      const id = `template-var-${name}`;
+      return h(
+        'div',
+        { class: 'field' },
+        h('label', { for: id }, t(variableLabelKey(template.name, name), { n: name })),
+        h('input', {
+          id,
+          name: `var-${name}`,
+          type: 'text',
+          required: true,
+          maxlength: 1024,
+          autocomplete: 'off',
+          value: values[name],
+          'data-variable': name,
+          'data-testid': id,
+          'aria-describedby': `${id}-error`,
+          oninput: (event: Event) => setTemplateFieldError(event.target as HTMLInputElement, false),
+        }),
+        h('p', { id: `${id}-error`, class: 'field-error' }),
+      );
+    }),
+  );
+}
+
+function setTemplateFieldError(input: HTMLInputElement, invalid: boolean): void {
+  setAttr(input, 'aria-invalid', invalid ? 'true' : undefined);
+  const error = document.getElementById(`${input.id}-error`);
+  if (error) setText(error, invalid ? t('template.missing') : '');
+}
+
+async function sendTemplate(event: Event): Promise<void> {
+  event.preventDefault();
+  if (!api || !thread || !templates) return;
+  const template = sendableReengagement(templates);
+  if (!template) return;
+  const current = thread;
+  const inputs = Array.from(uiTemplateFields.querySelectorAll<HTMLInputElement>('input[data-variable]'));
+  const values: Record<string, string> = {};
+  for (const input of inputs) values[input.dataset.variable ?? ''] = input.value;
+  const missing = missingVariables(values);
+  for (const input of inputs) setTemplateFieldError(input, missing.includes(input.dataset.variable ?? ''));
+  if (missing.length > 0) {
+    setText(uiTemplateStatus, t('template.missing'));
+    uiTemplateStatus.className = 'form-status form-status--error';
+    inputs.find((input) => input.dataset.variable === missing[0])?.focus();
+    return;
+  }
+  const variables = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value.trim()]));
+  const content = { type: 'template' as const, template: { name: template.name, language: template.language, variables } };
+  // The same values retried after a failure keep their idempotency key, so they are never sent twice.
+  const signature = JSON.stringify(content);
+  if (!pendingTemplate || pendingTemplate.values !== signature || pendingTemplate.conversationId !== current.conversationId) {
+    pendingTemplate = { conversationId: current.conversationId, values: signature, idempotencyKey: uuid() };
+  }
+  uiTemplateSend.disabled = true;
+  uiTemplateSend.setAttribute('aria-busy', 'true');
+  setText(uiTemplateStatus, '');
+  try {
+    const accepted = await api.send<SendAccepted>('POST', `conversations/${encodeURIComponent(current.conversationId)}/messages`, {
+      content,
+      idempotencyKey: pendingTemplate.idempotencyKey,
+    });
+    pendingTemplate = undefined;
+    if (!current.messages.has(accepted.messageId)) {
+      current.messages.set(accepted.messageId, {
+        messageId: accepted.messageId,
+        direction: 'outbound',
+        type: 'template',
+        content,
+        createdAt: new Date().toISOString(),
+        status: 'queued',
+        idempotencyKey: accepted.idempotencyKey,
+      });
+      optimistic.set(accepted.messageId, accepted.idempotencyKey);
+    }
+    if (thread === current) renderMessages(true);
+    announce(t('reply.sent'));
+  } catch (error) {
+    if (handleSessionError(error)) return;
+    setText(uiTemplateStatus, problemText(error));
+    uiTemplateStatus.className = 'form-status form-status--error';
+  } finally {
+    uiTemplateSend.disabled = false;
+    uiTemplateSend.removeAttribute('aria-busy');
+  }
 }
