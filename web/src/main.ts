@@ -43,6 +43,7 @@ import type {
   ConversationView,
   MessagesPage,
   MessageView,
+  PostMessageBody,
   SendAccepted,
   TemplatesList,
   TemplateView,
@@ -182,12 +183,15 @@ interface Thread {
   firstPageLoaded: boolean;
 }
 let thread: Thread | undefined;
-let pendingReply: { conversationId: string; text: string; idempotencyKey: string } | undefined;
+/**
+ * The idempotency key of each form's last send that has not been accepted yet, with what it sent:
+ * the same content retried after a failure keeps its key, so it is never sent twice.
+ */
+const pendingSends = new Map<'reply' | 'template', { conversationId: string; signature: string; idempotencyKey: string }>();
 /** Replies shown from the 202 answer, not yet listed by the API: message id → idempotency key. */
 const optimistic = new Map<string, string>();
 /** The business's templates; undefined until the first load. */
 let templates: TemplateView[] | undefined;
-let pendingTemplate: { conversationId: string; values: string; idempotencyKey: string } | undefined;
 /** Which conversation and template the template fields were built for (rebuilt only when it changes). */
 let templateFormKey = '';
 
@@ -1256,27 +1260,45 @@ async function sendReply(event: Event): Promise<void> {
     uiReplyText.focus();
     return;
   }
-  // The same text retried after a failure keeps its idempotency key, so it is never sent twice.
-  if (!pendingReply || pendingReply.text !== text || pendingReply.conversationId !== current.conversationId) {
-    pendingReply = { conversationId: current.conversationId, text, idempotencyKey: uuid() };
-  }
-  uiReplySend.disabled = true;
-  uiReplySend.setAttribute('aria-busy', 'true');
-  setText(uiReplyStatus, '');
+  const sent = await sendToThread(current, { form: 'reply', button: uiReplySend, status: uiReplyStatus }, { type: 'text', text }, text);
+  if (sent && uiReplyText.value.trim() === text) uiReplyText.value = '';
+  renderThreadHeader();
+}
+
+/**
+ * Sends one message to the open conversation the way both forms do: the form's pending idempotency
+ * key for the same content (a new one otherwise), the button busy meanwhile, the accepted message
+ * shown at once with its ticks (until the API lists it), errors in the form's status line.
+ * @returns true when the API accepted the message
+ */
+async function sendToThread(
+  current: Thread,
+  form: { form: 'reply' | 'template'; button: HTMLButtonElement; status: HTMLElement },
+  content: PostMessageBody['content'],
+  text?: string,
+): Promise<boolean> {
+  if (!api) return false;
+  const signature = JSON.stringify(content);
+  const pending = pendingSends.get(form.form);
+  const idempotencyKey =
+    pending && pending.signature === signature && pending.conversationId === current.conversationId ? pending.idempotencyKey : uuid();
+  pendingSends.set(form.form, { conversationId: current.conversationId, signature, idempotencyKey });
+  form.button.disabled = true;
+  form.button.setAttribute('aria-busy', 'true');
+  setText(form.status, '');
   try {
     const accepted = await api.send<SendAccepted>('POST', `conversations/${encodeURIComponent(current.conversationId)}/messages`, {
-      content: { type: 'text', text },
-      idempotencyKey: pendingReply.idempotencyKey,
+      content,
+      idempotencyKey,
     });
-    pendingReply = undefined;
-    if (uiReplyText.value.trim() === text) uiReplyText.value = '';
+    pendingSends.delete(form.form);
     if (!current.messages.has(accepted.messageId)) {
       current.messages.set(accepted.messageId, {
         messageId: accepted.messageId,
         direction: 'outbound',
-        type: 'text',
-        text,
-        content: { type: 'text', text },
+        type: content.type,
+        ...(text !== undefined && { text }),
+        content,
         createdAt: new Date().toISOString(),
         status: 'queued',
         idempotencyKey: accepted.idempotencyKey,
@@ -1285,14 +1307,15 @@ async function sendReply(event: Event): Promise<void> {
     }
     if (thread === current) renderMessages(true);
     announce(t('reply.sent'));
+    return true;
   } catch (error) {
-    if (handleSessionError(error)) return;
-    setText(uiReplyStatus, problemText(error));
-    uiReplyStatus.className = 'form-status form-status--error';
+    if (handleSessionError(error)) return false;
+    setText(form.status, problemText(error));
+    form.status.className = 'form-status form-status--error';
+    return false;
   } finally {
-    uiReplySend.disabled = false;
-    uiReplySend.removeAttribute('aria-busy');
-    renderThreadHeader();
+    form.button.disabled = false;
+    form.button.removeAttribute('aria-busy');
   }
 }
 
@@ -1578,40 +1601,5 @@ async function sendTemplate(event: Event): Promise<void> {
   }
   const variables = Object.fromEntries(Object.entries(values).map(([name, value]) => [name, value.trim()]));
   const content = { type: 'template' as const, template: { name: template.name, language: template.language, variables } };
-  // The same values retried after a failure keep their idempotency key, so they are never sent twice.
-  const signature = JSON.stringify(content);
-  if (!pendingTemplate || pendingTemplate.values !== signature || pendingTemplate.conversationId !== current.conversationId) {
-    pendingTemplate = { conversationId: current.conversationId, values: signature, idempotencyKey: uuid() };
-  }
-  uiTemplateSend.disabled = true;
-  uiTemplateSend.setAttribute('aria-busy', 'true');
-  setText(uiTemplateStatus, '');
-  try {
-    const accepted = await api.send<SendAccepted>('POST', `conversations/${encodeURIComponent(current.conversationId)}/messages`, {
-      content,
-      idempotencyKey: pendingTemplate.idempotencyKey,
-    });
-    pendingTemplate = undefined;
-    if (!current.messages.has(accepted.messageId)) {
-      current.messages.set(accepted.messageId, {
-        messageId: accepted.messageId,
-        direction: 'outbound',
-        type: 'template',
-        content,
-        createdAt: new Date().toISOString(),
-        status: 'queued',
-        idempotencyKey: accepted.idempotencyKey,
-      });
-      optimistic.set(accepted.messageId, accepted.idempotencyKey);
-    }
-    if (thread === current) renderMessages(true);
-    announce(t('reply.sent'));
-  } catch (error) {
-    if (handleSessionError(error)) return;
-    setText(uiTemplateStatus, problemText(error));
-    uiTemplateStatus.className = 'form-status form-status--error';
-  } finally {
-    uiTemplateSend.disabled = false;
-    uiTemplateSend.removeAttribute('aria-busy');
-  }
+  await sendToThread(current, { form: 'template', button: uiTemplateSend, status: uiTemplateStatus }, content);
 }
