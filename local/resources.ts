@@ -342,7 +342,8 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
 
     const functions = functionsOf(options.stateless);
     const placeholders: PlaceholderVariables[] = [];
-    const functionEnv = resolveFunctionEnvironments({
+    // What both resolutions read: the templates, where they run, and what was created for them.
+    const resolution = {
       stateful: options.stateful,
       stateless: options.stateless,
       statefulStackName,
@@ -353,22 +354,9 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
       physical,
       functions,
       warnings,
-      placeholders,
-    });
-
-    const { eventSources, schedules } = resolveInvocations({
-      stateful: options.stateful,
-      stateless: options.stateless,
-      statefulStackName,
-      statelessStackName,
-      region,
-      accountId,
-      namePrefix,
-      physical,
-      functions,
-      queues,
-      warnings,
-    });
+    };
+    const functionEnv = resolveFunctionEnvironments({ ...resolution, placeholders });
+    const { eventSources, schedules } = resolveInvocations({ ...resolution, queues });
 
     const busList = Object.values(buses);
     return {
