@@ -12,6 +12,7 @@ import { ADMIN_SECRET_ACTIONS } from '../../lib/constructs/admin-function';
 import { SETTINGS_ROUTING_FUNCTION } from '../../lib/constructs/web-hosting';
 import {
   actionsOf,
+  CONNECTION_SECRETS_RESOURCE,
   environmentOf,
   identityStatements,
   isImportOf,
@@ -188,20 +189,7 @@ describe('admin API and settings page (Cognito)', () => {
       const secrets = adminStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('secretsmanager:')));
       expect(secrets).toHaveLength(1);
       expect(actionsOf(secrets[0]!).sort()).toEqual([...ADMIN_SECRET_ACTIONS].sort());
-      expect(secrets[0]!.Resource).toEqual({
-        'Fn::Join': [
-          '',
-          [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            ':secretsmanager:',
-            { Ref: 'AWS::Region' },
-            ':',
-            { Ref: 'AWS::AccountId' },
-            ':secret:echo-whatsapp/connections/*',
-          ],
-        ],
-      });
+      expect(secrets[0]!.Resource).toEqual(CONNECTION_SECRETS_RESOURCE);
     });
 
     it('SQS: SendMessage on the outbound queue only; EventBridge: PutEvents on our bus only', () => {

@@ -2,6 +2,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { STACK_NAMES, WEBHOOK_ROUTES, WEBHOOK_TIMEOUT_SECONDS } from '../../lib/config';
 import {
   actionsOf,
+  CONNECTION_SECRETS_RESOURCE,
   identityStatements,
   isImportOf,
   logicalIdOf,
@@ -156,20 +157,7 @@ describe('stateless stack', () => {
         {
           Effect: 'Allow',
           Action: 'secretsmanager:GetSecretValue',
-          Resource: {
-            'Fn::Join': [
-              '',
-              [
-                'arn:',
-                { Ref: 'AWS::Partition' },
-                ':secretsmanager:',
-                { Ref: 'AWS::Region' },
-                ':',
-                { Ref: 'AWS::AccountId' },
-                ':secret:echo-whatsapp/connections/*',
-              ],
-            ],
-          },
+          Resource: CONNECTION_SECRETS_RESOURCE,
         },
       ]);
       expect(webhookStatements).toContainEqual(

@@ -97,3 +97,11 @@ export function resourceOf(
 export function environmentOf(template: Template, fn: { node: { defaultChild?: unknown } }): Record<string, unknown> {
   return (resourceOf(template, fn).Properties.Environment?.Variables ?? {}) as Record<string, unknown>;
 }
+
+/** The resource of every connection-secret grant: the secrets under `echo-whatsapp/connections/`, in this account and region. */
+export const CONNECTION_SECRETS_RESOURCE = {
+  'Fn::Join': [
+    '',
+    ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':secret:echo-whatsapp/connections/*'],
+  ],
+};
