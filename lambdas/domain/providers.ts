@@ -1,0 +1,99 @@
+import * as z from 'zod';
+
+/**
+ * The one list of BSPs. The provider name type, every zod enum of it, the webhook routes and the
+ * connection record's provider field all derive from here, so adding a BSP starts with one line.
+ *
+ * Deliberately free of any provider code (domain code imports it; providers import the domain).
+ */
+export const PROVIDERS = ['twilio', 'meta', '360dialog'] as const;
+
+/** Which BSP a connection uses. */
+export type ProviderName = (typeof PROVIDERS)[number];
+
+/** `provider` as every contract, table item and route validates it. */
+export const providerNameSchema = z.enum(PROVIDERS);
+
+export function isProviderName(value: unknown): value is ProviderName {
+  return typeof value === 'string' && (PROVIDERS as readonly string[]).includes(value);
+}
+
+/** Which webhook routes a BSP calls, under `/webhook/whatsapp/{provider}/{connectionId}`. */
+export interface ProviderWebhookRoutes {
+  /** `GET` on the inbound path: a verification handshake (Meta's `hub.challenge`). */
+  handshake: boolean;
+  /** A separate `…/status` path for delivery statuses (Twilio's StatusCallback); Cloud API shapes post statuses to the inbound path. */
+  statusPath: boolean;
+  /** A `…/fallback` path the BSP calls when the primary failed (Twilio's Fallback URL). */
+  fallbackPath: boolean;
+}
+
+/**
+ * Per-provider facts that more than one part of the system must agree on (infrastructure, webhook,
+ * admin API, local runtime). Field names and payload shapes stay in each provider's own folder.
+ */
+export const PROVIDER_PROFILES: Readonly<Record<ProviderName, { label: string; routes: ProviderWebhookRoutes; maxWebhookBodyBytes: number }>> = {
+  twilio: {
+    label: 'Twilio',
+    routes: { handshake: false, statusPath: true, fallbackPath: true },
+    // Real Twilio webhooks are a few KB; far larger bodies are refused before any parsing.
+    maxWebhookBodyBytes: 64 * 1024,
+  },
+  meta: {
+    label: 'Meta WhatsApp Cloud API',
+    routes: { handshake: true, statusPath: false, fallbackPath: false },
+    // One Meta POST batches up to 1,000 updates and may be up to 3 MB (CLOUD_API.md §11).
+    maxWebhookBodyBytes: 3 * 1024 * 1024,
+  },
+  '360dialog': {
+    label: '360dialog',
+    routes: { handshake: false, statusPath: false, fallbackPath: false },
+    maxWebhookBodyBytes: 3 * 1024 * 1024,
+  },
+};
+
+/** The path prefix of every BSP webhook. */
+export const WEBHOOK_PATH_PREFIX = '/webhook/whatsapp';
+
+/**
+ * The webhook path of a provider's connection, as the BSP is told to call it.
+ * @example webhookPath('meta', 'cn_01') // '/webhook/whatsapp/meta/cn_01'
+ */
+export function webhookPath(provider: ProviderName, connectionId: string, route: 'inbound' | 'status' | 'fallback' = 'inbound'): string {
+  const base = `${WEBHOOK_PATH_PREFIX}/${provider}/${encodeURIComponent(connectionId)}`;
+  return route === 'inbound' ? base : `${base}/${route}`;
+}
+
+/**
+ * Reads the provider and route from a webhook path (with or without a stage or base-path prefix).
+ * @example webhookRouteOf('/prod/webhook/whatsapp/twilio/cn_1/status') // { provider: 'twilio', route: 'status' }
+ */
+export function webhookRouteOf(rawPath: string): { provider: ProviderName; route: 'inbound' | 'status' | 'fallback' } | undefined {
+  const match = /\/webhook\/whatsapp\/([a-z0-9]+)\/[^/]+(\/status|\/fallback)?\/*$/.exec(rawPath);
+  if (!match || !isProviderName(match[1])) return undefined;
+  const route = match[2] === '/status' ? 'status' : match[2] === '/fallback' ? 'fallback' : 'inbound';
+  const profile = PROVIDER_PROFILES[match[1]];
+  if ((route === 'status' && !profile.routes.statusPath) || (route === 'fallback' && !profile.routes.fallbackPath)) return undefined;
+  return { provider: match[1], route };
+}
+
+/**
+ * The attributes of a connection item that the webhook, send, AI and scheduled Lambdas read. The
+ * admin API writes more (see `StoredConnection`); readers ignore what they do not know.
+ */
+export const connectionRecordSchema = z.object({
+  connectionId: z.string().min(1),
+  businessId: z.string().min(1),
+  provider: providerNameSchema,
+  status: z.enum(['active', 'disabled']),
+  displayNumber: z.string().min(1),
+  /** What the BSP identifies the number by: Meta's `phone_number_id`; the E.164 number elsewhere. */
+  providerNumberId: z.string().min(1).optional(),
+  /** The BSP account the number belongs to: Twilio's Account SID, Meta's WABA id. */
+  accountSid: z.string().min(1).optional(),
+  providerAccountId: z.string().min(1).optional(),
+  secretArn: z.string().min(1),
+  lastInboundAt: z.string().optional(),
+});
+
+export type ConnectionRecord = z.infer<typeof connectionRecordSchema>;
