@@ -7,6 +7,8 @@ const TITLES: Record<ProblemSlug, { status: number; title: string }> = {
   unauthorized: { status: 401, title: 'Unauthorized' },
   'validation-failed': { status: 400, title: 'Validation Failed' },
   conflict: { status: 409, title: 'Conflict' },
+  'number-in-use': { status: 409, title: 'Number Already Connected' },
+  'not-supported': { status: 409, title: 'Not Supported For This Provider' },
   'bsp-unavailable': { status: 502, title: 'BSP Unavailable' },
   internal: { status: 500, title: 'Internal Server Error' },
   'payload-too-large': { status: 413, title: 'Payload Too Large' },
