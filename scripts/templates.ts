@@ -27,6 +27,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConnectionDirectory } from '../lambdas/adapters/dynamodb-connection-directory';
 import { DynamoDbTemplateBusinesses } from '../lambdas/adapters/dynamodb-template-businesses';
 import { DynamoDbTemplateRegistry } from '../lambdas/adapters/dynamodb-template-registry';
+import type { ProviderCredentials } from '../lambdas/domain/bsp';
 import { SecretsCredentialsStore } from '../lambdas/adapters/secrets-credentials-store';
 import type { Connection } from '../lambdas/domain/connection';
 import {
@@ -82,7 +83,7 @@ export interface ContentApiPort {
   fetchWhatsAppApproval(credentials: Credentials, contentSid: string): Promise<{ status: string; rejectionReason?: string }>;
 }
 
-type Credentials = { accountSid: string; authToken: string };
+type Credentials = ProviderCredentials;
 
 /** Everything the commands use; `templatesContext` builds the real one. */
 export interface TemplatesContext {

@@ -1,16 +1,6 @@
 import { ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
-import type { Connection } from '../domain/connection';
+import { connectionFromItem, type Connection } from '../domain/connection';
 import { unavailable } from './aws-errors';
-
-const activeConnectionSchema = z.object({
-  connectionId: z.string().min(1),
-  businessId: z.string().min(1),
-  provider: z.literal('twilio'),
-  status: z.literal('active'),
-  displayNumber: z.string().min(1),
-  secretArn: z.string().min(1),
-});
 
 /**
  * Every active connection, for the reconciler: one paginated Scan of the connections table with a
@@ -43,7 +33,7 @@ export class DynamoDbActiveConnections {
           new ScanCommand({
             TableName: this.tableName,
             FilterExpression: '#status = :active',
-            ProjectionExpression: 'connectionId, businessId, provider, #status, displayNumber, secretArn',
+            ProjectionExpression: 'connectionId, businessId, provider, #status, displayNumber, secretArn, providerNumberId, providerAccountId, accountSid',
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: { ':active': 'active' },
             ...(startKey && { ExclusiveStartKey: startKey }),
@@ -54,8 +44,8 @@ export class DynamoDbActiveConnections {
       }
       for (const item of page.Items ?? []) {
         // A malformed item is no connection, as it is to the webhook.
-        const parsed = activeConnectionSchema.safeParse(item);
-        if (parsed.success) connections.push(parsed.data);
+        const connection = connectionFromItem(item);
+        if (connection?.status === 'active') connections.push(connection);
       }
       read += page.ScannedCount ?? 0;
       startKey = page.LastEvaluatedKey;

@@ -1,18 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import * as z from 'zod';
-import type { Connection, ConnectionDirectory } from '../domain/connection';
+import { connectionFromItem, type Connection, type ConnectionDirectory } from '../domain/connection';
 import { unavailable } from './aws-errors';
-
-const connectionItemSchema = z.object({
-  connectionId: z.string().min(1),
-  businessId: z.string().min(1),
-  provider: z.literal('twilio'),
-  status: z.enum(['active', 'disabled']),
-  displayNumber: z.string().min(1),
-  secretArn: z.string().min(1),
-  lastInboundAt: z.string().optional(),
-});
 
 const LAST_INBOUND_RESOLUTION_MS = 60_000;
 
@@ -47,8 +36,7 @@ export class DynamoDbConnectionDirectory implements ConnectionDirectory {
       throw unavailable('DynamoDB GetItem (connection)', error);
     }
     // A malformed item is treated as no connection: the webhook answers 403, never 5xx forever.
-    const parsed = item ? connectionItemSchema.safeParse(item) : undefined;
-    const connection = parsed?.success ? parsed.data : undefined;
+    const connection = item ? connectionFromItem(item) : undefined;
     this.cache.set(connectionId, { connection, fetchedAt: this.now() });
     return connection;
   }

@@ -7,8 +7,9 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import { DELIVERY_STATUS_RANK, maxRankAllowingUpdateTo } from '../domain/delivery-status';
-import { dedupeKeyFor } from '../domain/ids';
-import type { DeliveryStatus } from '../domain/message';
+import { dedupeKeyFor, outboundExternalKeyFor } from '../domain/ids';
+import type { MessageKey } from '../domain/bsp';
+import type { DeliveryStatus, ProviderName } from '../domain/message';
 import type {
   InboundRecord,
   MessageStore,
@@ -198,6 +199,16 @@ export class DynamoDbMessageStore implements MessageStore {
    * callback, and the BSP id must match the one we recorded (or be recorded now, when the callback
    * beats the send Lambda's own write).
    */
+  /**
+   * Our key for one of our messages by the BSP's id (the item `markAccepted` writes beside the
+   * message). Undefined when the BSP's id is not one of ours, or its send is not recorded yet.
+   */
+  async findOutboundKey(provider: ProviderName, externalId: string): Promise<MessageKey | undefined> {
+    const item = await this.readDedupeItem(outboundExternalKeyFor(provider, externalId));
+    if (typeof item?.conversationId !== 'string' || typeof item.messageId !== 'string') return undefined;
+    return { conversationId: item.conversationId, messageId: item.messageId };
+  }
+
   async applyStatus(change: StatusChange): Promise<StatusChangeResult> {
     const at = change.at.toISOString();
     const values: Item = {
@@ -224,6 +235,10 @@ export class DynamoDbMessageStore implements MessageStore {
     if (change.errorMessage !== undefined) {
       sets.push('errorReason = :errorReason');
       values[':errorReason'] = change.errorMessage;
+    }
+    if (change.pricingCategory !== undefined) {
+      sets.push('pricingCategory = :pricingCategory');
+      values[':pricingCategory'] = change.pricingCategory;
     }
     try {
       await this.documents.send(

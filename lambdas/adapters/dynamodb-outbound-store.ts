@@ -12,8 +12,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
-import type { Connection } from '../domain/connection';
+import { connectionFromItem, type Connection } from '../domain/connection';
 import { DELIVERY_STATUS_RANK } from '../domain/delivery-status';
+import { outboundExternalKeyFor } from '../domain/ids';
+import type { ProviderName } from '../domain/providers';
 import type {
   FallbackKind,
   MessageKey,
@@ -47,15 +49,11 @@ export const OUTCOME_PENDING = 'pending';
 
 const MAX_CONFLICT_ATTEMPTS = 4;
 
-const connectionItemSchema = z.object({
-  connectionId: z.string().min(1),
-  businessId: z.string().min(1),
-  provider: z.literal('twilio'),
-  status: z.enum(['active', 'disabled']),
-  displayNumber: z.string().min(1),
-  secretArn: z.string().min(1),
-  lastInboundAt: z.string().optional(),
-});
+/**
+ * How long a BSP id keeps mapping to our message: statuses trail a send by seconds, but a BSP that
+ * retries webhooks (Meta and 360dialog for up to 7 days) may deliver one much later.
+ */
+const EXTERNAL_ID_MAPPING_TTL_SECONDS = 30 * 24 * 60 * 60;
 
 const conversationItemSchema = z.object({
   conversationId: z.string().min(1),
@@ -128,8 +126,8 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
         throw unavailable('DynamoDB Query (connections byBusiness)', error);
       }
       for (const item of page.Items ?? []) {
-        const parsed = connectionItemSchema.safeParse(item);
-        if (parsed.success) connections.push(parsed.data);
+        const connection = connectionFromItem(item);
+        if (connection) connections.push(connection);
       }
       startKey = page.LastEvaluatedKey;
     } while (startKey);
@@ -274,22 +272,51 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
     return this.conditionalUpdate(key, update, 'sendState = :pending', values, 'claim');
   }
 
-  async markAccepted(key: MessageKey, externalId: string, providerStatus: string, at: Date): Promise<void> {
-    // A status callback may have come first and recorded the same externalId: that is fine.
-    await this.conditionalUpdate(
-      key,
-      'SET sendState = :accepted, externalId = :externalId, acceptedProviderStatus = :providerStatus, ' +
+  /**
+   * `sending` → `accepted`, and beside it (one transaction) the item that maps the BSP's id to our
+   * key, so that a status without our key (a BSP that does not echo it) still finds the message.
+   */
+  async markAccepted(key: MessageKey, externalId: string, providerStatus: string, at: Date, provider: ProviderName): Promise<void> {
+    const update = {
+      TableName: this.tables.messages,
+      Key: { conversationId: key.conversationId, messageId: key.messageId },
+      UpdateExpression:
+        'SET sendState = :accepted, externalId = :externalId, acceptedProviderStatus = :providerStatus, ' +
         'acceptedAt = :at, updatedAt = :at REMOVE outcomePending, outcomeDeadline',
-      'sendState = :sending AND (attribute_not_exists(externalId) OR externalId = :externalId)',
-      {
+      // A status callback may have come first and recorded the same externalId: that is fine.
+      ConditionExpression: 'attribute_exists(messageId) AND sendState = :sending AND (attribute_not_exists(externalId) OR externalId = :externalId)',
+      ExpressionAttributeValues: {
         ':accepted': 'accepted',
         ':sending': 'sending',
         ':externalId': externalId,
         ':providerStatus': providerStatus,
         ':at': at.toISOString(),
       },
-      'accept',
-    );
+    };
+    try {
+      await this.documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: update },
+            {
+              Put: {
+                TableName: this.tables.dedupe,
+                Item: {
+                  dedupeKey: outboundExternalKeyFor(provider, externalId),
+                  conversationId: key.conversationId,
+                  messageId: key.messageId,
+                  expiresAt: Math.floor(at.getTime() / 1000) + EXTERNAL_ID_MAPPING_TTL_SECONDS,
+                },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      // Not `sending` any more (settled by a status or the watchdog): nothing to record, as before.
+      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return;
+      throw unavailable('DynamoDB TransactWriteItems (outbound accept)', error);
+    }
   }
 
   async release(

@@ -1,14 +1,18 @@
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import * as z from 'zod';
-import type { ProviderCredentials } from '../providers/whatsapp/provider';
+import type { ProviderCredentials } from '../domain/bsp';
 import { PermanentError } from '../shared/errors';
 import { unavailable } from './aws-errors';
 
 /** The secret exists but does not hold credentials we can use. */
 export class InvalidCredentialsSecretError extends PermanentError {}
 
-const credentialsSchema = z.object({ accountSid: z.string().min(1), authToken: z.string().min(1) });
+/**
+ * What a connection's secret holds is its provider's business (each parses its own); here it only
+ * has to be a JSON object.
+ */
+const credentialsSchema = z.record(z.string(), z.unknown());
 
 /**
  * A connection's BSP credentials from Secrets Manager through Powertools' cache, so a warm
@@ -38,7 +42,7 @@ export class SecretsCredentialsStore {
       throw unavailable('Secrets Manager GetSecretValue', error);
     }
     const parsed = credentialsSchema.safeParse(value);
-    if (!parsed.success) throw new InvalidCredentialsSecretError('connection secret does not hold accountSid and authToken');
+    if (!parsed.success) throw new InvalidCredentialsSecretError('connection secret is not a JSON object');
     return parsed.data;
   }
 }

@@ -1,3 +1,4 @@
+import type { MessageKey } from './bsp';
 import type { Connection } from './connection';
 import { isFailure } from './delivery-status';
 import type { DomainEvent } from './events';
@@ -15,6 +16,7 @@ import type { Clock, EventPublisher, MessageStore, StatusChangeResult } from './
 export type FailureKindOf = (
   code: string,
   sentContentType: OutboundContent['type'],
+  provider: StatusUpdate['provider'],
 ) => 'retryable' | 'permanent' | 'window-closed' | 'content-rejected' | 'outcome-unknown';
 
 /** What the status path needs to send a fallback when the BSP refuses a message after accepting it. */
@@ -27,6 +29,11 @@ export interface StatusFallbackDeps {
 
 export interface ApplyStatusDeps {
   store: MessageStore;
+  /**
+   * Finds our key by the BSP's message id, for statuses that do not echo it (the mapping item the
+   * send path writes when the BSP accepts a message). Without it such statuses stay unaddressed.
+   */
+  keys?: { findOutboundKey(provider: StatusUpdate['provider'], externalId: string): Promise<MessageKey | undefined> };
   events: EventPublisher;
   clock: Clock;
   onEventPublishFailed?: (error: unknown) => void;
@@ -40,11 +47,7 @@ export const FALLBACK_KEY_SUFFIX = ':fallback';
 /** What the status path did about a failure callback. */
 export type StatusFallbackOutcome = 'template-enqueued' | 'plain-text-enqueued' | 'no-fallback';
 
-/** Our key for an outbound message, carried on the BSP's status callback URL. */
-export interface MessageKey {
-  conversationId: string;
-  messageId: string;
-}
+export type { MessageKey } from './bsp';
 
 export type ApplyStatusResult = (StatusChangeResult | { outcome: 'unaddressed' }) & { fallback?: StatusFallbackOutcome };
 
@@ -60,7 +63,9 @@ export function messageKeyFromQuery(query: Record<string, string | undefined>): 
 }
 
 /**
- * Applies a delivery-status callback with one conditional update by primary key. Out-of-order,
+ * Applies a delivery-status callback with one conditional update by primary key: the key the BSP
+ * echoed (Twilio's callback URL, Cloud API's `biz_opaque_callback_data`), else the one found by the
+ * BSP's message id. Out-of-order,
  * repeated and unknown callbacks are all answered as handled: the BSP must never be made to
  * retry something that retrying cannot change.
  * @example
@@ -72,7 +77,17 @@ export async function applyStatus(
   update: StatusUpdate,
   deps: ApplyStatusDeps,
 ): Promise<ApplyStatusResult> {
-  if (!key) return { outcome: 'unaddressed' };
+  const resolved = key ?? (await deps.keys?.findOutboundKey(update.provider, update.externalId));
+  if (!resolved) return { outcome: 'unaddressed' };
+  return applyAddressedStatus(connection, resolved, update, deps);
+}
+
+async function applyAddressedStatus(
+  connection: Connection,
+  key: MessageKey,
+  update: StatusUpdate,
+  deps: ApplyStatusDeps,
+): Promise<ApplyStatusResult> {
   const at = deps.clock.now();
   const result = await deps.store.applyStatus({
     ...key,
@@ -83,6 +98,7 @@ export async function applyStatus(
     providerStatus: update.providerStatus,
     ...(update.errorCode !== undefined && { errorCode: update.errorCode }),
     ...(update.errorMessage !== undefined && { errorMessage: update.errorMessage }),
+    ...(update.pricingCategory !== undefined && { pricingCategory: update.pricingCategory }),
     at,
   });
   if (result.outcome === 'applied') {
@@ -137,7 +153,7 @@ async function fallBackAfterRefusal(
   if (!message || message.direction !== 'outbound' || message.connectionId !== connection.connectionId) return undefined;
   const sentType: OutboundContent['type'] =
     message.fallback === 'template' ? 'template' : message.fallback === 'plain-text' ? 'text' : message.content.type;
-  const kind = fallback.failureKindOf(update.errorCode!, sentType);
+  const kind = fallback.failureKindOf(update.errorCode!, sentType, update.provider);
   if (kind !== 'window-closed' && kind !== 'content-rejected') return undefined;
 
   const isFallbackAlready = message.fallback !== undefined || message.idempotencyKey.endsWith(FALLBACK_KEY_SUFFIX);

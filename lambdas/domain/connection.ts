@@ -1,4 +1,5 @@
 import type { ProviderName } from './message';
+import { connectionRecordSchema, type ConnectionRecord } from './providers';
 
 /** A business's WhatsApp number as the webhook needs to know it. Credentials live in a secret. */
 export interface Connection {
@@ -8,6 +9,10 @@ export interface Connection {
   status: 'active' | 'disabled';
   /** The business number, E.164. Inbound `To` must equal it. */
   displayNumber: string;
+  /** What the BSP identifies the number by (Meta's `phone_number_id`); absent where the number itself is used. */
+  providerNumberId?: string;
+  /** The BSP account the number belongs to (Twilio's Account SID, Meta's WABA id), when known. */
+  providerAccountId?: string;
   /** Secrets Manager ARN (or name) of the connection's BSP credentials. */
   secretArn: string;
   lastInboundAt?: string;
@@ -21,4 +26,30 @@ export interface ConnectionDirectory {
    * ingestion transaction, so a busy business never contends on its own connection item.
    */
   touchLastInbound(connectionId: string, at: Date): Promise<void>;
+}
+
+/**
+ * A connection item as every reader of the connections table sees it: validated with the one
+ * connection schema (`connectionRecordSchema`), or undefined when the item is not a connection
+ * (a business's pointer item, or a malformed one).
+ * @example connectionFromItem(await getItem(connectionId)) // Connection | undefined
+ */
+export function connectionFromItem(item: unknown): Connection | undefined {
+  const parsed = connectionRecordSchema.safeParse(item);
+  return parsed.success ? connectionFromRecord(parsed.data) : undefined;
+}
+
+function connectionFromRecord(record: ConnectionRecord): Connection {
+  const providerAccountId = record.providerAccountId ?? record.accountSid;
+  return {
+    connectionId: record.connectionId,
+    businessId: record.businessId,
+    provider: record.provider,
+    status: record.status,
+    displayNumber: record.displayNumber,
+    secretArn: record.secretArn,
+    ...(record.providerNumberId !== undefined && { providerNumberId: record.providerNumberId }),
+    ...(providerAccountId !== undefined && { providerAccountId }),
+    ...(record.lastInboundAt !== undefined && { lastInboundAt: record.lastInboundAt }),
+  };
 }

@@ -72,6 +72,15 @@ export function dedupeKeyFor(provider: ProviderName, externalId: string): string
 }
 
 /**
+ * The key of the item that maps a BSP's id for one of OUR messages to our message key, written when
+ * the BSP accepts it, so that a status which does not echo our key still finds its message.
+ * @example outboundExternalKeyFor('meta', 'wamid.HBg') // 'out#meta#wamid.HBg'
+ */
+export function outboundExternalKeyFor(provider: ProviderName, externalId: string): string {
+  return `out#${provider}#${externalId}`;
+}
+
+/**
  * SQS FIFO deduplication id for a BSP message. Derived from the provider's id, so a replayed
  * webhook that re-enqueues within SQS's 5-minute window is dropped by the queue itself.
  */

@@ -72,6 +72,7 @@ export async function ingestInbound(
       id: message.customer.id,
       isPhoneNumber: message.customer.isPhoneNumber,
       ...(message.customer.waId !== undefined && { waId: message.customer.waId }),
+      ...(message.customer.userId !== undefined && { userId: message.customer.userId }),
       ...(message.customer.profileName !== undefined && { profileName: message.customer.profileName }),
     },
     content: { ...message.content },

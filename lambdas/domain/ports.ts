@@ -40,6 +40,8 @@ export interface StatusChange {
   providerStatus: string;
   errorCode?: string;
   errorMessage?: string;
+  /** The BSP's pricing category for the message (Cloud API), kept on the message. */
+  pricingCategory?: string;
   at: Date;
 }
 

@@ -2,6 +2,7 @@
  * Keeping the template registry's approval statuses in step with WhatsApp's verdicts, as the BSP
  * reports them. Used by the hourly `template-sync` Lambda and by `npm run templates -- sync`.
  */
+import type { ProviderCredentials } from './bsp';
 import type { Connection } from './connection';
 import type { TemplateApprovalStatus, TemplateDefinition, TemplateRegistry } from './templates';
 
@@ -56,10 +57,10 @@ export interface ApprovalReader {
 /** The pieces an `ApprovalReader` for Twilio is made of (all injected). */
 export interface BspApprovalReaderDeps {
   connections: { get(connectionId: string): Promise<Connection | undefined> };
-  credentials: { get(secretId: string): Promise<{ accountSid: string; authToken: string }> };
+  credentials: { get(secretId: string): Promise<ProviderCredentials> };
   contentApi: {
     fetchWhatsAppApproval(
-      credentials: { accountSid: string; authToken: string },
+      credentials: ProviderCredentials,
       contentSid: string,
     ): Promise<{ status: string; rejectionReason?: string }>;
   };

@@ -4,6 +4,7 @@
  * `POST templates/reengagement`.
  */
 import * as z from 'zod';
+import type { ProviderCredentials } from './bsp';
 import { PermanentError } from '../shared/errors';
 import type { Connection } from './connection';
 import { registryStatusOf } from './template-approval';
@@ -51,7 +52,7 @@ export const templateFileSchema = z
 
 export type TemplateFile = z.infer<typeof templateFileSchema>;
 
-type Credentials = { accountSid: string; authToken: string };
+type Credentials = ProviderCredentials;
 
 /** The BSP calls template creation makes (Twilio: `TwilioContentApi`). */
 export interface TemplateContentApi {

@@ -122,7 +122,7 @@ describe('outbound adapters against moto', () => {
       const claimed = await store.claim(key, now, deadline, 'template');
       const claimedAgain = await store.claim(key, now, deadline);
       const whileSending = (await store.getMessage(key)) as unknown as Record<string, unknown>;
-      await store.markAccepted(key, 'SM123', 'queued', now);
+      await store.markAccepted(key, 'SM123', 'queued', now, 'twilio');
       const accepted = (await store.getMessage(key)) as unknown as Record<string, unknown>;
 
       // Assess

@@ -76,7 +76,8 @@ describe('TwilioSender against the Twilio simulator', () => {
 
   const request = (content: SendRequest['content'], overrides: Partial<SendRequest> = {}): SendRequest => ({
     credentials: CREDENTIALS,
-    from: BUSINESS,
+    from: { displayNumber: BUSINESS },
+    callbackData: 'cv01.m',
     to: CUSTOMER,
     content,
     statusCallbackUrl: `${sink.url}?c=cv01&m=${randomBytes(4).toString('hex')}`,

@@ -121,8 +121,11 @@ export interface OutboundStore {
    * used, if any. False when the message is not `pending` any more (another attempt got there first).
    */
   claim(key: MessageKey, at: Date, outcomeDeadline: Date, fallback?: FallbackKind): Promise<boolean>;
-  /** `sending` → `accepted` with the BSP's id; removes outcomePending/outcomeDeadline. */
-  markAccepted(key: MessageKey, externalId: string, providerStatus: string, at: Date): Promise<void>;
+  /**
+   * `sending` → `accepted` with the BSP's id; removes outcomePending/outcomeDeadline; and maps the
+   * BSP's id to our key, so that a status that does not echo our key still finds the message.
+   */
+  markAccepted(key: MessageKey, externalId: string, providerStatus: string, at: Date, provider: ProviderName): Promise<void>;
   /**
    * `sending` → `pending` (the BSP certainly did not take it), recording the refusal as
    * `lastErrorCode`/`lastErrorReason` and optionally switching to a fallback; removes

@@ -5,8 +5,9 @@ import { conversationIdFor, messageIdTime, newMessageId } from '../ids';
 import type { Clock, EventPublisher } from '../ports';
 import type { TemplateRegistry } from '../templates';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../window';
-import type { ProviderCredentials, SendableContent, WhatsAppSender } from '../../providers/whatsapp/provider';
+import { encodeMessageKey, type ProviderCredentials, type SendableContent, type WhatsAppSender } from '../bsp';
 import type { ProviderName } from '../message';
+import { webhookPath } from '../providers';
 import { SendFailedError } from '../../shared/errors';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { parseOutboundMessage, type OutboundContent, type OutboundMessage, type TemplateRef } from './contract';
@@ -128,7 +129,7 @@ export function outboundDedupeKey(businessId: string, idempotencyKey: string): s
  */
 export function statusCallbackUrl(baseUrl: string, provider: ProviderName, connectionId: string, key: MessageKey): string {
   const base = baseUrl.replace(/\/+$/, '');
-  return `${base}/webhook/whatsapp/${provider}/${encodeURIComponent(connectionId)}/status?c=${encodeURIComponent(key.conversationId)}&m=${encodeURIComponent(key.messageId)}`;
+  return `${base}${webhookPath(provider, connectionId, 'status')}?c=${encodeURIComponent(key.conversationId)}&m=${encodeURIComponent(key.messageId)}`;
 }
 
 /** Inside the 24-hour customer service window at `now`? */
@@ -458,10 +459,14 @@ async function attempt(initial: OutboundMessageItem, context: SendContext): Prom
     try {
       ({ externalId, providerStatus } = await sender.send({
         credentials: context.credentials,
-        from: target.connection.displayNumber,
+        from: {
+          displayNumber: target.connection.displayNumber,
+          ...(target.connection.providerNumberId !== undefined && { providerNumberId: target.connection.providerNumberId }),
+        },
         to: item.customerId,
         content: decision.send,
         statusCallbackUrl: statusCallbackUrl(deps.config.webhookBaseUrl, target.connection.provider, target.connection.connectionId, key),
+        callbackData: encodeMessageKey(key),
         messageId: item.messageId,
       }));
     } catch (error) {
@@ -501,7 +506,7 @@ async function attempt(initial: OutboundMessageItem, context: SendContext): Prom
       }
     }
     // The BSP took it. deliveryStatus stays `queued` until its callbacks move it.
-    await deps.store.markAccepted(key, externalId, providerStatus, deps.clock.now());
+    await deps.store.markAccepted(key, externalId, providerStatus, deps.clock.now(), target.connection.provider);
     return { ...key, result: 'accepted', ...(fallback && { fallback }) };
   }
   throw new Error('fallback loop did not settle');
@@ -533,6 +538,7 @@ async function templateDecision(ref: TemplateRef | undefined, context: SendConte
     send: {
       type: 'template',
       providerTemplateId: definition.providerTemplateId,
+      language: definition.language,
       ...(ref.variables && Object.keys(ref.variables).length > 0 && { variables: ref.variables }),
     },
     ...(fallback && { fallback }),

@@ -10,15 +10,12 @@ import { SqsOutboundQueue } from '../../adapters/sqs-outbound-queue';
 import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
 import { SqsInboundQueue } from '../../adapters/sqs-inbound-queue';
-import { TwilioProvider } from '../../providers/whatsapp/twilio';
+import { TwilioWebhookCodec } from '../../providers/whatsapp/twilio/codec';
 import { contentClassOf, twilioFailureKind } from '../../providers/whatsapp/twilio/send/errors';
 import { fastClientConfig } from '../../shared/aws-clients';
 import { createPowertools } from '../../shared/powertools';
 import type { WebhookEnv } from './env';
 import type { WebhookDeps } from './handler';
-
-/** Real Twilio webhooks are a few KB; far larger bodies are refused (413) before any parsing. */
-export const MAX_WEBHOOK_BODY_BYTES = 64 * 1024;
 
 /** Builds the webhook's dependencies once per container (cold start). */
 export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
@@ -32,21 +29,24 @@ export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
     dedupe: env.DEDUPE_TABLE,
     conversations: env.CONVERSATIONS_TABLE,
   });
+  const store = new DynamoDbMessageStore(documents, {
+    conversations: env.CONVERSATIONS_TABLE,
+    messages: env.MESSAGES_TABLE,
+    dedupe: env.DEDUPE_TABLE,
+  });
   return {
-    providers: { twilio: new TwilioProvider() },
+    codecs: { twilio: new TwilioWebhookCodec() },
     connections: new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, {
       cacheTtlMs: env.CONNECTION_CACHE_TTL_SECONDS * 1000,
     }),
     credentials: new SecretsCredentialsStore(new SecretsManagerClient(fastClientConfig), env.SECRETS_CACHE_TTL_SECONDS),
-    store: new DynamoDbMessageStore(documents, {
-      conversations: env.CONVERSATIONS_TABLE,
-      messages: env.MESSAGES_TABLE,
-      dedupe: env.DEDUPE_TABLE,
-    }),
+    store,
+    statusKeys: store,
     queue: new SqsInboundQueue(sqs, env.INBOUND_QUEUE_URL),
     ...(env.OUTBOUND_QUEUE_URL && {
       statusFallback: {
-        failureKindOf: (code, sentContentType) => twilioFailureKind(code, contentClassOf(sentContentType)),
+        failureKindOf: (code, sentContentType, provider) =>
+          provider === 'twilio' ? twilioFailureKind(code, contentClassOf(sentContentType)) : 'permanent',
         messages: outbound,
         queue: new SqsOutboundQueue(sqs, env.OUTBOUND_QUEUE_URL),
         conversations: outbound,
@@ -59,7 +59,6 @@ export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
     config: {
       publicBaseUrl: env.PUBLIC_BASE_URL,
       dedupeTtlMs: env.DEDUPE_TTL_DAYS * 24 * 60 * 60 * 1000,
-      maxBodyBytes: MAX_WEBHOOK_BODY_BYTES,
     },
   };
 }

@@ -1,13 +1,14 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { applyStatus, messageKeyFromQuery, type StatusFallbackDeps } from '../../domain/apply-status';
+import { applyStatus, type ApplyStatusDeps, type StatusFallbackDeps } from '../../domain/apply-status';
+import type { MessageKey, ProviderCredentials, WebhookAck, WebhookCodec, WebhookEvent, WebhookRequest } from '../../domain/bsp';
 import type { Connection, ConnectionDirectory } from '../../domain/connection';
 import { ingestInbound } from '../../domain/ingest-inbound';
-import type { ProviderName } from '../../domain/message';
+import type { InboundMessage, StatusUpdate } from '../../domain/message';
 import type { Clock, EventPublisher, InboundQueue, MessageStore } from '../../domain/ports';
+import { webhookRouteOf, type ProviderName } from '../../domain/providers';
 import { maskIdentifier } from '../../domain/redact';
-import type { ProviderCredentials, WebhookRequest, WhatsAppProvider } from '../../providers/whatsapp/provider';
 import { publicWebhookUrl } from '../../providers/whatsapp/webhook-url';
 import {
   EchoError,
@@ -22,13 +23,16 @@ export interface CredentialsReader {
 }
 
 export interface WebhookDeps {
-  providers: Partial<Record<ProviderName, WhatsAppProvider>>;
+  /** One codec per BSP the deployment accepts webhooks from. */
+  codecs: Partial<Record<ProviderName, WebhookCodec>>;
   connections: ConnectionDirectory;
   credentials: CredentialsReader;
   store: MessageStore;
   queue: InboundQueue;
-  /** Fallbacks for messages the BSP refuses after accepting them (63016, rejected rich content). */
+  /** Fallbacks for messages the BSP refuses after accepting them (window closed, rejected rich content). */
   statusFallback?: StatusFallbackDeps;
+  /** Finds our message key by the BSP's id, for statuses that do not echo it. */
+  statusKeys?: ApplyStatusDeps['keys'];
   events: EventPublisher;
   clock: Clock;
   logger: Logger;
@@ -36,64 +40,72 @@ export interface WebhookDeps {
   config: {
     publicBaseUrl?: string;
     dedupeTtlMs: number;
-    /** Larger bodies are refused with 413 before anything is parsed. */
-    maxBodyBytes: number;
+    /** Events of one request stored at once; a conversation's own events are always stored in order. */
+    eventConcurrency?: number;
   };
 }
 
-/** Twilio expects TwiML back; an empty `<Response/>` means "nothing to reply in-band". */
-const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 /** One public answer for every authentication failure, so connection ids cannot be probed. */
 const FORBIDDEN_MESSAGE = 'Forbidden';
 /** After a signature mismatch, re-read the secret at most this often (token rotation vs. forged floods). */
 const CREDENTIAL_REFRESH_INTERVAL_MS = 60_000;
-
-type Route = 'inbound' | 'fallback' | 'status';
+const DEFAULT_EVENT_CONCURRENCY = 8;
 
 /**
- * The BSP webhook: `POST /webhook/whatsapp/{provider}/{connectionId}` (incoming messages) and
- * `…/{connectionId}/status` (delivery-status callbacks).
+ * The BSP webhook: `POST /webhook/whatsapp/{provider}/{connectionId}` (incoming messages, and
+ * statuses on Cloud API shapes), Twilio's `…/status` and `…/fallback`, and Meta's `GET` handshake.
  *
- * Read top to bottom: size → body → connection → signature → account and number → store/queue
- * (or status update) → empty TwiML. Every rejection happens before anything is written.
+ * Read top to bottom: size → body → connection → authentication → events (each stored and queued
+ * idempotently) → the provider's acknowledgement. Every rejection happens before anything is
+ * written; the answer is 5xx only when something the request carried is not yet stored, so the
+ * BSP's retry (which doubles nothing) completes it.
  * @example
- * export const handler = createWebhookHandler(createWebhookDeps());
+ * export const handler = createWebhookHandler(createWebhookDeps(loadWebhookEnv()));
  */
 export function createWebhookHandler(deps: WebhookDeps) {
   const lastForcedRefresh = new Map<string, number>();
 
-  async function credentialsVerifying(
-    provider: WhatsAppProvider,
-    connection: Connection,
-    request: WebhookRequest,
-    fields: Record<string, string>,
-  ): Promise<ProviderCredentials> {
+  /**
+   * The cached secret first; after a failure, the secret read again (it may have been rotated), but
+   * rarely, so that a flood of forged requests cannot turn into a flood of Secrets Manager calls.
+   */
+  async function withCredentials<T>(connection: Connection, attempt: (credentials: ProviderCredentials) => T | undefined): Promise<{ credentials: ProviderCredentials; result: T }> {
     const cached = await deps.credentials.get(connection.secretArn);
-    if (provider.verifySignature(request, fields, cached)) return cached;
-    // The cached token may predate a rotation: read the secret again, but rarely, so that a flood
-    // of forged requests cannot turn into a flood of Secrets Manager calls.
+    const first = attempt(cached);
+    if (first !== undefined) return { credentials: cached, result: first };
     const now = deps.clock.now().getTime();
     const last = lastForcedRefresh.get(connection.connectionId) ?? 0;
     if (now - last >= CREDENTIAL_REFRESH_INTERVAL_MS) {
       lastForcedRefresh.set(connection.connectionId, now);
       const fresh = await deps.credentials.get(connection.secretArn, { refresh: true });
-      if (fresh.authToken !== cached.authToken && provider.verifySignature(request, fields, fresh)) return fresh;
+      if (!sameCredentials(fresh, cached)) {
+        const second = attempt(fresh);
+        if (second !== undefined) return { credentials: fresh, result: second };
+      }
     }
-    throw new ForbiddenError('signature does not match');
+    throw new ForbiddenError('authentication failed');
+  }
+
+  async function activeConnection(connectionId: string, provider: ProviderName): Promise<Connection> {
+    const connection = await deps.connections.get(connectionId);
+    if (!connection) throw new ForbiddenError('unknown connection');
+    if (connection.status !== 'active') throw new ForbiddenError('connection is disabled');
+    if (connection.provider !== provider) throw new ForbiddenError('connection uses another provider');
+    return connection;
   }
 
   async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-    const path = event.rawPath.replace(/\/+$/, '');
-    const route: Route = path.endsWith('/status') ? 'status' : path.endsWith('/fallback') ? 'fallback' : 'inbound';
-    const providerName = providerFromPath(event.rawPath);
+    const target = webhookRouteOf(event.rawPath);
     const connectionId = event.pathParameters?.connectionId;
-    deps.logger.appendKeys({ route, connectionId });
+    const method = event.requestContext.http?.method ?? 'POST';
+    deps.logger.appendKeys({ route: target?.route, provider: target?.provider, connectionId });
+    const codec = target ? deps.codecs[target.provider] : undefined;
+    if (!target || !codec || !connectionId) throw new ForbiddenError('no provider or connection in the path');
 
-    const rawBody = decodeBody(event, deps.config.maxBodyBytes);
-    const provider = providerName ? deps.providers[providerName] : undefined;
-    if (!provider || !connectionId) throw new ForbiddenError('no provider or connection in the path');
-
+    const rawBody = decodeBody(event, codec.maxBodyBytes);
     const request: WebhookRequest = {
+      method,
+      route: target.route,
       url: publicWebhookUrl({
         rawPath: event.rawPath,
         rawQueryString: event.rawQueryString,
@@ -103,51 +115,72 @@ export function createWebhookHandler(deps: WebhookDeps) {
         domainName: event.requestContext.domainName,
         publicBaseUrl: deps.config.publicBaseUrl,
       }),
+      query: event.queryStringParameters ?? {},
       headers: event.headers,
       rawBody,
     };
-    const fields = provider.parseFields(request);
 
-    const connection = await deps.connections.get(connectionId);
-    if (!connection) throw new ForbiddenError('unknown connection');
-    if (connection.status !== 'active') throw new ForbiddenError('connection is disabled');
-    if (connection.provider !== provider.name) throw new ForbiddenError('connection uses another provider');
-
-    const credentials = await credentialsVerifying(provider, connection, request, fields);
-
-    if (route === 'status') {
-      const update = provider.parseStatus(fields);
-      if (update.accountId !== credentials.accountSid) throw new ForbiddenError('account does not own the connection');
-      const key = messageKeyFromQuery(event.queryStringParameters ?? {});
-      const result = await applyStatus(connection, key, update, {
-        store: deps.store,
-        events: deps.events,
-        clock: deps.clock,
-        onEventPublishFailed: (error) => reportEventFailure(error),
-        ...(deps.statusFallback && { fallback: deps.statusFallback }),
-      });
-      deps.metrics.addMetric(`Status${capitalize(result.outcome)}`, MetricUnit.Count, 1);
-      if (result.fallback === 'template-enqueued' || result.fallback === 'plain-text-enqueued') {
-        deps.metrics.addMetric('StatusFallbackEnqueued', MetricUnit.Count, 1);
-      } else if (result.fallback === 'no-fallback') {
-        deps.metrics.addMetric('SendFailed', MetricUnit.Count, 1);
-      }
-      const level = result.outcome === 'applied' || result.outcome === 'stale' ? 'info' : 'warn';
-      deps.logger[level]('status callback handled', {
-        outcome: result.outcome,
-        status: update.status,
-        providerStatus: update.providerStatus,
-        errorCode: update.errorCode,
-        fallback: result.fallback,
-        messageId: key?.messageId,
-        conversationId: key?.conversationId,
-      });
-      return twiml();
+    if (method === 'GET') {
+      if (!codec.handshake || target.route !== 'inbound') throw new ForbiddenError('no handshake on this route');
+      const connection = await activeConnection(connectionId, target.provider);
+      const { result } = await withCredentials(connection, (credentials) => codec.handshake!(request, credentials));
+      deps.metrics.addMetric('WebhookVerified', MetricUnit.Count, 1);
+      deps.logger.info('webhook verification answered');
+      return answer(result);
     }
 
-    const message = provider.parseInbound(fields);
-    if (message.accountId !== credentials.accountSid) throw new ForbiddenError('account does not own the connection');
-    if (message.to !== connection.displayNumber) throw new ForbiddenError('message is not addressed to the connection number');
+    const body = codec.readBody(request);
+    const connection = await activeConnection(connectionId, target.provider);
+    const { credentials } = await withCredentials(connection, (candidate) => (codec.authenticate(request, body, candidate) ? true : undefined));
+    const events = codec.parse(request, body, connection, credentials);
+
+    const outcomes = await storeEvents(connection, events, target.route);
+    const unstored = outcomes.filter((outcome) => outcome.status === 'rejected');
+    if (unstored.length > 0) {
+      deps.metrics.addMetric('WebhookEventsUnstored', MetricUnit.Count, unstored.length);
+      // The first failure is representative; every event already stored answers as a duplicate on the retry.
+      throw (unstored[0] as PromiseRejectedResult).reason;
+    }
+    return answer(codec.acknowledge());
+  }
+
+  /**
+   * Stores every event of one request. A conversation's events are stored in the order the BSP
+   * listed them (the inbound FIFO queue must see them in that order); conversations run side by side.
+   * Every event is attempted even when another failed, so a retried batch has less left to do.
+   */
+  async function storeEvents(connection: Connection, events: WebhookEvent[], route: WebhookRequest['route']): Promise<PromiseSettledResult<void>[]> {
+    const lanes = new Map<string, WebhookEvent[]>();
+    for (const event of events) {
+      const lane = laneOf(event);
+      const queue = lanes.get(lane);
+      if (queue) queue.push(event);
+      else lanes.set(lane, [event]);
+    }
+    const results: PromiseSettledResult<void>[] = [];
+    await forEachLimited([...lanes.values()], deps.config.eventConcurrency ?? DEFAULT_EVENT_CONCURRENCY, async (lane) => {
+      for (const event of lane) {
+        try {
+          await storeEvent(connection, event, route);
+          results.push({ status: 'fulfilled', value: undefined });
+        } catch (error) {
+          results.push({ status: 'rejected', reason: error });
+          // A later message of this conversation must not overtake the one that failed.
+          if (event.kind === 'inbound') break;
+        }
+      }
+    });
+    return results;
+  }
+
+  async function storeEvent(connection: Connection, event: WebhookEvent, route: WebhookRequest['route']): Promise<void> {
+    if (event.kind === 'inbound') return storeInbound(connection, event.message, route);
+    if (event.kind === 'status') return storeStatus(connection, event.update, event.key);
+    deps.metrics.addMetric('WebhookOtherEvent', MetricUnit.Count, 1);
+    deps.logger.info('webhook event kept as counted', { type: event.type, detail: event.detail });
+  }
+
+  async function storeInbound(connection: Connection, message: InboundMessage, route: WebhookRequest['route']): Promise<void> {
     const result = await ingestInbound(connection, message, {
       store: deps.store,
       queue: deps.queue,
@@ -168,7 +201,33 @@ export function createWebhookHandler(deps: WebhookDeps) {
       type: message.content.type,
       customer: maskIdentifier(message.customer.id),
     });
-    return twiml();
+  }
+
+  async function storeStatus(connection: Connection, update: StatusUpdate, key: MessageKey | undefined): Promise<void> {
+    const result = await applyStatus(connection, key, update, {
+      store: deps.store,
+      events: deps.events,
+      clock: deps.clock,
+      onEventPublishFailed: (error) => reportEventFailure(error),
+      ...(deps.statusKeys && { keys: deps.statusKeys }),
+      ...(deps.statusFallback && { fallback: deps.statusFallback }),
+    });
+    deps.metrics.addMetric(`Status${capitalize(result.outcome)}`, MetricUnit.Count, 1);
+    if (result.fallback === 'template-enqueued' || result.fallback === 'plain-text-enqueued') {
+      deps.metrics.addMetric('StatusFallbackEnqueued', MetricUnit.Count, 1);
+    } else if (result.fallback === 'no-fallback') {
+      deps.metrics.addMetric('SendFailed', MetricUnit.Count, 1);
+    }
+    const level = result.outcome === 'applied' || result.outcome === 'stale' ? 'info' : 'warn';
+    deps.logger[level]('status callback handled', {
+      outcome: result.outcome,
+      status: update.status,
+      providerStatus: update.providerStatus,
+      errorCode: update.errorCode,
+      fallback: result.fallback,
+      messageId: key?.messageId,
+      conversationId: key?.conversationId,
+    });
   }
 
   function reportEventFailure(error: unknown): void {
@@ -192,6 +251,32 @@ export function createWebhookHandler(deps: WebhookDeps) {
   };
 }
 
+/** Inbound messages of one customer share a lane (their order matters); every status is its own. */
+function laneOf(event: WebhookEvent): string {
+  if (event.kind === 'inbound') return `c:${event.message.customer.id}`;
+  if (event.kind === 'status') return `s:${event.update.externalId}:${event.update.status}`;
+  return `o:${event.type}`;
+}
+
+async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await work(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+function sameCredentials(a: ProviderCredentials, b: ProviderCredentials): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function answer(ack: WebhookAck): APIGatewayProxyStructuredResultV2 {
+  return { statusCode: ack.statusCode, headers: { 'content-type': ack.contentType }, body: ack.body };
+}
+
 function rejection(error: unknown, deps: WebhookDeps): APIGatewayProxyStructuredResultV2 {
   const [statusCode, publicMessage, metric] =
     error instanceof PayloadTooLargeError
@@ -213,10 +298,6 @@ function rejection(error: unknown, deps: WebhookDeps): APIGatewayProxyStructured
   };
 }
 
-function twiml(): APIGatewayProxyStructuredResultV2 {
-  return { statusCode: 200, headers: { 'content-type': 'text/xml' }, body: EMPTY_TWIML };
-}
-
 /** API Gateway base64-encodes form bodies; the size limit applies to the decoded bytes. */
 function decodeBody(event: APIGatewayProxyEventV2, maxBytes: number): string {
   const body = event.body ?? '';
@@ -229,11 +310,6 @@ function decodeBody(event: APIGatewayProxyEventV2, maxBytes: number): string {
   const bytes = Buffer.from(body, 'base64');
   if (bytes.length > maxBytes) throw new PayloadTooLargeError('body too large');
   return bytes.toString('utf8');
-}
-
-function providerFromPath(rawPath: string): ProviderName | undefined {
-  const match = /\/webhook\/whatsapp\/([a-z0-9]+)\//.exec(rawPath);
-  return match?.[1] === 'twilio' ? 'twilio' : undefined;
 }
 
 function capitalize(word: string): string {

@@ -1,6 +1,6 @@
 import type { Connection } from '../../../lambdas/domain/connection';
 import { createWebhookHandler, type WebhookDeps } from '../../../lambdas/handlers/webhook/handler';
-import { TwilioProvider } from '../../../lambdas/providers/whatsapp/twilio';
+import { TwilioWebhookCodec } from '../../../lambdas/providers/whatsapp/twilio';
 import { DependencyUnavailableError } from '../../../lambdas/shared/errors';
 import {
   CachedCredentials,
@@ -37,7 +37,7 @@ function setup(connections: Connection[] = [active]) {
   });
   let now = new Date('2026-11-26T12:00:00Z').getTime();
   const deps: WebhookDeps = {
-    providers: { twilio: new TwilioProvider() },
+    codecs: { twilio: new TwilioWebhookCodec() },
     connections: directory,
     credentials,
     store,
@@ -45,7 +45,7 @@ function setup(connections: Connection[] = [active]) {
     events,
     clock: { now: () => new Date(now) },
     ...silentPowertools(),
-    config: { dedupeTtlMs: 86_400_000, maxBodyBytes: 64 * 1024 },
+    config: { dedupeTtlMs: 86_400_000 },
   };
   return {
     handler: createWebhookHandler(deps),

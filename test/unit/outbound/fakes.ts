@@ -17,7 +17,8 @@ import type {
 } from '../../../lambdas/domain/outbound/ports';
 import type { SendOutboundDeps } from '../../../lambdas/domain/outbound/send-outbound';
 import type { TemplateDefinition } from '../../../lambdas/domain/templates';
-import type { SendRequest, SendResult, WhatsAppSender } from '../../../lambdas/providers/whatsapp/provider';
+import type { SendableContent, SendFailureKind, SendRequest, SendResult, WhatsAppSender } from '../../../lambdas/providers/whatsapp/provider';
+import { contentClassOf, twilioFailureKind } from '../../../lambdas/providers/whatsapp/twilio/send/errors';
 import { SendFailedError } from '../../../lambdas/shared/errors';
 import { RecordingEvents } from '../../support/fakes';
 
@@ -180,6 +181,9 @@ export class ScriptedSender implements WhatsAppSender {
   then(...answers: Script[]): this {
     this.script.push(...answers);
     return this;
+  }
+  failureKindOf(code: string, sentContentType: SendableContent['type']): SendFailureKind {
+    return twilioFailureKind(code, contentClassOf(sentContentType));
   }
   async send(request: SendRequest): Promise<SendResult> {
     this.requests.push(structuredClone(request));

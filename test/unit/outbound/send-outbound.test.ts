@@ -1,3 +1,4 @@
+import { encodeMessageKey } from '../../../lambdas/domain/bsp';
 import { conversationIdFor } from '../../../lambdas/domain/ids';
 import type { OutboundMessage } from '../../../lambdas/domain/outbound/contract';
 import { outboundDedupeKey, sendOutbound, statusCallbackUrl } from '../../../lambdas/domain/outbound/send-outbound';
@@ -90,7 +91,7 @@ describe('sendOutbound', () => {
       expect(h.store.createdConversations).toEqual([
         expect.objectContaining({ conversationId: CONVERSATION, connectionId: 'conn1', customerId: CUSTOMER, customerIsPhoneNumber: true }),
       ]);
-      expect(h.sender.requests[0].content).toEqual({ type: 'template', providerTemplateId: template().providerTemplateId, variables: { '1': 'Ana' } });
+      expect(h.sender.requests[0].content).toEqual({ type: 'template', providerTemplateId: template().providerTemplateId, language: template().language, variables: { '1': 'Ana' } });
       expect(h.sender.requests[0].to).toBe(CUSTOMER);
     });
   });
@@ -114,7 +115,8 @@ describe('sendOutbound', () => {
       expect(stored.outcomePending).toBeUndefined();
       expect(h.sender.requests[0]).toEqual(
         expect.objectContaining({
-          from: connection.displayNumber,
+          from: { displayNumber: connection.displayNumber },
+          callbackData: encodeMessageKey({ conversationId: CONVERSATION, messageId: stored.messageId }),
           to: CUSTOMER,
           content: { type: 'text', text: 'Hola Ana' },
           messageId: stored.messageId,

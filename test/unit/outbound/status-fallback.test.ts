@@ -7,7 +7,7 @@ import type { OutboundMessageItem, OutboundQueue, PendingOptions } from '../../.
 import type { StatusChangeResult } from '../../../lambdas/domain/ports';
 import { createWebhookHandler } from '../../../lambdas/handlers/webhook/handler';
 import { contentClassOf, twilioFailureKind } from '../../../lambdas/providers/whatsapp/twilio/send/errors';
-import { TwilioProvider } from '../../../lambdas/providers/whatsapp/twilio';
+import { TwilioWebhookCodec } from '../../../lambdas/providers/whatsapp/twilio';
 import { CachedCredentials, FixedDirectory, RecordingEvents, RecordingQueue, RecordingStore, silentPowertools } from '../../support/fakes';
 import { signedTwilioEvent, statusFields } from '../../support/twilio-webhook';
 
@@ -160,7 +160,7 @@ describe('status callback fallbacks', () => {
     const TOKEN = 'b'.repeat(32);
     const ctx = setup(sentMessage({ fallbackTemplate: { name: 'reengagement', language: 'es_MX' } }));
     const handler = createWebhookHandler({
-      providers: { twilio: new TwilioProvider() },
+      codecs: { twilio: new TwilioWebhookCodec() },
       connections: new FixedDirectory([connection]),
       credentials: new CachedCredentials({ 'arn:secret:conn1': { accountSid: ACCOUNT, authToken: TOKEN } }),
       store: ctx.store,
@@ -169,7 +169,7 @@ describe('status callback fallbacks', () => {
       events: ctx.events,
       clock: ctx.deps.clock,
       ...silentPowertools(),
-      config: { dedupeTtlMs: 86_400_000, maxBodyBytes: 64 * 1024 },
+      config: { dedupeTtlMs: 86_400_000 },
     });
     const fields = statusFields({ accountSid: ACCOUNT, messageSid: 'SM1', status: 'failed', errorCode: '63016' });
 

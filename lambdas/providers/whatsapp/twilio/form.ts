@@ -1,6 +1,9 @@
 import { MalformedRequestError } from '../../../shared/errors';
 import type { WebhookRequest } from '../provider';
 
+/** The parts of a webhook request a Twilio signature covers: the URL as called, the headers and the raw body. */
+export type SignedRequest = Pick<WebhookRequest, 'url' | 'headers' | 'rawBody'>;
+
 const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 
 /**
@@ -17,7 +20,7 @@ const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
  *   rawBody: 'Body=Hola+%F0%9F%91%8B&From=whatsapp%3A%2B5215512345678' });
  * // { Body: 'Hola 👋', From: 'whatsapp:+5215512345678' }
  */
-export function parseTwilioFields(request: WebhookRequest): Record<string, string> {
+export function parseTwilioFields(request: SignedRequest): Record<string, string> {
   const contentType = request.headers['content-type'];
   if (contentType !== undefined && mediaTypeOf(contentType) !== FORM_MEDIA_TYPE) {
     throw new MalformedRequestError(`Expected an ${FORM_MEDIA_TYPE} body, got content type "${contentType}"`);

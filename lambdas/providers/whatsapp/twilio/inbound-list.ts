@@ -2,7 +2,7 @@ import * as z from 'zod';
 import type { InboundListing, InboundMessageSource, ListedInboundMessage } from '../../../domain/reconcile-inbound';
 import type { InboundMessage } from '../../../domain/message';
 import { BspUnavailableError } from '../../../shared/errors';
-import type { ProviderCredentials } from '../provider';
+import type { TwilioCredentials } from './credentials';
 import { parseTwilioInbound } from './inbound';
 import { callTwilio, joinUrl, type TwilioHttpDeps } from './send/http';
 
@@ -143,11 +143,11 @@ export class TwilioInboundLister {
   }
 
   /** The domain's `InboundMessageSource` for one connection. */
-  sourceFor(credentials: ProviderCredentials, number: string): InboundMessageSource {
+  sourceFor(credentials: TwilioCredentials, number: string): InboundMessageSource {
     return { list: (window) => this.list(credentials, number, window) };
   }
 
-  async list(credentials: ProviderCredentials, number: string, window: { since: Date; until: Date }): Promise<InboundListing> {
+  async list(credentials: TwilioCredentials, number: string, window: { since: Date; until: Date }): Promise<InboundListing> {
     const to = `${WHATSAPP_PREFIX}${number}`;
     const query = new URLSearchParams([
       ['To', to],
@@ -179,7 +179,7 @@ export class TwilioInboundLister {
     return { messages, complete: url === undefined };
   }
 
-  private isInboundTo(resource: TwilioMessageResource, to: string, credentials: ProviderCredentials): boolean {
+  private isInboundTo(resource: TwilioMessageResource, to: string, credentials: TwilioCredentials): boolean {
     return (
       resource.direction === 'inbound' &&
       resource.status !== 'receiving' &&
@@ -189,12 +189,12 @@ export class TwilioInboundLister {
     );
   }
 
-  private async load(credentials: ProviderCredentials, resource: TwilioMessageResource): Promise<InboundMessage> {
+  private async load(credentials: TwilioCredentials, resource: TwilioMessageResource): Promise<InboundMessage> {
     const media = numMediaOf(resource) > 0 ? await this.mediaOf(credentials, resource.sid) : [];
     return parseTwilioInbound(webhookFieldsOf(resource, media));
   }
 
-  private async mediaOf(credentials: ProviderCredentials, messageSid: string): Promise<Array<{ url: string; contentType?: string }>> {
+  private async mediaOf(credentials: TwilioCredentials, messageSid: string): Promise<Array<{ url: string; contentType?: string }>> {
     const url = joinUrl(this.deps.apiBaseUrl, `${this.messagesPath(credentials)}/${encodeURIComponent(messageSid)}/Media.json`);
     const { body } = await callTwilio(this.http, { method: 'GET', url, credentials, context: { operation: 'content' } });
     const page = mediaPageSchema.safeParse(body);
@@ -205,7 +205,7 @@ export class TwilioInboundLister {
     }));
   }
 
-  private messagesPath(credentials: ProviderCredentials): string {
+  private messagesPath(credentials: TwilioCredentials): string {
     return `/2010-04-01/Accounts/${encodeURIComponent(credentials.accountSid)}/Messages`;
   }
 

@@ -1,7 +1,8 @@
 // The webhooks module only, never the package root: `import twilio from 'twilio'` pulls the whole
 // REST client (megabytes, ~100 ms of cold start) into the webhook bundle.
 import { validateRequest } from 'twilio/lib/webhooks/webhooks';
-import type { ProviderCredentials, WebhookRequest } from '../provider';
+import type { SignedRequest } from './form';
+import type { TwilioCredentials } from './credentials';
 
 const SIGNATURE_HEADER = 'x-twilio-signature';
 
@@ -21,9 +22,9 @@ const SIGNATURE_HEADER = 'x-twilio-signature';
  * }
  */
 export function verifyTwilioSignature(
-  request: WebhookRequest,
+  request: SignedRequest,
   fields: Record<string, string>,
-  credentials: ProviderCredentials,
+  credentials: TwilioCredentials,
 ): boolean {
   const signature = request.headers[SIGNATURE_HEADER];
   if (!signature) return false;

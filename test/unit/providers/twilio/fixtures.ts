@@ -4,7 +4,7 @@
  * twilio-node, so a bug shared by both cannot hide.
  */
 import { createHmac } from 'node:crypto';
-import type { WebhookRequest } from '../../../../lambdas/providers/whatsapp/provider';
+import type { SignedRequest } from '../../../../lambdas/providers/whatsapp/twilio/form';
 
 export const ACCOUNT_SID = 'AC' + 'a'.repeat(32);
 export const AUTH_TOKEN = 'f'.repeat(32);
@@ -31,7 +31,7 @@ export function formBody(fields: Record<string, string>): string {
 export function signedRequest(
   fields: Record<string, string>,
   options: { url?: string; signedUrl?: string; authToken?: string } = {},
-): WebhookRequest {
+): SignedRequest {
   const url = options.url ?? WEBHOOK_URL;
   return {
     url,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { ProviderCredentials } from '../../provider';
+import { parseTwilioCredentials } from '../credentials';
 import { callTwilio, joinUrl, type TwilioHttpDeps } from './http';
 import { unreadableSuccessError } from './errors';
 
@@ -63,7 +64,7 @@ export class TwilioContentApi {
     const answer = await callTwilio(this.deps, {
       method: 'POST',
       url: joinUrl(this.deps.contentBaseUrl, '/v1/Content'),
-      credentials,
+      credentials: parseTwilioCredentials(credentials),
       json: {
         friendly_name: definition.friendlyName,
         language: definition.language,
@@ -86,7 +87,7 @@ export class TwilioContentApi {
     const answer = await callTwilio(this.deps, {
       method: 'POST',
       url: joinUrl(this.deps.contentBaseUrl, `/v1/Content/${encodeURIComponent(contentSid)}/ApprovalRequests/whatsapp`),
-      credentials,
+      credentials: parseTwilioCredentials(credentials),
       json: { name: request.name, category: request.category },
       context: { operation: 'content' },
     });
@@ -106,7 +107,7 @@ export class TwilioContentApi {
     const answer = await callTwilio(this.deps, {
       method: 'GET',
       url: joinUrl(this.deps.contentBaseUrl, `/v1/Content/${encodeURIComponent(contentSid)}/ApprovalRequests`),
-      credentials,
+      credentials: parseTwilioCredentials(credentials),
       context: { operation: 'content' },
     });
     const parsed = approvalSchema.safeParse(answer.body);

@@ -1,4 +1,4 @@
-import type { ProviderCredentials } from '../../provider';
+import type { TwilioCredentials } from '../credentials';
 import {
   classifyTwilioHttpError,
   classifyTwilioTransportError,
@@ -17,7 +17,7 @@ export interface TwilioHttpDeps {
 export interface TwilioCall {
   method: 'GET' | 'POST';
   url: string;
-  credentials: ProviderCredentials;
+  credentials: TwilioCredentials;
   /** Form fields (Messages API). */
   form?: URLSearchParams;
   /** JSON body (Content API). */
@@ -31,7 +31,7 @@ export interface TwilioAnswer {
 }
 
 /** HTTP Basic with the Account SID and Auth Token, as Twilio's REST APIs take them. */
-export function basicAuth(credentials: ProviderCredentials): string {
+export function basicAuth(credentials: TwilioCredentials): string {
   return `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`, 'utf8').toString('base64')}`;
 }
 

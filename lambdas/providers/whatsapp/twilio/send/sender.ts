@@ -1,10 +1,11 @@
 import * as z from 'zod';
-import type { ProviderCredentials, SendableContent, SendRequest, SendResult, WhatsAppSender } from '../../provider';
+import type { SendableContent, SendFailureKind, SendRequest, SendResult, WhatsAppSender } from '../../provider';
+import { parseTwilioCredentials, type TwilioCredentials } from '../credentials';
 import { SendFailedError } from '../../../../shared/errors';
 import { TwilioContentApi } from './content-api';
 import type { ContentCache } from './content-cache';
 import { interactiveContentDefinition } from './content';
-import { contentClassOf, twilioErrorFor } from './errors';
+import { contentClassOf, twilioErrorFor, twilioFailureKind } from './errors';
 import { callTwilio, joinUrl, type TwilioHttpDeps } from './http';
 
 export interface TwilioSenderDeps {
@@ -52,6 +53,17 @@ function whatsappAddress(value: string): string {
  * const { externalId } = await sender.send({ credentials, from: '+14155238886', to: '+5215512345678',
  *   content: { type: 'text', text: 'Hola' }, statusCallbackUrl, messageId });
  */
+type TwilioSendRequest = Omit<SendRequest, 'credentials'> & { credentials: TwilioCredentials };
+
+/** A secret that is not Twilio's can never send: a permanent failure of this message, not a crash of the batch. */
+function credentialsForSend(request: SendRequest): TwilioCredentials {
+  try {
+    return parseTwilioCredentials(request.credentials);
+  } catch (error) {
+    throw new SendFailedError('permanent', 'INVALID_CREDENTIALS', "The connection's stored Twilio credentials are unreadable; save the connection again.", { cause: error });
+  }
+}
+
 export class TwilioSender implements WhatsAppSender {
   readonly maxTextLength = 1600;
   private readonly http: TwilioHttpDeps;
@@ -62,7 +74,8 @@ export class TwilioSender implements WhatsAppSender {
     this.contentApi = new TwilioContentApi({ ...this.http, contentBaseUrl: deps.contentBaseUrl });
   }
 
-  async send(request: SendRequest): Promise<SendResult> {
+  async send(sendRequest: SendRequest): Promise<SendResult> {
+    const request = { ...sendRequest, credentials: credentialsForSend(sendRequest) };
     const { content, credentials } = request;
     if (content.type !== 'buttons' && content.type !== 'list') {
       return this.createMessage(request, contentFields(content));
@@ -93,7 +106,7 @@ export class TwilioSender implements WhatsAppSender {
   }
 
   private async createContent(
-    credentials: ProviderCredentials,
+    credentials: TwilioCredentials,
     definition: ReturnType<typeof interactiveContentDefinition>,
   ): Promise<string> {
     const { sid } = await this.contentApi.createContent(credentials, {
@@ -110,10 +123,15 @@ export class TwilioSender implements WhatsAppSender {
     return sid;
   }
 
-  private async createMessage(request: SendRequest, fields: Array<[string, string]>): Promise<SendResult> {
+  /** See {@link twilioFailureKind}: the same table classifies failures that arrive later on a status callback. */
+  failureKindOf(code: string, sentContentType: SendableContent['type']): SendFailureKind {
+    return twilioFailureKind(code, contentClassOf(sentContentType));
+  }
+
+  private async createMessage(request: TwilioSendRequest, fields: Array<[string, string]>): Promise<SendResult> {
     const form = new URLSearchParams([
       ['To', whatsappAddress(request.to)],
-      ['From', whatsappAddress(request.from)],
+      ['From', whatsappAddress(request.from.displayNumber)],
       ...fields,
       ['StatusCallback', request.statusCallbackUrl],
     ]);

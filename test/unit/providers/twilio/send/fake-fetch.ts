@@ -82,7 +82,8 @@ export const EXPECTED_AUTH = `Basic ${Buffer.from(`${ACCOUNT_SID}:${AUTH_TOKEN}`
 export function sendRequest(content: SendRequest['content'], overrides: Partial<SendRequest> = {}): SendRequest {
   return {
     credentials: CREDENTIALS,
-    from: BUSINESS_NUMBER,
+    from: { displayNumber: BUSINESS_NUMBER },
+    callbackData: 'cv_01.01JABCDEFGHJKMNPQRSTVWXYZ0',
     to: CUSTOMER_NUMBER,
     content,
     statusCallbackUrl: STATUS_CALLBACK,
