@@ -1087,6 +1087,13 @@ function dictionary(index: 0 | 1 | 2): Dictionary {
 /** One dictionary per locale (the unit tests check they have the same keys and no empty text). */
 export const dictionaries: Readonly<Record<Locale, Dictionary>> = { en: dictionary(0), es: dictionary(1), 'pt-BR': dictionary(2) };
 
+/** `translate` bound to one locale: what every part of the page is given as `t`. */
+export type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
+
+export function translator(locale: Locale): Translate {
+  return (key, params) => translate(locale, key, params);
+}
+
 /**
  * The `locale` text of `key`, `{name}` placeholders filled from `params`.
  * @example translate('es', 'form.authToken.savedHint', { last4: '9f3a' })

@@ -1,0 +1,101 @@
+/**
+ * The status card: Connected / Not connected, the number, when the last customer message
+ * arrived, and Disconnect (confirmed inline).
+ */
+import type { ConnectionView } from '../../lambdas/domain/admin/contract';
+import { activeConnection, type ConnectionStore, type PageContext } from './context';
+import { h, setAttr, setText } from './dom';
+import { formatDateTime, formatRelative } from './format';
+import type { MessageKey } from './i18n';
+
+export interface StatusCard {
+  readonly element: HTMLElement;
+  render(view: ConnectionView | undefined): void;
+  /** Every second: "x minutes ago" moves between polls. */
+  tick(): void;
+}
+
+export function createStatusCard(ctx: PageContext, connection: ConnectionStore, hooks: { onDisconnected(): void }): StatusCard {
+  const { t } = ctx;
+  const badge = h('p', { class: 'badge badge--off', role: 'status', 'data-testid': 'connection-status' }, t('status.notConnected'));
+  const detail = h('p', { class: 'status-detail' }, t('status.loading'));
+  const number = h('dd', {}, '—');
+  const lastInbound = h('dd', { 'data-testid': 'last-inbound' }, '—');
+  const disconnectButton = h('button', { type: 'button', class: 'button button--danger-outline', 'data-testid': 'disconnect', hidden: true, onclick: () => openConfirm() }, t('disconnect.button'));
+  const cancel = h('button', { type: 'button', class: 'button', onclick: () => closeConfirm(true) }, t('disconnect.cancel'));
+  const confirm = h(
+    'div',
+    { class: 'confirm', role: 'group', 'aria-labelledby': 'disconnect-question', 'data-testid': 'disconnect-confirm', hidden: true, onkeydown: (event: Event) => (event as KeyboardEvent).key === 'Escape' && closeConfirm(true) },
+    h('p', { id: 'disconnect-question' }, t('disconnect.question')),
+    h('div', { class: 'actions' }, h('button', { type: 'button', class: 'button button--danger', onclick: () => void disconnect() }, t('disconnect.confirm')), cancel),
+  );
+  const disconnectStatus = h('p', { class: 'form-status', role: 'status' });
+  const element = h(
+    'section',
+    { class: 'card status-card', 'aria-labelledby': 'status-title' },
+    h('div', { class: 'status-card__head' }, h('h2', { id: 'status-title', tabindex: -1 }, t('status.title')), badge),
+    detail,
+    h('dl', { class: 'facts' }, h('div', {}, h('dt', {}, t('status.number')), number), h('div', {}, h('dt', {}, t('status.lastInbound')), lastInbound)),
+    h('div', { class: 'actions' }, disconnectButton),
+    confirm,
+    disconnectStatus,
+  );
+
+  function renderLastInbound(): void {
+    const view = connection.view;
+    const at = view?.provider && view.lastInboundAt ? Date.parse(view.lastInboundAt) : NaN;
+    if (Number.isNaN(at)) {
+      setText(lastInbound, t('status.noMessages'));
+      return;
+    }
+    const text = `${formatDateTime(at, ctx.locale)} (${formatRelative(at, Date.now(), ctx.locale)})`;
+    let time = lastInbound.querySelector('time');
+    if (!time) {
+      time = h('time', {});
+      lastInbound.replaceChildren(time);
+    }
+    setAttr(time, 'datetime', new Date(at).toISOString());
+    setText(time, text);
+  }
+
+  function openConfirm(): void {
+    confirm.hidden = false;
+    cancel.focus();
+  }
+
+  function closeConfirm(returnFocus: boolean): void {
+    confirm.hidden = true;
+    if (returnFocus && !disconnectButton.hidden) disconnectButton.focus();
+  }
+
+  async function disconnect(): Promise<void> {
+    const api = ctx.session.api;
+    if (!api) return;
+    try {
+      await api.send('DELETE', 'connection');
+      closeConfirm(false);
+      hooks.onDisconnected();
+      setText(disconnectStatus, t('disconnect.done'));
+      await connection.reload();
+      document.getElementById('status-title')?.focus();
+    } catch (error) {
+      if (!ctx.session.handleError(error)) setText(disconnectStatus, ctx.problemText(error));
+    }
+  }
+
+  return {
+    element,
+    render(view) {
+      const connected = !!view?.connected;
+      setText(badge, connected ? t('status.connected') : t('status.notConnected'));
+      badge.className = `badge ${connected ? 'badge--on' : 'badge--off'}`;
+      const key: MessageKey = !view || view.status !== 'active' ? 'status.detail.none' : view.verified ? 'status.detail.connected' : 'status.detail.unverified';
+      setText(detail, t(key));
+      setText(number, activeConnection(view)?.displayNumber ?? '—');
+      renderLastInbound();
+      disconnectButton.hidden = view?.status !== 'active';
+      if (disconnectButton.hidden) confirm.hidden = true;
+    },
+    tick: renderLastInbound,
+  };
+}
