@@ -1,8 +1,10 @@
+import { PROVIDER_PROFILES, PROVIDERS, WEBHOOK_PATH_PREFIX, type ProviderName } from '../lambdas/domain/providers';
+
 /**
  * Numbers and names that more than one part of the system must agree on.
  *
- * This module deliberately imports nothing (not even aws-cdk-lib): Lambda code may import it too,
- * and esbuild would otherwise drag the CDK into a function bundle. Durations are therefore plain
+ * This module deliberately imports nothing but the domain's list of providers (never aws-cdk-lib):
+ * Lambda code may import it too, and esbuild would otherwise drag the CDK into a function bundle. Durations are therefore plain
  * seconds; constructs wrap them in `Duration.seconds(...)`.
  */
 
@@ -70,16 +72,40 @@ export const WEBHOOK_DEFAULTS = {
   dedupeTtlDays: 14,
 } as const;
 
-/** API paths the BSPs call. `{connectionId}` tells the webhook whose signing secret to verify with. */
+/** API paths the BSPs call. `{connectionId}` tells the webhook whose secret to authenticate with. */
 export const WEBHOOK_ROUTES = {
-  twilioInbound: '/webhook/whatsapp/twilio/{connectionId}',
-  twilioStatus: '/webhook/whatsapp/twilio/{connectionId}/status',
+  twilioInbound: webhookRoutePath('twilio'),
+  twilioStatus: webhookRoutePath('twilio', 'status'),
   /**
    * Twilio's "fallback URL", called when the primary webhook failed: the same inbound handling
    * (the webhook treats every path that does not end in `/status` as an inbound message).
    */
-  twilioFallback: '/webhook/whatsapp/twilio/{connectionId}/fallback',
+  twilioFallback: webhookRoutePath('twilio', 'fallback'),
+  /** Meta's callback URL: `GET` for the verification handshake, `POST` for messages and statuses. */
+  meta: webhookRoutePath('meta'),
+  /** 360dialog's webhook URL, registered through its API with our secret header. */
+  dialog360: webhookRoutePath('360dialog'),
 } as const;
+
+/**
+ * Every webhook route key (`METHOD /path`), derived from the one list of providers: what each BSP
+ * calls follows from its profile (a handshake, a separate status path, a fallback path).
+ */
+export const WEBHOOK_ROUTE_KEYS: readonly string[] = PROVIDERS.flatMap((provider) => {
+  const { routes } = PROVIDER_PROFILES[provider];
+  return [
+    `POST ${webhookRoutePath(provider)}`,
+    ...(routes.handshake ? [`GET ${webhookRoutePath(provider)}`] : []),
+    ...(routes.statusPath ? [`POST ${webhookRoutePath(provider, 'status')}`] : []),
+    ...(routes.fallbackPath ? [`POST ${webhookRoutePath(provider, 'fallback')}`] : []),
+  ];
+});
+
+/** A webhook route's path in API Gateway syntax. */
+function webhookRoutePath(provider: ProviderName, route: 'status' | 'fallback' | 'inbound' = 'inbound'): string {
+  const base = `${WEBHOOK_PATH_PREFIX}/${provider}/{connectionId}`;
+  return route === 'inbound' ? base : `${base}/${route}`;
+}
 
 /** Context keys read by `createApp` (pass with `cdk synth -c key=value` or in `cdk.json`). */
 export const CONTEXT_KEYS = {

@@ -15,7 +15,7 @@ import {
   SCHEDULES,
   SEND_DEFAULTS,
   WEBHOOK_DEFAULTS,
-  WEBHOOK_ROUTES,
+  WEBHOOK_ROUTE_KEYS,
   type Responder,
 } from './config';
 import { AdminApi, type AdminJwtSettings } from './constructs/admin-api';
@@ -184,14 +184,14 @@ export class StatelessStack extends Stack {
 
     this.webhookApi = new WebhookApi(this, 'WebhookApi', {
       handler: this.webhook.function,
-      postPaths: [WEBHOOK_ROUTES.twilioInbound, WEBHOOK_ROUTES.twilioStatus, WEBHOOK_ROUTES.twilioFallback],
+      routeKeys: WEBHOOK_ROUTE_KEYS,
       throttle: webhookThrottle,
       accessLogEncryptionKey: key,
       alarmAction,
     });
 
     new CfnOutput(this, 'WebhookBaseUrl', {
-      description: 'Base URL of the BSP webhooks; Twilio: <url>webhook/whatsapp/twilio/<connectionId>',
+      description: 'Base URL of the BSP webhooks: <url>webhook/whatsapp/<twilio|meta|360dialog>/<connectionId>',
       value: this.webhookApi.url,
     });
 

@@ -14,8 +14,8 @@ export interface WebhookApiProps {
   /** The function behind every route. */
   readonly handler: lambda.IFunction;
 
-  /** Paths of the `POST` routes the BSPs call (API Gateway path syntax, e.g. `/webhook/x/{id}`). */
-  readonly postPaths: readonly string[];
+  /** Route keys the BSPs call (`POST /webhook/x/{id}`, and `GET` for a verification handshake). */
+  readonly routeKeys: readonly string[];
 
   /**
    * Throttling of each webhook route. Above it API Gateway answers 429 without invoking the
@@ -80,7 +80,7 @@ export class WebhookApi extends Construct {
       description: 'WhatsApp BSP webhooks (Twilio, Meta Cloud API, 360dialog)',
       handler: props.handler,
       integrationId: 'WebhookIntegration',
-      routeKeys: props.postPaths.map((path) => `POST ${path}`),
+      routeKeys: props.routeKeys,
       throttle,
       accessLogRetention: props.accessLogRetention,
       accessLogEncryptionKey: props.accessLogEncryptionKey,
@@ -101,9 +101,11 @@ export class WebhookApi extends Construct {
         id: 'AwsSolutions-APIG4',
         reason:
           'BSP webhooks cannot present our credentials (Twilio, Meta and 360dialog call a plain URL), ' +
-          'so the route has no gateway authorizer. Every request is authenticated in the Lambda by the ' +
-          "BSP's HMAC signature (Twilio X-Twilio-Signature over the raw URL and form) with the " +
-          "connection's own secret, before anything is stored; unsigned or mis-signed requests get 403.",
+          'so the route has no gateway authorizer. Every request is authenticated in the Lambda with the ' +
+          "connection's own secret before anything is stored: Twilio's X-Twilio-Signature over the raw URL " +
+          "and form, Meta's X-Hub-Signature-256 over the raw body (and its verify token on the GET " +
+          'handshake), and for 360dialog, which signs nothing, the secret header we registered with its ' +
+          'webhook; anything else gets 403.',
       });
     }
   }

@@ -43,6 +43,9 @@ describe('cdk-nag AwsSolutions checks', () => {
     expect(acknowledged.map(({ path, id }) => `${path} :: ${id}`).sort()).toEqual(
       [
         'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--twilio--{connectionId} :: AwsSolutions-APIG4',
+        'EchoWhatsAppStateless/WebhookApi/Api/GET--webhook--whatsapp--meta--{connectionId} :: AwsSolutions-APIG4',
+        'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--meta--{connectionId} :: AwsSolutions-APIG4',
+        'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--360dialog--{connectionId} :: AwsSolutions-APIG4',
         'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--twilio--{connectionId}--status :: AwsSolutions-APIG4',
         'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--twilio--{connectionId}--fallback :: AwsSolutions-APIG4',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Function :: AwsSolutions-L1',

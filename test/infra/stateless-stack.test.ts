@@ -234,8 +234,15 @@ describe('stateless stack', () => {
   });
 
   describe('webhook HTTP API', () => {
-    const webhookPaths = [WEBHOOK_ROUTES.twilioInbound, WEBHOOK_ROUTES.twilioStatus, WEBHOOK_ROUTES.twilioFallback];
-    const routeKeys = webhookPaths.map((path) => `POST ${path}`);
+    // Spelled out rather than read from WEBHOOK_ROUTE_KEYS, so that a route lost from the provider list fails here.
+    const routeKeys = [
+      `POST ${WEBHOOK_ROUTES.twilioInbound}`,
+      `POST ${WEBHOOK_ROUTES.twilioStatus}`,
+      `POST ${WEBHOOK_ROUTES.twilioFallback}`,
+      `GET ${WEBHOOK_ROUTES.meta}`,
+      `POST ${WEBHOOK_ROUTES.meta}`,
+      `POST ${WEBHOOK_ROUTES.dialog360}`,
+    ];
     /** Resources of one type that belong to the webhook API (the admin API has its own). */
     const ofWebhookApi = (type: string) =>
       Object.fromEntries(
@@ -258,18 +265,18 @@ describe('stateless stack', () => {
     const resourceOfApi = () =>
       template.toJSON().Resources[logicalIdOf(synthesized.stateless.webhookApi.api)] as { Type: string; Properties: unknown };
 
-    it.each(webhookPaths)(
-      'routes POST %s to the webhook, authenticated in the Lambda by the BSP signature',
-      (path) => {
+    it.each(routeKeys)(
+      'routes %s to the webhook, authenticated in the Lambda with the connection secret',
+      (routeKey) => {
         template.hasResourceProperties('AWS::ApiGatewayV2::Route', {
-          RouteKey: `POST ${path}`,
+          RouteKey: routeKey,
           AuthorizationType: 'NONE',
           Target: Match.objectLike({ 'Fn::Join': ['', ['integrations/', Match.anyValue()]] }),
         });
       },
     );
 
-    it('has exactly the three webhook routes (inbound, status callback, fallback)', () => {
+    it('has exactly the webhook routes of the three providers (Twilio inbound, status, fallback; Meta GET and POST; 360dialog POST)', () => {
       expect(
         Object.values(ofWebhookApi('AWS::ApiGatewayV2::Route'))
           .map((route) => route.Properties.RouteKey)
@@ -324,7 +331,9 @@ describe('stateless stack', () => {
           permission.Properties.Principal === 'apigateway.amazonaws.com' &&
           JSON.stringify(permission.Properties.FunctionName) === JSON.stringify(webhookArn),
       );
-      expect(apiGateway).toHaveLength(3);
+      // One permission per route (GET and POST of Meta's path each have theirs), none for anything else.
+      const webhookPaths = [...new Set(routeKeys.map((routeKey) => routeKey.split(' ')[1]!))];
+      expect(apiGateway).toHaveLength(routeKeys.length);
       for (const permission of apiGateway) {
         expect(JSON.stringify(permission.Properties.SourceArn)).toContain(logicalIdOf(synthesized.stateless.webhookApi.api));
       }
