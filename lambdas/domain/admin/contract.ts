@@ -241,9 +241,21 @@ interface ConnectionViewBase {
   verified: boolean;
 }
 
-/** No connection (`status: 'not_connected'`). */
+/**
+ * No connection (`status: 'not_connected'`). The stored connection's fields are declared absent,
+ * so that `view.connectionId` or `view.credentials` read without narrowing first.
+ */
 export interface NoConnectionView extends ConnectionViewBase {
   provider?: undefined;
+  connectionId?: undefined;
+  displayNumber?: undefined;
+  lastTest?: undefined;
+  facts?: undefined;
+  setup?: undefined;
+  lastInboundAt?: undefined;
+  updatedAt?: undefined;
+  credentials?: undefined;
+  webhookUrls?: undefined;
 }
 
 /** Fields of a stored connection, whatever its provider. */
