@@ -1,8 +1,17 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { LastTest } from '../domain/admin/contract';
-import type { AdminConnectionStore, ConnectionFields, StoredConnection } from '../domain/admin/ports';
+import type { SetupResult } from '../domain/admin/contract';
+import { NumberInUseError } from '../domain/admin/errors';
+import type { AdminConnectionStore, ConnectionFields, StoredConnection, TestRecord } from '../domain/admin/ports';
+import { providerNameSchema, type ProviderName } from '../domain/providers';
 import { unavailable } from './aws-errors';
 
 /**
@@ -19,10 +28,21 @@ import { unavailable } from './aws-errors';
  *   names it, so a DELETE in between cannot leave an active connection nobody points to;
  * - deleting removes the pointer and disables the item in one transaction, so the next PUT
  *   creates a new connection (new id).
- * The pointer has no `businessId`, `provider` or `providerNumberId` attribute, so it is in no
- * index and reads as "no connection" to the webhook and send Lambdas (their schema refuses it);
- * `#` never occurs in a connection id (`SAFE_ID`), so the keys cannot collide. A connection
- * written without a pointer (the local seed) is adopted on first read (`adoptExisting`).
+ *
+ * One active connection per provider number across all businesses, race-safe the same way: a
+ * claim item keyed `number#<provider>#<providerNumberId>` names the connection (and business)
+ * holding the number. It is written in the save's transaction (`attribute_not_exists`, or already
+ * this business's), the number the connection held before is released in that same transaction,
+ * and DELETE releases it with the disabling. So claims and items never disagree, and of two
+ * businesses racing for one number exactly one transaction commits. The claim is also the index
+ * `findByProviderNumber` reads (Meta's app-level webhook routes `phone_number_id` by it). Items
+ * saved before claims existed hold no claim until their next save.
+ *
+ * Pointer and claim items carry none of the `businessId`, `provider` or `providerNumberId`
+ * attributes, so they are in no index and read as "no connection" to the webhook and send Lambdas
+ * (their schema refuses them); `#` never occurs in a connection id (`SAFE_ID`), so the keys cannot
+ * collide. A connection written without a pointer (the local seed) is adopted on first read
+ * (`adoptExisting`).
  * @example
  * const store = new DynamoDbAdminConnectionStore(documents, 'connections-table');
  * const { connectionId, created } = await store.claim('acme', newConnectionId());
@@ -59,76 +79,12 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     throw unavailable('DynamoDB PutItem (connection pointer)', new Error('the pointer kept changing'));
   }
 
-  async save(fields: ConnectionFields, at: Date): Promise<StoredConnection | undefined> {
-    const now = at.toISOString();
-    const values: Record<string, unknown> = {
-      ':businessId': fields.businessId,
-      ':provider': fields.provider,
-      ':active': 'active',
-      ':displayNumber': fields.displayNumber,
-      ':providerNumberId': fields.providerNumberId,
-      ':accountSid': fields.accountSid,
-      ':secretArn': fields.secretArn,
-      ':false': false,
-      ':last4': fields.authTokenLast4,
-      ':credentialsAt': fields.credentialsUpdatedAt,
-      ':now': now,
-      ':current': fields.connectionId,
-    };
-    const sets = [
-      'businessId = :businessId',
-      'provider = :provider',
-      '#status = :active',
-      'displayNumber = :displayNumber',
-      'providerNumberId = :providerNumberId',
-      'accountSid = :accountSid',
-      'secretArn = :secretArn',
-      'verified = :false',
-      'authTokenLast4 = :last4',
-      'credentialsUpdatedAt = :credentialsAt',
-      'updatedAt = :now',
-      'createdAt = if_not_exists(createdAt, :now)',
-    ];
-    // A re-save invalidates the last test (it judged other credentials) and the disabled marker.
-    const removes = ['lastTest', 'disabledAt'];
-    if (fields.messagingServiceSid !== undefined) {
-      sets.push('messagingServiceSid = :mg');
-      values[':mg'] = fields.messagingServiceSid;
-    } else {
-      removes.push('messagingServiceSid');
-    }
-    try {
-      await this.documents.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              ConditionCheck: {
-                TableName: this.tableName,
-                Key: { connectionId: DynamoDbAdminConnectionStore.pointerKey(fields.businessId) },
-                ConditionExpression: 'currentConnectionId = :current',
-                ExpressionAttributeValues: { ':current': fields.connectionId },
-              },
-            },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { connectionId: fields.connectionId },
-                UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: Object.fromEntries(Object.entries(values).filter(([name]) => name !== ':current')),
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.[0]?.Code === 'ConditionalCheckFailed') return undefined;
-      throw unavailable('DynamoDB TransactWriteItems (connection save)', error);
-    }
-    return this.get(fields.connectionId);
+  /** The claim item's key for a provider number. */
+  static numberClaimKey(provider: ProviderName, providerNumberId: string): string {
+    return `number#${provider}#${providerNumberId}`;
   }
 
-  async disable(businessId: string, connectionId: string, at: Date): Promise<boolean> {
+  async abandon(businessId: string, connectionId: string): Promise<void> {
     try {
       await this.documents.send(
         new TransactWriteCommand({
@@ -141,51 +97,245 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
                 ExpressionAttributeValues: { ':id': connectionId },
               },
             },
-            {
-              Update: {
-                TableName: this.tableName,
-                Key: { connectionId },
-                UpdateExpression: 'SET #status = :disabled, verified = :false, updatedAt = :now, disabledAt = :now',
-                ConditionExpression: 'attribute_exists(connectionId) AND businessId = :business',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':disabled': 'disabled', ':false': false, ':now': at.toISOString(), ':business': businessId },
-              },
-            },
+            { ConditionCheck: { TableName: this.tableName, Key: { connectionId }, ConditionExpression: 'attribute_not_exists(connectionId)' } },
           ],
         }),
       );
-      return true;
     } catch (error) {
-      if (error instanceof TransactionCanceledException && error.CancellationReasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
-      throw unavailable('DynamoDB TransactWriteItems (connection disable)', error);
+      // Pointing elsewhere, or the connection exists after all: nothing to give up.
+      if (error instanceof TransactionCanceledException) return;
+      throw unavailable('DynamoDB TransactWriteItems (connection pointer release)', error);
     }
   }
 
-  async recordTest(connectionId: string, credentialsUpdatedAt: string, result: { verified: boolean; lastTest: LastTest }, at: Date): Promise<boolean> {
+  async save(fields: ConnectionFields, at: Date): Promise<StoredConnection | undefined> {
+    const claimKey = DynamoDbAdminConnectionStore.numberClaimKey(fields.provider, fields.providerNumberId);
+    // A concurrent re-save of this connection with another number makes our transaction refuse
+    // (the item no longer holds the number we release): read again and retry.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const previous = await this.getItem(fields.connectionId, 'connection');
+      const held = heldNumberOf(previous);
+      const releaseKey = held ? DynamoDbAdminConnectionStore.numberClaimKey(held.provider, held.providerNumberId) : undefined;
+      const release = releaseKey !== undefined && releaseKey !== claimKey && (await this.claimHolder(releaseKey)) === fields.connectionId;
+      try {
+        await this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                ConditionCheck: {
+                  TableName: this.tableName,
+                  Key: { connectionId: DynamoDbAdminConnectionStore.pointerKey(fields.businessId) },
+                  ConditionExpression: 'currentConnectionId = :current',
+                  ExpressionAttributeValues: { ':current': fields.connectionId },
+                },
+              },
+              { Update: this.saveUpdate(fields, at, previous) },
+              {
+                Put: {
+                  TableName: this.tableName,
+                  Item: {
+                    connectionId: claimKey,
+                    kind: 'number-claim',
+                    claimProvider: fields.provider,
+                    claimProviderNumberId: fields.providerNumberId,
+                    claimBusinessId: fields.businessId,
+                    claimConnectionId: fields.connectionId,
+                    claimedAt: at.toISOString(),
+                  },
+                  // Free, or this business's already (a re-save, or its own earlier connection).
+                  ConditionExpression: 'attribute_not_exists(connectionId) OR claimBusinessId = :business',
+                  ExpressionAttributeValues: { ':business': fields.businessId },
+                },
+              },
+              ...(release
+                ? [
+                    {
+                      Delete: {
+                        TableName: this.tableName,
+                        Key: { connectionId: releaseKey },
+                        ConditionExpression: 'claimConnectionId = :id',
+                        ExpressionAttributeValues: { ':id': fields.connectionId },
+                      },
+                    },
+                  ]
+                : []),
+            ],
+          }),
+        );
+        return this.get(fields.connectionId);
+      } catch (error) {
+        const failed = failedConditions(error);
+        if (!failed) throw unavailable('DynamoDB TransactWriteItems (connection save)', error);
+        if (failed[0]) return undefined;
+        if (failed[2]) throw new NumberInUseError('This WhatsApp number is already connected to another business. Disconnect it there first.');
+      }
+    }
+    throw unavailable('DynamoDB TransactWriteItems (connection save)', new Error('the connection kept changing'));
+  }
+
+  /** The connection item's update of a save: every attribute the fields name, the others removed. */
+  private saveUpdate(fields: ConnectionFields, at: Date, previous: Record<string, unknown> | undefined) {
+    const now = at.toISOString();
+    const names: Record<string, string> = { '#status': 'status', '#provider': 'provider' };
+    const values: Record<string, unknown> = { ':false': false, ':active': 'active', ':now': now };
+    const sets = ['#status = :active', 'verified = :false', 'updatedAt = :now', 'createdAt = if_not_exists(createdAt, :now)'];
+    // A re-save invalidates the last test and setup (they judged other credentials), the facts
+    // learnt with them, the disabled marker and the pre-`secretLast4` attribute.
+    const removes = ['lastTest', 'facts', 'setup', 'disabledAt', 'authTokenLast4'];
+    const written: Record<keyof ConnectionFields, unknown> = {
+      connectionId: undefined,
+      businessId: fields.businessId,
+      provider: fields.provider,
+      displayNumber: fields.displayNumber,
+      providerNumberId: fields.providerNumberId,
+      providerAccountId: fields.providerAccountId,
+      accountSid: fields.accountSid,
+      messagingServiceSid: fields.messagingServiceSid,
+      verifyToken: fields.verifyToken,
+      secretArn: fields.secretArn,
+      secretLast4: fields.secretLast4,
+      credentialsUpdatedAt: fields.credentialsUpdatedAt,
+    };
+    for (const [name, value] of Object.entries(written)) {
+      if (name === 'connectionId') continue;
+      const attribute = name === 'provider' ? '#provider' : name;
+      if (value === undefined) removes.push(attribute);
+      else {
+        sets.push(`${attribute} = :${name}`);
+        values[`:${name}`] = value;
+      }
+    }
+    let condition = 'attribute_not_exists(connectionId)';
+    const held = heldNumberOf(previous);
+    if (previous && held) {
+      condition = '#provider = :prevProvider AND ' + (typeof previous.providerNumberId === 'string' ? 'providerNumberId = :prevNumber' : 'attribute_not_exists(providerNumberId)');
+      values[':prevProvider'] = held.provider;
+      if (typeof previous.providerNumberId === 'string') values[':prevNumber'] = previous.providerNumberId;
+    } else if (previous) {
+      condition = 'attribute_exists(connectionId) AND attribute_not_exists(#provider)';
+    }
+    return {
+      TableName: this.tableName,
+      Key: { connectionId: fields.connectionId },
+      UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+      ConditionExpression: condition,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    };
+  }
+
+  async disable(businessId: string, connectionId: string, at: Date): Promise<boolean> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const held = heldNumberOf(await this.getItem(connectionId, 'connection'));
+      const claimKey = held ? DynamoDbAdminConnectionStore.numberClaimKey(held.provider, held.providerNumberId) : undefined;
+      const release = claimKey !== undefined && (await this.claimHolder(claimKey)) === connectionId;
+      try {
+        await this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  TableName: this.tableName,
+                  Key: { connectionId: DynamoDbAdminConnectionStore.pointerKey(businessId) },
+                  ConditionExpression: 'currentConnectionId = :id',
+                  ExpressionAttributeValues: { ':id': connectionId },
+                },
+              },
+              {
+                Update: {
+                  TableName: this.tableName,
+                  Key: { connectionId },
+                  UpdateExpression: 'SET #status = :disabled, verified = :false, updatedAt = :now, disabledAt = :now',
+                  ConditionExpression: 'attribute_exists(connectionId) AND businessId = :business',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':disabled': 'disabled', ':false': false, ':now': at.toISOString(), ':business': businessId },
+                },
+              },
+              ...(release
+                ? [
+                    {
+                      Delete: {
+                        TableName: this.tableName,
+                        Key: { connectionId: claimKey },
+                        ConditionExpression: 'claimConnectionId = :id',
+                        ExpressionAttributeValues: { ':id': connectionId },
+                      },
+                    },
+                  ]
+                : []),
+            ],
+          }),
+        );
+        return true;
+      } catch (error) {
+        const failed = failedConditions(error);
+        if (!failed) throw unavailable('DynamoDB TransactWriteItems (connection disable)', error);
+        if (failed[0] || failed[1]) return false;
+        // Only the claim changed hands meanwhile (a re-save): read it again.
+      }
+    }
+    throw unavailable('DynamoDB TransactWriteItems (connection disable)', new Error('the number claim kept changing'));
+  }
+
+  async recordTest(connectionId: string, credentialsUpdatedAt: string, result: TestRecord, at: Date): Promise<boolean> {
+    const sets = ['verified = :verified', 'lastTest = :lastTest', 'updatedAt = :now'];
+    const values: Record<string, unknown> = { ':verified': result.verified, ':lastTest': result.lastTest };
+    if (result.facts) {
+      sets.push('facts = :facts');
+      values[':facts'] = result.facts;
+    }
+    // Only a number the connection did not have (Meta, read by the test); never overwrites one.
+    if (result.displayNumber) {
+      sets.push('displayNumber = if_not_exists(displayNumber, :displayNumber)');
+      values[':displayNumber'] = result.displayNumber;
+    }
+    return this.updateIfCurrent(connectionId, credentialsUpdatedAt, sets, values, at, 'connection test');
+  }
+
+  async recordSetup(connectionId: string, credentialsUpdatedAt: string, setup: SetupResult, at: Date): Promise<boolean> {
+    return this.updateIfCurrent(connectionId, credentialsUpdatedAt, ['setup = :setup', 'updatedAt = :now'], { ':setup': setup }, at, 'connection setup');
+  }
+
+  async findByProviderNumber(provider: ProviderName, providerNumberId: string): Promise<StoredConnection | undefined> {
+    const holder = await this.claimHolder(DynamoDbAdminConnectionStore.numberClaimKey(provider, providerNumberId));
+    if (holder === undefined) return undefined;
+    const connection = await this.get(holder);
+    return connection?.status === 'active' && connection.provider === provider && connection.providerNumberId === providerNumberId ? connection : undefined;
+  }
+
+  /** An update applied only while the connection is active with the credentials saved at `credentialsUpdatedAt`. */
+  private async updateIfCurrent(
+    connectionId: string,
+    credentialsUpdatedAt: string,
+    sets: string[],
+    values: Record<string, unknown>,
+    at: Date,
+    what: string,
+  ): Promise<boolean> {
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { connectionId },
-          UpdateExpression: 'SET verified = :verified, lastTest = :lastTest, updatedAt = :now',
+          UpdateExpression: `SET ${sets.join(', ')}`,
           // Items seeded without `credentialsUpdatedAt` were read with `updatedAt` in its place.
           ConditionExpression:
             '#status = :active AND (credentialsUpdatedAt = :credentialsAt OR (attribute_not_exists(credentialsUpdatedAt) AND updatedAt = :credentialsAt))',
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':verified': result.verified,
-            ':lastTest': result.lastTest,
-            ':now': at.toISOString(),
-            ':active': 'active',
-            ':credentialsAt': credentialsUpdatedAt,
-          },
+          ExpressionAttributeValues: { ...values, ':now': at.toISOString(), ':active': 'active', ':credentialsAt': credentialsUpdatedAt },
         }),
       );
       return true;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return false;
-      throw unavailable('DynamoDB UpdateItem (connection test)', error);
+      throw unavailable(`DynamoDB UpdateItem (${what})`, error);
     }
+  }
+
+  /** The connection id a number claim names, if any. */
+  private async claimHolder(claimKey: string): Promise<string | undefined> {
+    const item = await this.getItem(claimKey, 'number claim');
+    return typeof item?.claimConnectionId === 'string' ? item.claimConnectionId : undefined;
   }
 
   /**
@@ -259,16 +409,41 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     return typeof item?.currentConnectionId === 'string' ? item.currentConnectionId : undefined;
   }
 
-  private async get(connectionId: string): Promise<StoredConnection | undefined> {
-    let item: Record<string, unknown> | undefined;
+  private async getItem(key: string, what: string): Promise<Record<string, unknown> | undefined> {
     try {
-      item = (await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { connectionId }, ConsistentRead: true }))).Item;
+      return (await this.documents.send(new GetCommand({ TableName: this.tableName, Key: { connectionId: key }, ConsistentRead: true }))).Item;
     } catch (error) {
-      throw unavailable('DynamoDB GetItem (connection)', error);
+      throw unavailable(`DynamoDB GetItem (${what})`, error);
     }
+  }
+
+  private async get(connectionId: string): Promise<StoredConnection | undefined> {
+    const item = await this.getItem(connectionId, 'connection');
     const parsed = item ? storedConnectionSchema.safeParse(item) : undefined;
     return parsed?.success ? (stripUndefined(parsed.data) as StoredConnection) : undefined;
   }
+}
+
+/**
+ * The number a connection item holds a claim on, as its save wrote it; items saved before
+ * `providerNumberId` existed (Twilio) hold their display number.
+ */
+function heldNumberOf(item: Record<string, unknown> | undefined): { provider: ProviderName; providerNumberId: string } | undefined {
+  const provider = providerNameSchema.safeParse(item?.provider);
+  if (!provider.success) return undefined;
+  const number = item?.providerNumberId ?? item?.displayNumber;
+  return typeof number === 'string' && number.length > 0 ? { provider: provider.data, providerNumberId: number } : undefined;
+}
+
+/**
+ * Which items of a cancelled transaction failed their condition (by position), or undefined when
+ * the transaction failed for another reason (throttling, a conflict with another transaction).
+ */
+function failedConditions(error: unknown): boolean[] | undefined {
+  if (!(error instanceof TransactionCanceledException)) return undefined;
+  const reasons = error.CancellationReasons ?? [];
+  const failed = reasons.map((reason) => reason?.Code === 'ConditionalCheckFailed');
+  return failed.some(Boolean) ? failed : undefined;
 }
 
 const testStepSchema = z.object({
@@ -279,29 +454,42 @@ const testStepSchema = z.object({
   detail: z.string(),
 });
 
-/** Items written by `seedDemo` lack the admin-only attributes: they read with safe defaults. */
-const storedConnectionSchema = z.object({
-  connectionId: z.string().min(1),
-  businessId: z.string().min(1),
-  provider: z.literal('twilio'),
-  status: z.enum(['active', 'disabled']),
-  displayNumber: z.string().min(1),
-  providerNumberId: z.string().min(1).optional(),
-  accountSid: z.string().default(''),
-  secretArn: z.string().min(1),
-  verified: z.boolean().default(false),
-  authTokenLast4: z.string().default(''),
-  messagingServiceSid: z.string().optional(),
-  lastTest: z.object({ at: z.string(), ok: z.boolean(), steps: z.array(testStepSchema) }).optional(),
-  lastInboundAt: z.string().optional(),
-  credentialsUpdatedAt: z.string().optional(),
-  createdAt: z.string().default(''),
-  updatedAt: z.string().default(''),
-}).transform((item) => ({
-  ...item,
-  providerNumberId: item.providerNumberId ?? item.displayNumber,
-  credentialsUpdatedAt: item.credentialsUpdatedAt ?? item.updatedAt,
-}));
+/**
+ * Items written by `seedDemo` or before the three providers lack some attributes: they read with
+ * safe defaults (`authTokenLast4` → `secretLast4.authToken`, `accountSid` → `providerAccountId`).
+ */
+const storedConnectionSchema = z
+  .object({
+    connectionId: z.string().min(1),
+    businessId: z.string().min(1),
+    provider: providerNameSchema,
+    status: z.enum(['active', 'disabled']),
+    displayNumber: z.string().min(1).optional(),
+    providerNumberId: z.string().min(1).optional(),
+    providerAccountId: z.string().min(1).optional(),
+    accountSid: z.string().min(1).optional(),
+    messagingServiceSid: z.string().optional(),
+    verifyToken: z.string().min(1).optional(),
+    secretArn: z.string().min(1),
+    verified: z.boolean().default(false),
+    secretLast4: z.record(z.string(), z.string()).optional(),
+    authTokenLast4: z.string().optional(),
+    lastTest: z.object({ at: z.string(), ok: z.boolean(), steps: z.array(testStepSchema) }).optional(),
+    facts: z.object({ verifiedName: z.string().optional(), qualityRating: z.string().optional() }).optional(),
+    setup: z.object({ at: z.string(), ok: z.boolean(), code: z.string().optional(), detail: z.string() }).optional(),
+    lastInboundAt: z.string().optional(),
+    credentialsUpdatedAt: z.string().optional(),
+    createdAt: z.string().default(''),
+    updatedAt: z.string().default(''),
+  })
+  .refine((item) => item.providerNumberId !== undefined || item.displayNumber !== undefined, 'a connection without a number')
+  .transform(({ authTokenLast4, ...item }) => ({
+    ...item,
+    providerNumberId: (item.providerNumberId ?? item.displayNumber) as string,
+    providerAccountId: item.providerAccountId ?? (item.provider === 'twilio' ? item.accountSid : undefined),
+    secretLast4: item.secretLast4 ?? (authTokenLast4 ? { authToken: authTokenLast4 } : {}),
+    credentialsUpdatedAt: item.credentialsUpdatedAt ?? item.updatedAt,
+  }));
 
 function stripUndefined<T extends Record<string, unknown>>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;

@@ -25,3 +25,12 @@ export class AdminConflictError extends PermanentError {}
 
 /** The body is not JSON (or has another media type): 415. */
 export class UnsupportedMediaTypeError extends PermanentError {}
+
+/**
+ * Another business's active connection holds the number (same provider, same
+ * `providerNumberId`): 409 `number-in-use`. Nothing about the other business is told.
+ */
+export class NumberInUseError extends AdminConflictError {}
+
+/** The route is not available for the connection's provider yet (templates on Meta or 360dialog): 409 `not-supported`. */
+export class ProviderNotSupportedError extends PermanentError {}

@@ -1,26 +1,42 @@
-import type { ProviderName } from '../message';
-import type { LastTest } from './contract';
+import type { ProviderName } from '../providers';
+import type { ConnectionFacts, LastTest, SetupResult } from './contract';
 
 /**
  * A connection as the admin API stores it in the connections table: the attributes the webhook and
  * send Lambdas read (`connectionId`, `businessId`, `provider`, `status`, `displayNumber`,
- * `secretArn`, …) plus what only the admin API shows. Never a secret: `authTokenLast4` only.
+ * `providerNumberId`, `providerAccountId`, `secretArn`, …; see `connectionRecordSchema`) plus what
+ * only the admin API shows. Never a secret: last-4s only, and Meta's verify token, which the owner
+ * must see (see `MetaCredentialsView`).
  */
 export interface StoredConnection {
   connectionId: string;
   businessId: string;
   provider: ProviderName;
   status: 'active' | 'disabled';
-  /** The business number, E.164. */
-  displayNumber: string;
-  /** What the BSP identifies the number by (Twilio: the number itself; Meta: phone_number_id). */
+  /**
+   * The business number, E.164. Absent only on a Meta connection saved without a number and not
+   * tested yet (the test reads it from Meta); such a connection cannot be `verified`.
+   */
+  displayNumber?: string;
+  /** What the BSP identifies the number by: Meta's `phone_number_id`; Twilio and 360dialog: the E.164 number. */
   providerNumberId: string;
-  accountSid: string;
-  secretArn: string;
-  verified: boolean;
-  authTokenLast4: string;
+  /** The BSP account the number belongs to: Meta's WABA id, Twilio's Account SID; absent for 360dialog. */
+  providerAccountId?: string;
+  /** Twilio only: the Account SID again, for the readers that predate `providerAccountId`. */
+  accountSid?: string;
+  /** Twilio only. */
   messagingServiceSid?: string;
+  /** Meta only: the webhook handshake's verify token (also in the secret, which the webhook reads). */
+  verifyToken?: string;
+  secretArn: string;
+  /** The last 4 characters of each secret the owner gave: `{ authToken }`, `{ accessToken, appSecret }`, `{ apiKey }`. */
+  secretLast4: Readonly<Record<string, string>>;
+  verified: boolean;
   lastTest?: LastTest;
+  /** What the last test learnt about the number. */
+  facts?: ConnectionFacts;
+  /** The save's own work at the BSP (360dialog: the webhook registration). */
+  setup?: SetupResult;
   lastInboundAt?: string;
   /** When the credentials were last saved: a test result is recorded only for the credentials it tested. */
   credentialsUpdatedAt: string;
@@ -28,12 +44,26 @@ export interface StoredConnection {
   updatedAt: string;
 }
 
-/** What a `PUT connection` writes (the store keeps `createdAt` and `lastInboundAt`). */
-export type ConnectionFields = Omit<StoredConnection, 'lastTest' | 'lastInboundAt' | 'createdAt' | 'updatedAt' | 'status' | 'verified'>;
+/** What a `PUT connection` writes (the store keeps `createdAt` and `lastInboundAt`; a save drops the test, facts and setup). */
+export type ConnectionFields = Omit<
+  StoredConnection,
+  'lastTest' | 'lastInboundAt' | 'createdAt' | 'updatedAt' | 'status' | 'verified' | 'facts' | 'setup'
+>;
+
+/** What a connection test records. */
+export interface TestRecord {
+  verified: boolean;
+  lastTest: LastTest;
+  /** Replaces the stored facts when present. */
+  facts?: ConnectionFacts;
+  /** Set only when the connection had none (a Meta number read by the test). */
+  displayNumber?: string;
+}
 
 /**
- * The admin API's view of the connections table: one current connection per business, kept
- * race-free by the store (see `DynamoDbAdminConnectionStore`).
+ * The admin API's view of the connections table: one current connection per business, and one
+ * active connection per provider number across all businesses, both kept race-free by the store
+ * (see `DynamoDbAdminConnectionStore`).
  */
 export interface AdminConnectionStore {
   /** The business's current connection, or undefined (none, or its creation never completed). */
@@ -44,18 +74,37 @@ export interface AdminConnectionStore {
    */
   claim(businessId: string, candidateId: string): Promise<{ connectionId: string; created: boolean }>;
   /**
-   * Writes the connection `active`, `verified=false`, without `lastTest`, keeping `createdAt` and
-   * `lastInboundAt`, only while it is still the business's current connection. Resolves with the
-   * stored connection, or `undefined` when it is no longer current (a DELETE got in between).
+   * Gives up a claim made by {@link claim} whose connection was never saved (the save lost the
+   * number to another business): the business has no current connection again. No-op when the
+   * business points elsewhere or the connection item exists.
+   */
+  abandon(businessId: string, connectionId: string): Promise<void>;
+  /**
+   * Writes the connection `active`, `verified=false`, without `lastTest`, `facts` or `setup`,
+   * keeping `createdAt` and `lastInboundAt`, only while it is still the business's current
+   * connection. In the same transaction it claims `(provider, providerNumberId)` for this
+   * connection and releases the number it held before, if another.
+   * Resolves with the stored connection, or `undefined` when it is no longer current (a DELETE got
+   * in between). Throws `NumberInUseError` when another business's connection holds the number.
    */
   save(fields: ConnectionFields, at: Date): Promise<StoredConnection | undefined>;
-  /** Atomically: the business has no current connection any more, and this one is `disabled`. False when it was not current. */
+  /**
+   * Atomically: the business has no current connection any more, this one is `disabled`, and its
+   * number is free. False when it was not current.
+   */
   disable(businessId: string, connectionId: string, at: Date): Promise<boolean>;
   /**
    * Records a test result, only if the connection is still active with the credentials saved at
    * `credentialsUpdatedAt`. False otherwise (deleted or re-saved meanwhile).
    */
-  recordTest(connectionId: string, credentialsUpdatedAt: string, result: { verified: boolean; lastTest: LastTest }, at: Date): Promise<boolean>;
+  recordTest(connectionId: string, credentialsUpdatedAt: string, result: TestRecord, at: Date): Promise<boolean>;
+  /** Records the save's work at the BSP, under the same condition as {@link recordTest}. */
+  recordSetup(connectionId: string, credentialsUpdatedAt: string, setup: SetupResult, at: Date): Promise<boolean>;
+  /**
+   * The active connection that holds a provider number (Meta: by `phone_number_id`), whatever its
+   * business; the Meta app-level webhook routes by it. Undefined when none holds it.
+   */
+  findByProviderNumber(provider: ProviderName, providerNumberId: string): Promise<StoredConnection | undefined>;
 }
 
 /** Writes connection secrets (Secrets Manager: one secret per connection, the stack's KMS key). */
@@ -113,6 +162,8 @@ export interface AuditRecord {
   expiresAt: number;
   /** The connection or conversation acted on, when there is one. */
   target?: string;
+  /** The connection's provider, on connection actions (when the request named or reached one). */
+  provider?: ProviderName;
 }
 
 export interface AuditLog {

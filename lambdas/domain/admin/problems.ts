@@ -1,6 +1,15 @@
 import { BspUnavailableError, PayloadTooLargeError, SendFailedError } from '../../shared/errors';
+import { UnsupportedTemplateProviderError } from '../template-creation';
 import { PROBLEM_TYPE_BASE, type ProblemDetails, type ProblemSlug } from './contract';
-import { AdminConflictError, AdminNotFoundError, AdminUnauthorizedError, AdminValidationError, UnsupportedMediaTypeError } from './errors';
+import {
+  AdminConflictError,
+  AdminNotFoundError,
+  AdminUnauthorizedError,
+  AdminValidationError,
+  NumberInUseError,
+  ProviderNotSupportedError,
+  UnsupportedMediaTypeError,
+} from './errors';
 
 const TITLES: Record<ProblemSlug, { status: number; title: string }> = {
   'not-found': { status: 404, title: 'Not Found' },
@@ -39,7 +48,10 @@ export function problemOf(error: unknown, instance?: string): ProblemDetails {
   if (error instanceof AdminNotFoundError) return problem('not-found', error.message, instance);
   if (error instanceof AdminUnauthorizedError) return problem('unauthorized', error.message, instance);
   if (error instanceof AdminValidationError) return problem('validation-failed', error.message, instance, error.errors);
+  if (error instanceof NumberInUseError) return problem('number-in-use', error.message, instance);
   if (error instanceof AdminConflictError) return problem('conflict', error.message, instance);
+  if (error instanceof ProviderNotSupportedError) return problem('not-supported', error.message, instance);
+  if (error instanceof UnsupportedTemplateProviderError) return problem('not-supported', 'Templates are not available for this provider yet.', instance);
   if (error instanceof PayloadTooLargeError) return problem('payload-too-large', error.message, instance);
   if (error instanceof UnsupportedMediaTypeError) return problem('unsupported-media-type', error.message, instance);
   if (error instanceof BspUnavailableError) return problem('bsp-unavailable', 'The BSP could not be reached; try again in a moment.', instance);

@@ -25,8 +25,21 @@ import { describeError } from '../../shared/describe-error';
 /** Admin request bodies are small JSON documents; larger ones are refused (413) before parsing. */
 export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
 
-/** Budget of one Twilio call of the connection test or template creation (API Gateway waits 30 s). */
+/** Budget of one BSP call of the connection test or template creation (API Gateway waits 30 s). */
 const TWILIO_TIMEOUT_MS = 8_000;
+
+/**
+ * The connection testers of the providers this build has. Meta's and 360dialog's come from
+ * `providers/whatsapp/meta` and `…/dialog360` (with `META_GRAPH_BASE_URL`, `DIALOG360_BASE_URL`);
+ * until they exist, testing such a connection answers 409 `not-supported` and a 360dialog save
+ * records that its webhook could not be registered.
+ * @example createTesters(loadAdminEnv()).twilio // TwilioConnectionTester
+ */
+export function createTesters(env: AdminEnv): AdminDeps['testers'] {
+  return {
+    twilio: new TwilioConnectionTester({ fetch: globalThis.fetch, apiBaseUrl: env.TWILIO_API_BASE_URL, timeoutMs: TWILIO_TIMEOUT_MS }),
+  };
+}
 
 /** Builds the admin Lambda's dependencies once per container (cold start). */
 export function createAdminDeps(env: AdminEnv): AdminDeps {
@@ -39,9 +52,7 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
     connections: new DynamoDbAdminConnectionStore(documents, env.CONNECTIONS_TABLE),
     secrets: new SecretsManagerSecretWriter(secretsClient, env.SECRETS_KMS_KEY_ID),
     credentials: new SecretsCredentialsStore(secretsClient, env.SECRETS_CACHE_TTL_SECONDS),
-    testers: {
-      twilio: new TwilioConnectionTester({ fetch: globalThis.fetch, apiBaseUrl: env.TWILIO_API_BASE_URL, timeoutMs: TWILIO_TIMEOUT_MS }),
-    },
+    testers: createTesters(env),
     conversations: new DynamoDbConversationLister(documents, env.CONVERSATIONS_TABLE),
     messages: new DynamoDbMessageLister(documents, env.MESSAGES_TABLE),
     queue: new SqsOutboundQueue(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),

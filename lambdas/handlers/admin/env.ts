@@ -22,10 +22,14 @@ export const adminEnvSchema = z.object({
   SECRETS_KMS_KEY_ID: z.string().min(1),
   /** Secrets Manager accepts 7 to 30 days. */
   SECRET_RECOVERY_WINDOW_DAYS: z.coerce.number().int().min(7).max(30).default(7),
-  /** Public base URL of the webhook: the URLs a business pastes into Twilio are built on it. */
+  /** Public base URL of the webhook: the URLs a business pastes into its BSP's console (and 360dialog's registration) are built on it. */
   WEBHOOK_BASE_URL: url,
   TWILIO_API_BASE_URL: url.default('https://api.twilio.com'),
   TWILIO_CONTENT_BASE_URL: url.default('https://content.twilio.com'),
+  /** Meta Graph API base (the version is pinned in the Meta provider); a local simulator's URL in local runs. */
+  META_GRAPH_BASE_URL: url.default('https://graph.facebook.com'),
+  /** 360dialog's Cloud API base; a local simulator's URL in local runs. */
+  DIALOG360_BASE_URL: url.default('https://waba-v2.360dialog.io'),
   SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
   /** The JWT claim that names the business a token acts for. */
   BUSINESS_CLAIM: z.string().min(1).default('custom:business_id'),

@@ -23,6 +23,8 @@ import { createReengagementTemplate, listTemplates } from '../../domain/admin/te
 import type { OutboundQueue } from '../../domain/outbound/ports';
 import type { TemplateContentApi, TemplateFile } from '../../domain/template-creation';
 import type { TemplateRegistry } from '../../domain/templates';
+import { providerNameSchema, type ProviderName } from '../../domain/providers';
+import { parseTwilioCredentials } from '../../providers/whatsapp/twilio/credentials';
 import { PayloadTooLargeError } from '../../shared/errors';
 import { describeError } from '../../shared/describe-error';
 
@@ -33,6 +35,7 @@ export interface AdminDeps extends ConnectionAdminDeps {
   /** Idempotency keys of `POST …/messages` (the dedupe table). */
   sendClaims: SendClaimStore;
   templates: TemplateRegistry;
+  /** Twilio's Content API: the only provider template API wired so far. */
   contentApi: TemplateContentApi;
   /** `templates/reengagement.json`, validated at cold start. */
   reengagement: TemplateFile;
@@ -66,10 +69,16 @@ export const ADMIN_ROUTE_KEYS = {
 
 type Reply = { status: number; body?: unknown; target?: string };
 
+/** What the audit record of a request says beyond its outcome, filled in as the request goes (kept on failures too). */
+interface RequestNotes {
+  provider?: ProviderName;
+}
+
 interface RequestContext {
   event: APIGatewayProxyEventV2;
   caller: Caller;
   businessId: string;
+  notes: RequestNotes;
 }
 
 interface Route {
@@ -87,14 +96,33 @@ const ROUTES: Record<string, Route> = {
   [ADMIN_ROUTE_KEYS.putConnection]: {
     action: 'connection.put',
     body: 'required',
-    run: async ({ businessId }, deps, body) => {
-      const result = await putConnection(businessId, parse(putConnectionBodySchema, body), deps);
+    run: async ({ businessId, notes }, deps, body) => {
+      // Audited even when the body is refused, as far as it named a provider.
+      const named = providerNameSchema.safeParse((body as { provider?: unknown } | null)?.provider);
+      if (named.success) notes.provider = named.data;
+      const result = await putConnection(businessId, parse(putConnectionBodySchema, body), {
+        ...deps,
+        onCleanupFailed: (error) => {
+          deps.metrics.addMetric('ConnectionCleanupFailed', MetricUnit.Count, 1);
+          deps.logger.error('could not undo the writes of a save that lost its number', { error: describeError(error) });
+        },
+        onSetupFailed: (error) => {
+          deps.metrics.addMetric('ConnectionSetupFailed', MetricUnit.Count, 1);
+          deps.logger.warn('the BSP setup after a save failed; the save stands', { provider: notes.provider, error: describeError(error) });
+        },
+      });
+      deps.logger.info('connection saved', {
+        connectionId: result.connection.connectionId,
+        provider: result.connection.provider,
+        created: result.created,
+        ...(result.connection.setup && { setupOk: result.connection.setup.ok, setupCode: result.connection.setup.code }),
+      });
       return { status: result.created ? 201 : 200, body: result.view, target: result.connection.connectionId };
     },
   },
   [ADMIN_ROUTE_KEYS.deleteConnection]: {
     action: 'connection.delete',
-    run: async ({ businessId }, deps) => {
+    run: async ({ businessId, notes }, deps) => {
       const { connection } = await deleteConnection(businessId, {
         ...deps,
         onSecretDeletionFailed: (error) => {
@@ -102,16 +130,19 @@ const ROUTES: Record<string, Route> = {
           deps.logger.error('could not schedule the secret deletion; the connection is disabled', { error: describeError(error) });
         },
       });
+      notes.provider = connection.provider;
       return { status: 204, target: connection.connectionId };
     },
   },
   [ADMIN_ROUTE_KEYS.testConnection]: {
     action: 'connection.test',
     body: 'optional',
-    run: async ({ businessId }, deps, body) => {
+    run: async ({ businessId, notes }, deps, body) => {
       const { result, connection } = await testConnection(businessId, parse(testConnectionBodySchema, body), deps);
+      notes.provider = connection.provider;
       deps.logger.info('connection tested', {
         connectionId: connection.connectionId,
+        provider: connection.provider,
         verified: result.verified,
         steps: result.steps.map((step) => ({ id: step.id, ok: step.ok, code: step.code })),
       });
@@ -157,8 +188,9 @@ const ROUTES: Record<string, Route> = {
       const view = await createReengagementTemplate(businessId, {
         connections: deps.connections,
         registry: deps.templates,
-        credentials: deps.credentials,
-        contentApi: deps.contentApi,
+        // Only Twilio has a template API wired (`contentApis`); the domain refuses the others first.
+        credentials: { get: async (secretId) => parseTwilioCredentials(await deps.credentials.get(secretId)) },
+        contentApis: { twilio: deps.contentApi },
         reengagement: deps.reengagement,
         now: () => deps.clock.now(),
       });
@@ -178,13 +210,14 @@ const ROUTES: Record<string, Route> = {
  * 4. the domain call; its errors become RFC 9457 problem details;
  * 5. an audit record for every mutating call, under the token's own business, whatever the outcome.
  * Nothing secret is logged or answered: no body, no token, no full number (the connection view
- * shows the auth token's last 4 characters only).
+ * shows secrets' last 4 characters only, and Meta's verify token, which the owner must paste into
+ * Meta). Connection actions are audited with their provider.
  * @example export const handler = createAdminHandler(createAdminDeps(loadAdminEnv()));
  */
 export function createAdminHandler(deps: AdminDeps) {
   const { logger, metrics } = deps;
 
-  async function handle(event: APIGatewayProxyEventV2, route: Route | undefined): Promise<{ reply: Reply; caller?: Caller }> {
+  async function handle(event: APIGatewayProxyEventV2, route: Route | undefined, notes: RequestNotes): Promise<{ reply: Reply; caller?: Caller }> {
     const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: JwtClaims } } }).authorizer?.jwt?.claims;
     const caller = callerOf(claims, deps.config.businessClaim);
     if (!route) throw new AdminNotFoundError('No such route.');
@@ -192,10 +225,10 @@ export function createAdminHandler(deps: AdminDeps) {
     const authorized = authorize(caller, pathBusiness !== undefined && businessIdSchema.safeParse(pathBusiness).success ? pathBusiness : undefined);
     logger.appendKeys({ businessId: authorized.businessId });
     const body = route.body ? readJsonBody(event, route.body, deps.config.maxBodyBytes) : undefined;
-    return { reply: await route.run({ event, caller: authorized, businessId: authorized.businessId }, deps, body), caller: authorized };
+    return { reply: await route.run({ event, caller: authorized, businessId: authorized.businessId, notes }, deps, body), caller: authorized };
   }
 
-  async function audit(event: APIGatewayProxyEventV2, action: AuditAction, caller: Caller | undefined, reply: Reply): Promise<void> {
+  async function audit(event: APIGatewayProxyEventV2, action: AuditAction, caller: Caller | undefined, reply: Reply, notes: RequestNotes): Promise<void> {
     // Only a business the token itself names: never the path's, which may be someone else's.
     if (!caller) return;
     try {
@@ -209,6 +242,7 @@ export function createAdminHandler(deps: AdminDeps) {
           at: deps.clock.now(),
           retentionDays: deps.config.auditRetentionDays,
           ...(reply.target !== undefined && { target: reply.target }),
+          ...(notes.provider !== undefined && { provider: notes.provider }),
         }),
       );
     } catch (error) {
@@ -224,8 +258,9 @@ export function createAdminHandler(deps: AdminDeps) {
     logger.appendKeys({ routeKey: event.routeKey, requestId: event.requestContext?.requestId });
     let reply: Reply;
     let caller: Caller | undefined;
+    const notes: RequestNotes = {};
     try {
-      ({ reply, caller } = await handle(event, route));
+      ({ reply, caller } = await handle(event, route, notes));
     } catch (error) {
       const problem = problemOf(error, event.rawPath);
       reply = { status: problem.status, body: problem };
@@ -234,7 +269,7 @@ export function createAdminHandler(deps: AdminDeps) {
       else logger.warn('admin request refused', { status: problem.status, reason: describeError(error) });
     }
     try {
-      if (route?.action) await audit(event, route.action, caller, reply);
+      if (route?.action) await audit(event, route.action, caller, reply, notes);
       metrics.addMetric(reply.status >= 500 ? 'AdminServerError' : reply.status >= 400 ? 'AdminClientError' : 'AdminSuccess', MetricUnit.Count, 1);
       logger.info('admin request', { status: reply.status });
       return respond(reply);

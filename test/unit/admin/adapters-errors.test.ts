@@ -21,6 +21,7 @@ import { DynamoDbConversationLister, DynamoDbMessageLister } from '../../../lamb
 import { DynamoDbAuditLog } from '../../../lambdas/adapters/dynamodb-audit-log';
 import { SecretsManagerSecretWriter } from '../../../lambdas/adapters/secrets-manager-secret-writer';
 import { DependencyUnavailableError } from '../../../lambdas/shared/errors';
+import { NumberInUseError } from '../../../lambdas/domain/admin/errors';
 
 const meta = { $metadata: {} };
 const ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:p/connections/cn_1-AbCdEf';
@@ -72,19 +73,35 @@ describe('SecretsManagerSecretWriter error paths', () => {
 describe('DynamoDB admin adapters error paths', () => {
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' }));
   const mock = mockClient(documents);
-  beforeEach(() => mock.reset());
+  beforeEach(() => {
+    mock.reset();
+    // No connection item yet, no number claims.
+    mock.on(GetCommand).resolves({});
+  });
   const fields = {
     connectionId: 'cn_1', businessId: 'acme', provider: 'twilio' as const, displayNumber: '+5215512345678', providerNumberId: '+5215512345678',
-    accountSid: 'AC1', secretArn: ARN, authTokenLast4: '1234', credentialsUpdatedAt: 't',
+    accountSid: 'AC1', secretArn: ARN, secretLast4: { authToken: '1234' }, credentialsUpdatedAt: 't',
   };
 
   it('save: a cancelled transaction (the pointer moved) is "not current"; anything else is unavailable', async () => {
     const store = new DynamoDbAdminConnectionStore(documents, 'connections');
-    mock.on(TransactWriteCommand).rejectsOnce(
-      new TransactionCanceledException({ message: 'cancelled', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }], ...meta }),
-    );
+    mock
+      .on(TransactWriteCommand)
+      .rejectsOnce(new TransactionCanceledException({ message: 'cancelled', CancellationReasons: [{ Code: 'ConditionalCheckFailed' }, { Code: 'None' }], ...meta }))
+      .rejectsOnce(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
     expect(await store.save(fields, new Date())).toBeUndefined();
-    mock.on(TransactWriteCommand).rejectsOnce(Object.assign(new Error('throttled'), { name: 'ProvisionedThroughputExceededException' }));
+    await expect(store.save(fields, new Date())).rejects.toBeInstanceOf(DependencyUnavailableError);
+  });
+
+  it('save: a failed number claim (third item) is NumberInUseError; a transaction conflict without a failed condition is unavailable', async () => {
+    const store = new DynamoDbAdminConnectionStore(documents, 'connections');
+    const cancelled = (codes: string[]) =>
+      new TransactionCanceledException({ message: 'cancelled', CancellationReasons: codes.map((Code) => ({ Code })), ...meta });
+    mock
+      .on(TransactWriteCommand)
+      .rejectsOnce(cancelled(['None', 'None', 'ConditionalCheckFailed']))
+      .rejectsOnce(cancelled(['None', 'TransactionConflict', 'None']));
+    await expect(store.save(fields, new Date())).rejects.toBeInstanceOf(NumberInUseError);
     await expect(store.save(fields, new Date())).rejects.toBeInstanceOf(DependencyUnavailableError);
   });
 

@@ -30,22 +30,27 @@ describe('admin connections (domain)', () => {
       verified: false,
       updatedAt: '2026-11-27T10:00:00.000Z',
       credentials: { accountSid: ACCOUNT_SID, authTokenLast4: AUTH_TOKEN.slice(-4) },
-      webhookUrls: webhookUrlsFor('https://hooks.example.com', 'cn_TEST0000000000000000000001'),
+      webhookUrls: webhookUrlsFor('https://hooks.example.com', 'twilio', 'cn_TEST0000000000000000000001'),
     });
     expect(JSON.stringify(view)).not.toContain(AUTH_TOKEN);
     expect(h.secrets.read(h.store.items.get(view.connectionId!)!.secretArn)).toEqual({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });
     expect([...h.secrets.secrets.keys()]).toEqual([`echo-whatsapp/connections/${view.connectionId}`]);
     expect(h.events.published).toEqual([
-      { detailType: 'connection.changed', detail: expect.objectContaining({ businessId: BUSINESS, connectionId: view.connectionId, change: 'saved', verified: false }) },
+      {
+        detailType: 'connection.changed',
+        detail: expect.objectContaining({ businessId: BUSINESS, connectionId: view.connectionId, provider: 'twilio', change: 'saved', verified: false }),
+      },
     ]);
   });
 
-  it('builds the webhook URLs the business pastes into Twilio', () => {
-    expect(webhookUrlsFor('https://hooks.example.com/', 'cn_X')).toEqual({
+  it('builds the webhook URLs each BSP calls: three for Twilio, one for Meta and 360dialog', () => {
+    expect(webhookUrlsFor('https://hooks.example.com/', 'twilio', 'cn_X')).toEqual({
       incoming: 'https://hooks.example.com/webhook/whatsapp/twilio/cn_X',
       statusCallback: 'https://hooks.example.com/webhook/whatsapp/twilio/cn_X/status',
       fallback: 'https://hooks.example.com/webhook/whatsapp/twilio/cn_X/fallback',
     });
+    expect(webhookUrlsFor('https://hooks.example.com', 'meta', 'cn_X')).toEqual({ incoming: 'https://hooks.example.com/webhook/whatsapp/meta/cn_X' });
+    expect(webhookUrlsFor('https://hooks.example.com', '360dialog', 'cn_X')).toEqual({ incoming: 'https://hooks.example.com/webhook/whatsapp/360dialog/cn_X' });
   });
 
   it('re-saving rotates: same connection id, a new secret version, verified reset, last test dropped', async () => {
@@ -130,6 +135,7 @@ describe('admin connections (domain)', () => {
       expect(result).toEqual({
         ok: true,
         verified: true,
+        displayNumber: NUMBER,
         steps: [
           { id: 'credentials', ok: true, detail: 'ok' },
           { id: 'sender', ok: true, detail: 'ok' },
@@ -180,10 +186,10 @@ describe('admin connections (domain)', () => {
       const h = adminHarness();
       await putConnection(BUSINESS, body(), h.deps);
       const realSender = h.tester.checkSender.bind(h.tester);
-      h.tester.checkSender = async (credentials, number) => {
+      h.tester.checkSender = async (credentials, target) => {
         h.now.value = new Date('2026-11-27T10:00:01.000Z');
         await putConnection(BUSINESS, body(), h.deps);
-        return realSender(credentials, number);
+        return realSender(credentials, target);
       };
       await expect(testConnection(BUSINESS, {}, h.deps)).rejects.toBeInstanceOf(AdminConflictError);
       expect((await getConnection(BUSINESS, h.deps)).verified).toBe(false);

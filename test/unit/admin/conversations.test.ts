@@ -8,13 +8,23 @@ import {
   windowViewOf,
 } from '../../../lambdas/domain/admin/conversations';
 import { decodeCursor, encodeCursor } from '../../../lambdas/domain/admin/cursor';
-import { AdminConflictError, AdminNotFoundError, AdminValidationError } from '../../../lambdas/domain/admin/errors';
+import { AdminConflictError, AdminNotFoundError, AdminValidationError, ProviderNotSupportedError } from '../../../lambdas/domain/admin/errors';
 import { createReengagementTemplate, listTemplates } from '../../../lambdas/domain/admin/templates';
 import { conversationIdFor } from '../../../lambdas/domain/ids';
 import { outboundMessageSchema } from '../../../lambdas/domain/outbound/contract';
-import { BUSINESS, OTHER_BUSINESS, adminHarness, putBody, reengagement, type AdminHarness } from './fakes';
+import { BUSINESS, NUMBER, OTHER_BUSINESS, adminHarness, dialog360Body, metaBody, putBody, reengagement, type AdminHarness } from './fakes';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
+
+/** The template routes' dependencies, with Twilio's Content API as the only template API. */
+const templateDeps = (h: AdminHarness) => ({
+  connections: h.store,
+  registry: h.registry,
+  credentials: { get: async (secretId: string) => h.secrets.read(secretId) as { accountSid: string; authToken: string } },
+  contentApis: { twilio: h.contentApi },
+  reengagement,
+  now: () => NOW,
+});
 
 function seedConversations(h: AdminHarness, businessId: string, count: number, connectionId = 'conn1'): string[] {
   const ids: string[] = [];
@@ -173,7 +183,7 @@ describe('admin conversations (domain)', () => {
     it('creates the re-engagement template on the current connection and lists it', async () => {
       const h = adminHarness();
       const { view } = await putConnection(BUSINESS, putBody() as never, h.deps);
-      const deps = { connections: h.store, registry: h.registry, credentials: h.deps.credentials, contentApi: h.contentApi, reengagement, now: () => NOW };
+      const deps = templateDeps(h);
       const created = await createReengagementTemplate(BUSINESS, deps);
       expect(created).toEqual(expect.objectContaining({ name: 'reengagement', language: 'es_MX', approvalStatus: 'submitted', contentSid: expect.stringMatching(/^HX/) }));
       expect((await h.registry.get(BUSINESS, 'reengagement', 'es_MX'))?.connectionId).toBe(view.connectionId);
@@ -183,9 +193,21 @@ describe('admin conversations (domain)', () => {
       expect((await listTemplates(BUSINESS, { registry: h.registry })).items).toEqual([expect.objectContaining({ name: 'reengagement' })]);
     });
 
+    it('answers not-supported for a Meta or 360dialog connection, with nothing created', async () => {
+      // Prepare
+      const h = adminHarness();
+      await putConnection(BUSINESS, metaBody({ whatsappNumber: NUMBER }) as never, h.deps);
+
+      // Act / Assess
+      await expect(createReengagementTemplate(BUSINESS, templateDeps(h))).rejects.toBeInstanceOf(ProviderNotSupportedError);
+      await putConnection(BUSINESS, dialog360Body() as never, h.deps);
+      await expect(createReengagementTemplate(BUSINESS, templateDeps(h))).rejects.toBeInstanceOf(ProviderNotSupportedError);
+      expect(h.contentApi.created).toEqual([]);
+    });
+
     it('replaces a template made for a connection since deleted, and is 404 without a connection', async () => {
       const h = adminHarness();
-      const deps = { connections: h.store, registry: h.registry, credentials: h.deps.credentials, contentApi: h.contentApi, reengagement, now: () => NOW };
+      const deps = templateDeps(h);
       await expect(createReengagementTemplate(BUSINESS, deps)).rejects.toBeInstanceOf(AdminNotFoundError);
       await h.registry.put({
         businessId: BUSINESS, name: 'reengagement', language: 'es_MX', providerTemplateId: 'HXold', category: 'UTILITY',

@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { LastTest } from '../../../lambdas/domain/admin/contract';
+import type { SetupResult } from '../../../lambdas/domain/admin/contract';
+import { NumberInUseError } from '../../../lambdas/domain/admin/errors';
 import type {
   AdminConnectionStore,
   AuditLog,
@@ -13,23 +14,27 @@ import type {
   SendClaim,
   SendClaimStore,
   StoredConnection,
+  TestRecord,
 } from '../../../lambdas/domain/admin/ports';
+import type { ConnectionCheck, ConnectionTester, ProviderCredentials, TestTarget } from '../../../lambdas/domain/bsp';
+import type { ProviderName } from '../../../lambdas/domain/providers';
 import type { OutboundMessage } from '../../../lambdas/domain/outbound/contract';
 import type { OutboundQueue } from '../../../lambdas/domain/outbound/ports';
 import { templateFileSchema, type TemplateFile } from '../../../lambdas/domain/template-creation';
 import type { AdminDeps } from '../../../lambdas/handlers/admin/handler';
-import type { ConnectionCheck, ConnectionTester, ProviderCredentials } from '../../../lambdas/providers/whatsapp/provider';
 import reengagementJson from '../../../templates/reengagement.json';
 import { RecordingEvents, silentPowertools } from '../../support/fakes';
 import { FakeContentApi, MemoryRegistry } from '../templates/support';
 
-/** The DynamoDB store's conditions (pointer per business, transactions), in memory. */
+/** The DynamoDB store's conditions (pointer per business, number claims, transactions), in memory. */
 export class InMemoryAdminConnectionStore implements AdminConnectionStore {
   readonly items = new Map<string, StoredConnection>();
   readonly pointers = new Map<string, string>();
+  /** `provider#providerNumberId` → the claim. */
+  readonly claims = new Map<string, { businessId: string; connectionId: string }>();
   /** Every write, in order. */
   readonly writes: string[] = [];
-  /** Runs before `save` writes (to simulate a concurrent DELETE). */
+  /** Runs before `save` writes (to simulate a concurrent DELETE or a rival's claim). */
   beforeSave?: () => void;
 
   async current(businessId: string) {
@@ -44,10 +49,23 @@ export class InMemoryAdminConnectionStore implements AdminConnectionStore {
     this.writes.push(`claim ${businessId} ${candidateId}`);
     return { connectionId: candidateId, created: true };
   }
+  async abandon(businessId: string, connectionId: string) {
+    if (this.pointers.get(businessId) !== connectionId || this.items.has(connectionId)) return;
+    this.pointers.delete(businessId);
+    this.writes.push(`abandon ${businessId} ${connectionId}`);
+  }
   async save(fields: ConnectionFields, at: Date) {
     this.beforeSave?.();
     if (this.pointers.get(fields.businessId) !== fields.connectionId) return undefined;
+    const key = `${fields.provider}#${fields.providerNumberId}`;
+    const holder = this.claims.get(key);
+    if (holder && holder.businessId !== fields.businessId) throw new NumberInUseError('taken');
     const previous = this.items.get(fields.connectionId);
+    if (previous) {
+      const previousKey = `${previous.provider}#${previous.providerNumberId}`;
+      if (previousKey !== key && this.claims.get(previousKey)?.connectionId === fields.connectionId) this.claims.delete(previousKey);
+    }
+    this.claims.set(key, { businessId: fields.businessId, connectionId: fields.connectionId });
     const now = at.toISOString();
     const item: StoredConnection = {
       ...fields,
@@ -66,16 +84,36 @@ export class InMemoryAdminConnectionStore implements AdminConnectionStore {
     const item = this.items.get(connectionId);
     if (!item) return false;
     this.pointers.delete(businessId);
+    const key = `${item.provider}#${item.providerNumberId}`;
+    if (this.claims.get(key)?.connectionId === connectionId) this.claims.delete(key);
     Object.assign(item, { status: 'disabled', verified: false, updatedAt: at.toISOString() });
     this.writes.push(`disable ${connectionId}`);
     return true;
   }
-  async recordTest(connectionId: string, credentialsUpdatedAt: string, result: { verified: boolean; lastTest: LastTest }, at: Date) {
+  async recordTest(connectionId: string, credentialsUpdatedAt: string, result: TestRecord, at: Date) {
     const item = this.items.get(connectionId);
     if (!item || item.status !== 'active' || item.credentialsUpdatedAt !== credentialsUpdatedAt) return false;
-    Object.assign(item, { verified: result.verified, lastTest: result.lastTest, updatedAt: at.toISOString() });
+    Object.assign(item, {
+      verified: result.verified,
+      lastTest: result.lastTest,
+      updatedAt: at.toISOString(),
+      ...(result.facts && { facts: result.facts }),
+      ...(result.displayNumber && !item.displayNumber && { displayNumber: result.displayNumber }),
+    });
     this.writes.push(`test ${connectionId}`);
     return true;
+  }
+  async recordSetup(connectionId: string, credentialsUpdatedAt: string, setup: SetupResult, at: Date) {
+    const item = this.items.get(connectionId);
+    if (!item || item.status !== 'active' || item.credentialsUpdatedAt !== credentialsUpdatedAt) return false;
+    Object.assign(item, { setup, updatedAt: at.toISOString() });
+    this.writes.push(`setup ${connectionId}`);
+    return true;
+  }
+  async findByProviderNumber(provider: ProviderName, providerNumberId: string) {
+    const holder = this.claims.get(`${provider}#${providerNumberId}`);
+    const item = holder ? this.items.get(holder.connectionId) : undefined;
+    return item?.status === 'active' ? structuredClone(item) : undefined;
   }
 }
 
@@ -104,26 +142,40 @@ export class FakeSecretWriter implements SecretWriter {
   }
 }
 
-/** A tester whose verdicts the test sets; records what it was asked. */
+/** A tester whose verdicts the test sets; records what it was asked (and with which target). */
 export class FakeTester implements ConnectionTester {
   credentials: ConnectionCheck | Error = { ok: true, detail: 'ok' };
   sender: ConnectionCheck | Error = { ok: true, detail: 'ok' };
   message: ConnectionCheck | Error = { ok: true, detail: 'accepted' };
   readonly calls: string[] = [];
-  private answer(value: ConnectionCheck | Error): Promise<ConnectionCheck> {
-    return value instanceof Error ? Promise.reject(value) : Promise.resolve(value);
+  readonly targets: TestTarget[] = [];
+  protected answer(value: ConnectionCheck | Error): Promise<ConnectionCheck> {
+    return value instanceof Error ? Promise.reject(value) : Promise.resolve(structuredClone(value));
   }
-  checkCredentials(credentials: ProviderCredentials) {
-    this.calls.push(`credentials ${credentials.accountSid}`);
+  checkCredentials(credentials: ProviderCredentials, target: TestTarget) {
+    this.calls.push(`credentials ${String(credentials.accountSid ?? credentials.accessToken ?? credentials.apiKey)}`);
+    this.targets.push(target);
     return this.answer(this.credentials);
   }
-  checkSender(_credentials: ProviderCredentials, number: string) {
-    this.calls.push(`sender ${number}`);
+  checkSender(_credentials: ProviderCredentials, target: TestTarget) {
+    this.calls.push(`sender ${target.number.displayNumber}`);
+    this.targets.push(target);
     return this.answer(this.sender);
   }
-  sendTestMessage(_credentials: ProviderCredentials, from: string, to: string) {
-    this.calls.push(`message ${from} ${to}`);
+  sendTestMessage(_credentials: ProviderCredentials, target: TestTarget, to: string) {
+    this.calls.push(`message ${target.number.displayNumber} ${to}`);
+    this.targets.push(target);
     return this.answer(this.message);
+  }
+}
+
+/** A 360dialog-like tester: also registers the webhook on every save. */
+export class FakeSetupTester extends FakeTester {
+  saved: ConnectionCheck | Error = { ok: true, detail: 'registered' };
+  readonly setups: Array<{ credentials: ProviderCredentials; target: TestTarget }> = [];
+  onSaved(credentials: ProviderCredentials, target: TestTarget) {
+    this.setups.push({ credentials, target });
+    return this.answer(this.saved);
   }
 }
 
@@ -190,12 +242,24 @@ export const OTHER_BUSINESS = 'globex';
 export const ACCOUNT_SID = `AC${'a'.repeat(32)}`;
 export const AUTH_TOKEN = '0123456789abcdef0123456789ab7f3e';
 export const NUMBER = '+5215512345678';
+export const META = {
+  phoneNumberId: '106540352242922',
+  wabaId: '102290129340398',
+  accessToken: `EAAG${'x'.repeat(150)}Zk9Q`,
+  appSecret: '0123456789abcdef0123456789abc4d2',
+};
+export const DIALOG360_KEY = 'AbCdEfGhIjKlMnOpQrStUvWx_AK7q';
 
 export interface AdminHarness {
   deps: AdminDeps;
   store: InMemoryAdminConnectionStore;
   secrets: FakeSecretWriter;
+  /** Twilio's. */
   tester: FakeTester;
+  metaTester: FakeTester;
+  dialogTester: FakeSetupTester;
+  /** Meta's verify tokens and 360dialog's webhook secrets handed out, in order. */
+  tokens: string[];
   data: MemoryConversations;
   queue: RecordingOutboundQueue;
   sendClaims: InMemorySendClaimStore;
@@ -210,6 +274,9 @@ export function adminHarness(): AdminHarness {
   const store = new InMemoryAdminConnectionStore();
   const secrets = new FakeSecretWriter();
   const tester = new FakeTester();
+  const metaTester = new FakeTester();
+  const dialogTester = new FakeSetupTester();
+  const tokens: string[] = [];
   const data = new MemoryConversations();
   const queue = new RecordingOutboundQueue();
   const sendClaims = new InMemorySendClaimStore();
@@ -223,7 +290,11 @@ export function adminHarness(): AdminHarness {
     connections: store,
     secrets,
     credentials: { get: async (secretId) => secrets.read(secretId) },
-    testers: { twilio: tester },
+    testers: { twilio: tester, meta: metaTester, '360dialog': dialogTester },
+    newSecretToken: () => {
+      tokens.push(`tok${String(tokens.length + 1).padStart(29, '0')}`);
+      return tokens[tokens.length - 1];
+    },
     conversations: data,
     messages: data,
     queue,
@@ -246,12 +317,19 @@ export function adminHarness(): AdminHarness {
       maxBodyBytes: 64 * 1024,
     },
   };
-  return { deps, store, secrets, tester, data, queue, sendClaims, registry, contentApi, events, audit, now };
+  return { deps, store, secrets, tester, metaTester, dialogTester, tokens, data, queue, sendClaims, registry, contentApi, events, audit, now };
 }
 
 export const putBody = (overrides: Record<string, unknown> = {}) => ({
   provider: 'twilio',
   twilio: { accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN, whatsappNumber: NUMBER, ...overrides },
+});
+
+export const metaBody = (overrides: Record<string, unknown> = {}) => ({ provider: 'meta', meta: { ...META, ...overrides } });
+
+export const dialog360Body = (overrides: Record<string, unknown> = {}) => ({
+  provider: '360dialog',
+  dialog360: { apiKey: DIALOG360_KEY, whatsappNumber: NUMBER, ...overrides },
 });
 
 /** An API Gateway HTTP API (payload 2.0) event as the JWT authorizer passes it on. */

@@ -13,7 +13,8 @@ const text = (value: string) => ({ type: 'text' as const, text: value });
 
 /** A connected business with `count` conversations of its current connection. */
 async function connected(h: AdminHarness, businessId = BUSINESS, count = 2): Promise<string[]> {
-  const { view } = await putConnection(businessId, putBody() as never, h.deps);
+  // One number per business: a number is connected to one business at a time.
+  const { view } = await putConnection(businessId, putBody(businessId === BUSINESS ? {} : { whatsappNumber: '+5215587654321' }) as never, h.deps);
   return Array.from({ length: count }, (_, i) => {
     const customerId = `+52155000001${i}`;
     const conversationId = conversationIdFor(view.connectionId!, customerId);

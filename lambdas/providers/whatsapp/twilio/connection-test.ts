@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { BspUnavailableError, SendFailedError } from '../../../shared/errors';
-import type { ConnectionCheck, ConnectionTester, ProviderCredentials } from '../provider';
+import type { ConnectionCheck, ConnectionTester, ProviderCredentials, TestTarget } from '../provider';
+import { parseTwilioCredentials } from './credentials';
 import { callTwilio, joinUrl, type TwilioHttpDeps } from './send/http';
 
 /**
@@ -65,8 +66,9 @@ const SENDING_STATUSES: ReadonlySet<string> = new Set(['ONLINE', 'ONLINE:UPDATIN
 /**
  * @example
  * const tester = new TwilioConnectionTester({ fetch, apiBaseUrl: 'https://api.twilio.com', timeoutMs: 10_000 });
- * const credentials = await tester.checkCredentials({ accountSid, authToken }); // { ok: true, detail: … }
- * const sender = await tester.checkSender({ accountSid, authToken }, '+5215512345678');
+ * const target = { connectionId, number: { displayNumber: '+5215512345678' }, webhookUrl };
+ * const credentials = await tester.checkCredentials({ accountSid, authToken }, target); // { ok: true, detail: … }
+ * const sender = await tester.checkSender({ accountSid, authToken }, target);
  */
 export class TwilioConnectionTester implements ConnectionTester {
   private readonly http: TwilioHttpDeps;
@@ -77,7 +79,8 @@ export class TwilioConnectionTester implements ConnectionTester {
     this.messagingBaseUrl = (deps.messagingBaseUrl ?? messagingBaseUrlFor(deps.apiBaseUrl)).replace(/\/+$/, '');
   }
 
-  async checkCredentials(credentials: ProviderCredentials): Promise<ConnectionCheck> {
+  async checkCredentials(secret: ProviderCredentials, _target: TestTarget): Promise<ConnectionCheck> {
+    const credentials = parseTwilioCredentials(secret);
     let body: Record<string, unknown>;
     try {
       ({ body } = await callTwilio(this.http, {
@@ -100,7 +103,9 @@ export class TwilioConnectionTester implements ConnectionTester {
     };
   }
 
-  async checkSender(credentials: ProviderCredentials, number: string): Promise<ConnectionCheck> {
+  async checkSender(secret: ProviderCredentials, target: TestTarget): Promise<ConnectionCheck> {
+    const credentials = parseTwilioCredentials(secret);
+    const number = target.number.displayNumber;
     const wanted = `whatsapp:${number}`;
     let url: string | undefined = `${this.messagingBaseUrl}/v2/Channels/Senders?Channel=whatsapp&PageSize=100`;
     let found: { status: string } | undefined;
@@ -141,7 +146,9 @@ export class TwilioConnectionTester implements ConnectionTester {
     };
   }
 
-  async sendTestMessage(credentials: ProviderCredentials, from: string, to: string, text: string): Promise<ConnectionCheck> {
+  async sendTestMessage(secret: ProviderCredentials, target: TestTarget, to: string, text: string): Promise<ConnectionCheck> {
+    const credentials = parseTwilioCredentials(secret);
+    const from = target.number.displayNumber;
     try {
       const { body } = await callTwilio(this.http, {
         method: 'POST',
