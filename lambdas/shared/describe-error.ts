@@ -11,10 +11,13 @@ export interface DescribedError {
 }
 
 // What must never reach a log line even when a library puts it into an error message:
-// bearer tokens (JWTs), 32+ hex-digit secrets (a Twilio auth token is 32), and phone numbers
-// (masked to their last 4 digits). Twilio SIDs (`SM`/`AC` + 32 hex) keep their prefix letters, so
-// the secret pattern, anchored on a word boundary, leaves them readable.
+// bearer tokens (JWTs, Meta Graph access tokens `EAA…`), 32+ hex-digit secrets (a Twilio auth token
+// and a Meta app secret are 32), 360dialog API keys (letters and digits ending in `AK`, 26 in the
+// keys seen), and phone numbers (masked to their last 4 digits). Twilio SIDs (`SM`/`AC` + 32 hex)
+// keep their prefix letters, so the secret pattern, anchored on a word boundary, leaves them readable.
 const JWT = /\beyJ[\w-]*\.[\w-]+\.[\w-]*/g;
+const META_TOKEN = /\bEAA[A-Za-z0-9]{20,}/g;
+const DIALOG360_KEY = /(?<![\w.])[A-Za-z0-9]{20,}AK\b/g;
 const HEX_SECRET = /\b[0-9a-fA-F]{32,}\b/g;
 // A run of 7–15 digits standing on its own (not inside an id such as a SID or a UUID).
 const PHONE = /(?<![\w+])\+?\d(?:[\s-]?\d){6,14}(?!\w)/g;
@@ -26,6 +29,8 @@ const PHONE = /(?<![\w+])\+?\d(?:[\s-]?\d){6,14}(?!\w)/g;
 export function scrubSensitive(text: string): string {
   return text
     .replace(JWT, '[token]')
+    .replace(META_TOKEN, '[token]')
+    .replace(DIALOG360_KEY, '[secret]')
     .replace(HEX_SECRET, '[secret]')
     .replace(PHONE, (number) => `***${number.replace(/\D/g, '').slice(-4)}`);
 }

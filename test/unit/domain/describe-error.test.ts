@@ -15,6 +15,19 @@ describe('describeError: what a log line may say about an error', () => {
     expect(scrubbed).toBe(`token [secret] for ${sid}, Authorization: Bearer [token]`);
   });
 
+  it('removes Meta access tokens, Meta app secrets and 360dialog API keys', () => {
+    const metaToken = `EAAG${'a1B2c3D4'.repeat(20)}`;
+    const appSecret = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+    const dialogKey = 'MISyrZTxjZFZTH52tF8M7hwSAK';
+    const scrubbed = scrubSensitive(`Bearer ${metaToken} proof for ${appSecret}; D360-API-KEY: ${dialogKey}.`);
+    expect(scrubbed).toBe('Bearer [token] proof for [secret]; D360-API-KEY: [secret].');
+  });
+
+  it('keeps Cloud API message ids and Meta error codes readable, even a wamid that ends like a 360dialog key', () => {
+    const text = 'wamid.HBgLMTY1MDM4Nzk0MzkVAgARGBJDQjZCMzlEQUE4OTJBMTE4RTAK failed with 131047 on EAA';
+    expect(scrubSensitive(text)).toBe(text);
+  });
+
   it('keeps short numbers that are not phone numbers (codes, counts, ports)', () => {
     expect(scrubSensitive('Twilio 63016 after 3 attempts on port 3000')).toBe('Twilio 63016 after 3 attempts on port 3000');
   });
