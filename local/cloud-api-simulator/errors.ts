@@ -73,11 +73,13 @@ export class CloudApiError extends Error {
   readonly transient?: boolean;
   /** Rendered in 360dialog's own shape instead of Graph's (its key and webhook errors). */
   readonly dialog360?: boolean;
+  /** Graph's `error.type`. @default 'OAuthException' */
+  readonly type: string;
 
   constructor(
     code: number,
     message: string,
-    options: { status?: number; details?: string; subcode?: number; headers?: Record<string, string>; transient?: boolean; dialog360?: boolean } = {},
+    options: { status?: number; details?: string; subcode?: number; headers?: Record<string, string>; transient?: boolean; dialog360?: boolean; type?: string } = {},
   ) {
     super(message);
     this.name = 'CloudApiError';
@@ -88,11 +90,12 @@ export class CloudApiError extends Error {
     this.subcode = options.subcode;
     this.transient = options.transient;
     this.dialog360 = options.dialog360;
+    this.type = options.type ?? OAUTH_EXCEPTION;
   }
 
   /** The Graph API body for this error. */
   toGraphBody(): GraphErrorBody {
-    const error: Omit<GraphErrorBody['error'], 'fbtrace_id'> & { fbtrace_id?: string } = { message: this.message, type: OAUTH_EXCEPTION, code: this.code };
+    const error: Omit<GraphErrorBody['error'], 'fbtrace_id'> & { fbtrace_id?: string } = { message: this.message, type: this.type, code: this.code };
     if (this.subcode !== undefined) error.error_subcode = this.subcode;
     if (this.details !== undefined) error.error_data = { messaging_product: 'whatsapp', details: this.details };
     if (this.transient) error.is_transient = true;
@@ -136,6 +139,16 @@ export function unknownObject(method: string, id: string): CloudApiError {
 /** 401 / 190, the Graph API's answer to a missing or unknown access token. */
 export function invalidAccessToken(): CloudApiError {
   return new CloudApiError(CLOUD_CODES.accessToken, 'Invalid OAuth access token - Cannot parse access token', { status: 401 });
+}
+
+/** Graph's answer to an `appsecret_proof` that is not HMAC-SHA256(app secret, token) of the token's app. */
+export function invalidAppSecretProof(): CloudApiError {
+  return new CloudApiError(CLOUD_CODES.invalidParameter, 'Invalid appsecret_proof provided in the API argument', { type: 'GraphMethodException' });
+}
+
+/** Graph's answer to a call without `appsecret_proof` when the app requires one. */
+export function missingAppSecretProof(): CloudApiError {
+  return new CloudApiError(CLOUD_CODES.invalidParameter, 'API calls from the server require an appsecret_proof argument', { type: 'GraphMethodException' });
 }
 
 /** 401, 360dialog's answer to a missing or unknown `D360-API-KEY`. */

@@ -50,6 +50,8 @@
  * - `Authorization: Bearer <token>` (or `?access_token=`) on every call: missing or unknown → 401
  *   `{ error: { message, type: 'OAuthException', code: 190, fbtrace_id } }`; a phone number id, WABA
  *   or media the token may not use → 400 / 100 subcode 33 ("Unsupported … request. Object with ID …").
+ *   An `appsecret_proof` query parameter, when sent, must be HMAC-SHA256(app secret, token) hex
+ *   (400 / 100 `GraphMethodException` otherwise); `requireAppSecretProof` refuses calls without one.
  * - `POST /{version}/{phone-number-id}/messages`; any `vNN.N` version is served.
  * - `GET /{version}/{phone-number-id}[?fields=…]` → `{ verified_name, display_phone_number
  *   ('+1 555-010-0001', formatted as Graph does for +1 numbers: compare digits), quality_rating,
@@ -81,7 +83,7 @@
  * - Media upload, inbound media other than by seeded id, audio/video/documents' own rules.
  * - Real delivery (every accepted message reaches `read`), `played`, `deleted`, out-of-order or
  *   duplicate statuses, per-recipient pair limits (131056), messaging limits, quality changes.
- * - Graph paging of anything but templates; batch requests; app-secret proofs; token expiry.
+ * - Graph paging of anything but templates; batch requests; token expiry.
  * - 360dialog multi-webhooks, partner API, the `x-360dialog-signature` of partner webhooks.
  *
  * @example

@@ -1,7 +1,8 @@
 /**
  * The Meta Graph API face: bearer tokens, `/{version}/…` paths, signed webhooks. See `index.ts`.
  */
-import { CLOUD_CODES, CloudApiError, invalidAccessToken, invalidParameter, unknownObject } from './errors';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { CLOUD_CODES, CloudApiError, invalidAccessToken, invalidAppSecretProof, invalidParameter, missingAppSecretProof, unknownObject } from './errors';
 import { metaWebhookRequest, type WebhookHttpRequest } from './inbound';
 import { ATTACHMENTS_PATH } from './media';
 import type { CloudWebhookPayload } from './payloads';
@@ -37,6 +38,11 @@ export interface MetaAccount {
 
 export interface MetaSimulatorOptions extends CloudSimulatorOptions {
   accounts: MetaAccount[];
+  /**
+   * Refuse calls without `appsecret_proof` (the app's "Require App Secret" setting). A proof that is
+   * present is always checked: HMAC-SHA256(app secret, access token), hex. @default false
+   */
+  requireAppSecretProof?: boolean;
 }
 
 export interface MetaSimulator extends CloudApiSimulator {
@@ -126,6 +132,7 @@ class MetaSimulatorServer extends CloudSimulatorCore implements MetaSimulator {
     // Graph checks the token before it looks at the path.
     const token = this.tokenOf(context);
     const numbers = this.numbersOfToken(token);
+    this.checkAppSecretProof(token as string, numbers, context.query.get('appsecret_proof'));
     let match: RegExpExecArray | null;
     if (path === ATTACHMENTS_PATH || path === ATTACHMENTS_PATH.slice(0, -1)) {
       this.requireMethod(method, 'GET', path);
@@ -172,6 +179,20 @@ class MetaSimulatorServer extends CloudSimulatorCore implements MetaSimulator {
     const numbers = token ? [...this.byPhoneNumberId.values()].filter((number) => number.account.accessToken === token) : [];
     if (numbers.length === 0) throw invalidAccessToken();
     return numbers;
+  }
+
+  /** Graph refuses a wrong proof, which is how a client learns its app secret is not the token's app's. */
+  private checkAppSecretProof(token: string, numbers: MetaNumber[], proof: string | null): void {
+    if (proof === null) {
+      if (this.metaOptions.requireAppSecretProof) throw missingAppSecretProof();
+      return;
+    }
+    const given = Buffer.from(proof, 'utf8');
+    const valid = numbers.some((number) => {
+      const expected = Buffer.from(createHmac('sha256', number.account.appSecret).update(token, 'utf8').digest('hex'), 'utf8');
+      return expected.length === given.length && timingSafeEqual(expected, given);
+    });
+    if (!valid) throw invalidAppSecretProof();
   }
 
   private requireMethod(method: string, allowed: string, id: string): void {

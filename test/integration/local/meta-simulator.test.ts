@@ -179,6 +179,21 @@ describe('meta simulator over HTTP', () => {
       }
     });
 
+    it('checks an appsecret_proof when one is sent: HMAC-SHA256 of the token with the app secret', async () => {
+      const proof = (secret: string) => createHmac('sha256', secret).update(TOKEN).digest('hex');
+
+      const right = await graph('GET', `/${PHONE}?fields=verified_name&appsecret_proof=${proof(APP_SECRET)}`);
+      const wrong = await graph('GET', `/${PHONE}?fields=verified_name&appsecret_proof=${proof('not-the-app-secret')}`);
+
+      expect(right.status).toBe(200);
+      expect(wrong.status).toBe(400);
+      expect(((await wrong.json()) as { error: Record<string, unknown> }).error).toMatchObject({
+        code: 100,
+        type: 'GraphMethodException',
+        message: 'Invalid appsecret_proof provided in the API argument',
+      });
+    });
+
     it('reads the phone number with the token: asked fields and id, the number formatted as Graph does', async () => {
       const fields = await graph('GET', `/${PHONE}?fields=display_phone_number,verified_name,quality_rating`);
       const all = await graph('GET', `/${PHONE}`);
