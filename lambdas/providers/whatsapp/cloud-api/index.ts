@@ -8,7 +8,6 @@ export {
   type CloudApiAddress,
   type CloudApiBody,
   type CloudApiChange,
-  type CloudApiConnection,
   type CloudApiProviderName,
 } from './webhook-payload';
 export {

@@ -87,6 +87,7 @@ function categoryOf(value: string | undefined): TemplateCategory | undefined {
 /**
  * A BSP template as the registry reads it. Meta writes `rejected_reason: "NONE"` on templates
  * that were not rejected; that is no reason.
+ * @example templateOf({ name: 'promo', language: 'es', status: 'PAUSED' }) // { …, status: 'pending', rejectionReason: 'paused by WhatsApp' }
  */
 export function templateOf(item: z.infer<typeof templateSchema>): CloudApiTemplate {
   const reason = item.rejected_reason && item.rejected_reason.toUpperCase() !== 'NONE' ? item.rejected_reason : undefined;

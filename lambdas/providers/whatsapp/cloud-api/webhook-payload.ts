@@ -1,6 +1,5 @@
 import * as z from 'zod';
 import { decodeMessageKey } from '../../../domain/bsp';
-import type { Connection } from '../../../domain/connection';
 import type { ContactCard, Customer, DeliveryStatus, InboundContent, InboundMessage, MediaKind, MediaRef, StatusUpdate } from '../../../domain/message';
 import { scrubSensitive } from '../../../shared/describe-error';
 import { ForbiddenError, MalformedRequestError } from '../../../shared/errors';
@@ -103,12 +102,6 @@ export function readCloudApiBody(rawBody: string): CloudApiBody {
   }
   return parseCloudApiBody(value);
 }
-
-/**
- * The connection facts a Cloud API codec checks addressing against. `Connection` (domain) does
- * not declare them yet; the connection record (`connectionRecordSchema`) carries them.
- */
-export type CloudApiConnection = Connection & { providerNumberId?: string; providerAccountId?: string };
 
 /** Who a webhook must be addressed to: the connection's number (and account, where known). */
 export interface CloudApiAddress {

@@ -2,7 +2,7 @@ import type { Connection } from '../../../domain/connection';
 import { PROVIDER_PROFILES } from '../../../domain/providers';
 import type { ProviderCredentials, WebhookAck, WebhookCodec, WebhookEvent, WebhookRequest } from '../provider';
 import { secretsEqual } from '../cloud-api/constant-time';
-import { assertAddressedTo, cloudApiEvents, readCloudApiBody, type CloudApiBody, type CloudApiConnection } from '../cloud-api/webhook-payload';
+import { assertAddressedTo, cloudApiEvents, readCloudApiBody, type CloudApiBody } from '../cloud-api/webhook-payload';
 import { DIALOG360_WEBHOOK_TOKEN_HEADER } from './api';
 import { dialog360CredentialsSchema } from './credentials';
 
@@ -43,7 +43,7 @@ export class Dialog360WebhookCodec implements WebhookCodec<CloudApiBody> {
   }
 
   parse(_request: WebhookRequest, body: CloudApiBody, connection: Connection, _credentials?: ProviderCredentials): WebhookEvent[] {
-    const { providerNumberId } = connection as CloudApiConnection;
+    const { providerNumberId } = connection;
     assertAddressedTo(body, {
       ...(connection.displayNumber ? { displayNumber: connection.displayNumber } : {}),
       ...(providerNumberId && !E164.test(providerNumberId) ? { providerNumberId } : {}),

@@ -2,7 +2,7 @@ import type { Connection } from '../../../domain/connection';
 import { PROVIDER_PROFILES } from '../../../domain/providers';
 import type { ProviderCredentials, WebhookAck, WebhookCodec, WebhookEvent, WebhookRequest } from '../provider';
 import { secretsEqual } from '../cloud-api/constant-time';
-import { assertAddressedTo, cloudApiEvents, readCloudApiBody, type CloudApiBody, type CloudApiConnection } from '../cloud-api/webhook-payload';
+import { assertAddressedTo, cloudApiEvents, readCloudApiBody, type CloudApiBody } from '../cloud-api/webhook-payload';
 import { metaCredentialsSchema } from './credentials';
 import { META_SIGNATURE_HEADER, verifyMetaSignature } from './signature';
 
@@ -52,7 +52,7 @@ export class MetaWebhookCodec implements WebhookCodec<CloudApiBody> {
   }
 
   parse(_request: WebhookRequest, body: CloudApiBody, connection: Connection, _credentials?: ProviderCredentials): WebhookEvent[] {
-    const { providerNumberId, providerAccountId } = connection as CloudApiConnection;
+    const { providerNumberId, providerAccountId } = connection;
     // Meta routes by phone_number_id (§2.1): without it the connection cannot be checked, so
     // assertAddressedTo refuses (no number given), rather than trusting the display number.
     assertAddressedTo(body, {

@@ -40,7 +40,7 @@ export function messageEnvelope(name: MessageFixture): Record<string, unknown> {
   return envelope({ contacts: [{ profile: { name: 'Ana' }, wa_id: '5215512345678' }], messages: [MESSAGES[name]] });
 }
 
-export function connection(overrides: Partial<Connection> & { providerNumberId?: string; providerAccountId?: string } = {}): Connection {
+export function connection(overrides: Partial<Connection> = {}): Connection {
   return {
     connectionId: 'cn_meta',
     businessId: 'acme',
@@ -49,7 +49,7 @@ export function connection(overrides: Partial<Connection> & { providerNumberId?:
     displayNumber: BUSINESS_NUMBER,
     secretArn: 'arn:aws:secretsmanager:us-east-1:000000000000:secret:x',
     ...overrides,
-  } as Connection;
+  };
 }
 
 export interface RecordedRequest {
