@@ -11,7 +11,7 @@
  *       Re-reads the approval status of every template (of one business, or of all) and updates
  *       the registry.
  *   list --business <id>
- *       Prints the business's templates.
+ *       Prints the business's templates: a header row, then one tab-separated row per template.
  *
  * Where: locally (default when `npm run dev` is running) the tables, moto and the Twilio simulator
  * come from `.local/runtime.json`; in AWS pass `--aws` (or set the tables) and the usual AWS
@@ -138,9 +138,14 @@ export async function syncTemplates(ctx: TemplatesContext, options: { businessId
   return result;
 }
 
+/** The columns of `list`, tab-separated like its rows (for `cut -f` and spreadsheets). */
+export const LIST_HEADER = ['name', 'language', 'category', 'status', 'provider template id', 'connection', 'updated'].join('\t');
+
+/** Prints a business's templates: a header row, then one row per template. */
 export async function listTemplates(ctx: TemplatesContext, businessId: string): Promise<TemplateDefinition[]> {
   const templates = await ctx.registry.list(businessId);
   if (templates.length === 0) ctx.log(`no templates for business ${businessId}`);
+  else ctx.log(LIST_HEADER);
   for (const t of templates) {
     ctx.log(
       `${t.name}\t${t.language}\t${t.category}\t${t.approvalStatus}${t.rejectionReason ? ` (${t.rejectionReason})` : ''}\t${t.providerTemplateId}\t${t.connectionId}\t${t.updatedAt}`,

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import {
   TemplatesCommandError,
   createTemplate,
+  LIST_HEADER,
+  listTemplates,
   loadTemplateFile,
   resolveTarget,
   syncTemplates,
@@ -132,6 +134,31 @@ describe('syncTemplates', () => {
     // Assess
     expect(result.changed).toEqual([{ businessId: 'acme', name: 'reengagement', language: 'es_MX', from: 'submitted', to: 'approved' }]);
     expect((await registry.get('acme', 'reengagement', 'es_MX'))?.approvalStatus).toBe('approved');
+  });
+});
+
+describe('listTemplates', () => {
+  it('prints a header row, then one row per template under it', async () => {
+    // Prepare
+    const { ctx, lines } = fakeContext();
+    const created = await createTemplate(ctx, { connectionId: 'conn1', template: loadTemplateFile('reengagement') });
+    lines.length = 0;
+
+    // Act
+    await listTemplates(ctx, 'acme');
+
+    // Assess
+    expect(lines).toEqual([
+      'name\tlanguage\tcategory\tstatus\tprovider template id\tconnection\tupdated',
+      `reengagement\tes_MX\tUTILITY\tsubmitted\t${created.providerTemplateId}\tconn1\t${created.updatedAt}`,
+    ]);
+    expect(lines[1]?.split('\t')).toHaveLength(LIST_HEADER.split('\t').length);
+  });
+
+  it('says so when the business has no template, without a header', async () => {
+    const { ctx, lines } = fakeContext();
+    await listTemplates(ctx, 'acme');
+    expect(lines).toEqual(['no templates for business acme']);
   });
 });
 
