@@ -8,6 +8,7 @@ import { DynamoDbConnectionDirectory } from '../../../lambdas/adapters/dynamodb-
 import { DynamoDbOutboundStore } from '../../../lambdas/adapters/dynamodb-outbound-store';
 import { SecretsManagerSecretWriter } from '../../../lambdas/adapters/secrets-manager-secret-writer';
 import { auditRecord } from '../../../lambdas/domain/admin/audit';
+import { NumberInUseError } from '../../../lambdas/domain/admin/errors';
 import type { ConnectionFields } from '../../../lambdas/domain/admin/ports';
 import { conversationIdFor, newConnectionId, newMessageId } from '../../../lambdas/domain/ids';
 import { seedDemo } from '../../../local/seed';
@@ -22,15 +23,22 @@ describe('admin adapters against moto', () => {
   });
   afterAll(async () => fx?.close());
 
-  const fieldsFor = (businessId: string, connectionId: string, secretArn = 'arn:secret'): ConnectionFields => ({
+  const rawItem = async (connectionId: string) =>
+    (await fx.documents.send(new GetCommand({ TableName: fx.env.CONNECTIONS_TABLE, Key: { connectionId }, ConsistentRead: true }))).Item;
+
+  /** A number no other test uses: a number is held by one business at a time, and moto's tables outlive a test. */
+  const freshNumber = () => `+52155${String(randomBytes(4).readUInt32BE() % 100_000_000).padStart(8, '0')}`;
+
+  const fieldsFor = (businessId: string, connectionId: string, number = freshNumber()): ConnectionFields => ({
     connectionId,
     businessId,
     provider: 'twilio',
-    displayNumber: '+5215512345678',
-    providerNumberId: '+5215512345678',
+    displayNumber: number,
+    providerNumberId: number,
+    providerAccountId: `AC${'1'.repeat(32)}`,
     accountSid: `AC${'1'.repeat(32)}`,
-    secretArn,
-    authTokenLast4: 'abcd',
+    secretArn: 'arn:secret',
+    secretLast4: { authToken: 'abcd' },
     credentialsUpdatedAt: new Date().toISOString(),
   });
 
@@ -72,7 +80,7 @@ describe('admin adapters against moto', () => {
       expect(await store.current(businessId)).toBeUndefined();
 
       const saved = await store.save(fieldsFor(businessId, winner), new Date());
-      expect(saved).toEqual(expect.objectContaining({ connectionId: winner, businessId, status: 'active', verified: false, authTokenLast4: 'abcd' }));
+      expect(saved).toEqual(expect.objectContaining({ connectionId: winner, businessId, status: 'active', verified: false, secretLast4: { authToken: 'abcd' } }));
       expect(await store.current(businessId)).toEqual(saved);
       // The item reads as a connection to the webhook's directory; the pointer does not.
       expect(await new DynamoDbConnectionDirectory(fx.documents, fx.env.CONNECTIONS_TABLE, { cacheTtlMs: 0 }).get(winner)).toEqual(
@@ -97,6 +105,141 @@ describe('admin adapters against moto', () => {
       // Saving the disabled connection again is refused: it is no longer current.
       expect(await store.save(fieldsFor(businessId, winner), new Date())).toBeUndefined();
       expect(await store.recordTest(winner, saved!.credentialsUpdatedAt, { verified: true, lastTest }, new Date())).toBe(false);
+    });
+
+    it('two businesses racing for one number: exactly one wins, and the claim names it', async () => {
+      // Prepare
+      const store = new DynamoDbAdminConnectionStore(fx.documents, fx.env.CONNECTIONS_TABLE);
+      const number = freshNumber();
+      const rivals = await Promise.all(
+        Array.from({ length: 4 }, async () => {
+          const businessId = `biz-${randomBytes(4).toString('hex')}`;
+          return { businessId, connectionId: (await store.claim(businessId, newConnectionId())).connectionId };
+        }),
+      );
+
+      // Act
+      const outcomes = await Promise.allSettled(rivals.map((r) => store.save(fieldsFor(r.businessId, r.connectionId, number), new Date())));
+
+      // Assess
+      const won = outcomes.flatMap((o, i) => (o.status === 'fulfilled' && o.value ? [rivals[i]] : []));
+      expect(won).toHaveLength(1);
+      for (const outcome of outcomes.filter((o) => o.status === 'rejected')) expect((outcome as PromiseRejectedResult).reason).toBeInstanceOf(NumberInUseError);
+      expect(outcomes.filter((o) => o.status === 'rejected')).toHaveLength(3);
+      expect(await store.findByProviderNumber('twilio', number)).toEqual(expect.objectContaining({ connectionId: won[0].connectionId, businessId: won[0].businessId }));
+      const claim = await rawItem(DynamoDbAdminConnectionStore.numberClaimKey('twilio', number));
+      expect(claim).toEqual(expect.objectContaining({ claimBusinessId: won[0].businessId, claimConnectionId: won[0].connectionId }));
+      // The claim is no connection to the webhook's readers, and in no index.
+      expect(claim).not.toHaveProperty('businessId');
+      expect(claim).not.toHaveProperty('providerNumberId');
+      expect(await new DynamoDbConnectionDirectory(fx.documents, fx.env.CONNECTIONS_TABLE, { cacheTtlMs: 0 }).get(DynamoDbAdminConnectionStore.numberClaimKey('twilio', number))).toBeUndefined();
+      for (const lost of rivals.filter((r) => r !== won[0])) expect(await rawItem(lost.connectionId)).toBeUndefined();
+    });
+
+    it('releases the number on disable, and the old number when a re-save moves to another', async () => {
+      // Prepare
+      const store = new DynamoDbAdminConnectionStore(fx.documents, fx.env.CONNECTIONS_TABLE);
+      const [first, second] = [freshNumber(), freshNumber()];
+      const businessId = `biz-${randomBytes(4).toString('hex')}`;
+      const { connectionId } = await store.claim(businessId, newConnectionId());
+      await store.save(fieldsFor(businessId, connectionId, first), new Date());
+      await store.save(fieldsFor(businessId, connectionId, first), new Date());
+
+      // Act
+      const moved = await store.save(fieldsFor(businessId, connectionId, second), new Date());
+
+      // Assess
+      expect(moved).toEqual(expect.objectContaining({ displayNumber: second, providerNumberId: second }));
+      expect(await rawItem(DynamoDbAdminConnectionStore.numberClaimKey('twilio', first))).toBeUndefined();
+      expect(await store.findByProviderNumber('twilio', second)).toEqual(expect.objectContaining({ connectionId }));
+      const other = `biz-${randomBytes(4).toString('hex')}`;
+      const otherId = (await store.claim(other, newConnectionId())).connectionId;
+      expect(await store.save(fieldsFor(other, otherId, first), new Date())).toEqual(expect.objectContaining({ businessId: other }));
+
+      // Act: disable
+      expect(await store.disable(businessId, connectionId, new Date())).toBe(true);
+
+      // Assess
+      expect(await rawItem(DynamoDbAdminConnectionStore.numberClaimKey('twilio', second))).toBeUndefined();
+      expect(await store.findByProviderNumber('twilio', second)).toBeUndefined();
+      const third = `biz-${randomBytes(4).toString('hex')}`;
+      const thirdId = (await store.claim(third, newConnectionId())).connectionId;
+      expect(await store.save(fieldsFor(third, thirdId, second), new Date())).toEqual(expect.objectContaining({ businessId: third }));
+    });
+
+    it('concurrent re-saves of one connection with two new numbers leave exactly the claim of the number it ends with', async () => {
+      // Prepare
+      const store = new DynamoDbAdminConnectionStore(fx.documents, fx.env.CONNECTIONS_TABLE);
+      const numbers = [freshNumber(), freshNumber(), freshNumber()];
+      const businessId = `biz-${randomBytes(4).toString('hex')}`;
+      const { connectionId } = await store.claim(businessId, newConnectionId());
+      await store.save(fieldsFor(businessId, connectionId, numbers[0]), new Date());
+
+      // Act
+      await Promise.all([numbers[1], numbers[2]].map((number) => store.save(fieldsFor(businessId, connectionId, number), new Date())));
+
+      // Assess
+      const final = (await store.current(businessId))!;
+      const claimed = [];
+      for (const number of numbers) if (await rawItem(DynamoDbAdminConnectionStore.numberClaimKey('twilio', number))) claimed.push(number);
+      expect(claimed).toEqual([final.providerNumberId]);
+    });
+
+    it('keeps a Meta connection without a number until a test records one; the test never overwrites a number', async () => {
+      // Prepare
+      const store = new DynamoDbAdminConnectionStore(fx.documents, fx.env.CONNECTIONS_TABLE);
+      const businessId = `biz-${randomBytes(4).toString('hex')}`;
+      const { connectionId } = await store.claim(businessId, newConnectionId());
+      const phoneNumberId = String(100_000_000_000_000 + randomBytes(4).readUInt32BE());
+      const saved = (await store.save(
+        {
+          connectionId, businessId, provider: 'meta', providerNumberId: phoneNumberId, providerAccountId: '102290129340398',
+          verifyToken: 'v'.repeat(32), secretArn: 'arn:secret', secretLast4: { accessToken: 'Zk9Q', appSecret: 'c4d2' },
+          credentialsUpdatedAt: new Date().toISOString(),
+        },
+        new Date(),
+      ))!;
+      expect(saved.displayNumber).toBeUndefined();
+      expect(await store.findByProviderNumber('meta', phoneNumberId)).toEqual(expect.objectContaining({ connectionId, verifyToken: 'v'.repeat(32) }));
+
+      // Act
+      const lastTest = { at: new Date().toISOString(), ok: true, steps: [] };
+      const facts = { verifiedName: 'Acme', qualityRating: 'GREEN' };
+      await store.recordTest(connectionId, saved.credentialsUpdatedAt, { verified: true, lastTest, facts, displayNumber: '+5215512345678' }, new Date());
+      await store.recordTest(connectionId, saved.credentialsUpdatedAt, { verified: true, lastTest, displayNumber: '+5215599999999' }, new Date());
+      const setup = { at: new Date().toISOString(), ok: false, code: '401', detail: 'Invalid api_key' };
+      expect(await store.recordSetup(connectionId, 'stale', setup, new Date())).toBe(false);
+      expect(await store.recordSetup(connectionId, saved.credentialsUpdatedAt, setup, new Date())).toBe(true);
+
+      // Assess
+      expect(await store.current(businessId)).toEqual(
+        expect.objectContaining({ provider: 'meta', displayNumber: '+5215512345678', facts, setup, secretLast4: { accessToken: 'Zk9Q', appSecret: 'c4d2' } }),
+      );
+      // A re-save drops what judged the old credentials.
+      const resaved = await store.save(
+        { ...fieldsFor(businessId, connectionId), provider: 'meta', providerNumberId: phoneNumberId, displayNumber: '+5215512345678', accountSid: undefined },
+        new Date(),
+      );
+      expect(resaved).not.toHaveProperty('facts');
+      expect(resaved).not.toHaveProperty('setup');
+      expect(resaved).not.toHaveProperty('accountSid');
+    });
+
+    it('reads items written before secretLast4 (authTokenLast4, accountSid)', async () => {
+      const store = new DynamoDbAdminConnectionStore(fx.documents, fx.env.CONNECTIONS_TABLE);
+      const connectionId = `legacy${randomBytes(4).toString('hex')}`;
+      await fx.documents.send(
+        new PutCommand({
+          TableName: fx.env.CONNECTIONS_TABLE,
+          Item: {
+            connectionId, businessId: `biz-${connectionId}`, provider: 'twilio', status: 'active', displayNumber: '+5215512345678',
+            accountSid: `AC${'9'.repeat(32)}`, secretArn: 'arn:secret', authTokenLast4: '7f3e', updatedAt: '2026-01-01T00:00:00.000Z',
+          },
+        }),
+      );
+      expect(await store.current(`biz-${connectionId}`)).toEqual(
+        expect.objectContaining({ secretLast4: { authToken: '7f3e' }, providerAccountId: `AC${'9'.repeat(32)}`, providerNumberId: '+5215512345678' }),
+      );
     });
 
     it('adopts a connection written without a pointer (the local seed)', async () => {
