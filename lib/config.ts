@@ -170,6 +170,9 @@ export const AI_DEFAULTS = {
 export const SEND_DEFAULTS = {
   twilioApiBaseUrl: 'https://api.twilio.com',
   twilioContentBaseUrl: 'https://content.twilio.com',
+  /** Meta's Graph API; the version is pinned in code (`META_GRAPH_VERSION`), not here. */
+  metaGraphBaseUrl: 'https://graph.facebook.com',
+  dialog360BaseUrl: 'https://waba-v2.360dialog.io',
   secretsCacheTtlSeconds: 300,
   /** Per BSP request; well inside {@link CONSUMER_TIMEOUT_SECONDS}.outbound so a batch can finish. */
   sendTimeoutMs: 10_000,

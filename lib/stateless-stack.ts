@@ -221,6 +221,7 @@ export class StatelessStack extends Stack {
       encryptionKey: key,
       responder,
       aiEndpointUrl,
+      secretNamePrefix: stateful.secretNamePrefix,
       alarmAction,
     });
 

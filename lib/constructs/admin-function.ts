@@ -146,6 +146,8 @@ export class AdminFunction extends Construct {
         WEBHOOK_BASE_URL: props.webhookBaseUrl,
         TWILIO_API_BASE_URL: SEND_DEFAULTS.twilioApiBaseUrl,
         TWILIO_CONTENT_BASE_URL: SEND_DEFAULTS.twilioContentBaseUrl,
+        META_GRAPH_BASE_URL: SEND_DEFAULTS.metaGraphBaseUrl,
+        DIALOG360_BASE_URL: SEND_DEFAULTS.dialog360BaseUrl,
         SECRETS_CACHE_TTL_SECONDS: String(SEND_DEFAULTS.secretsCacheTtlSeconds),
         BUSINESS_CLAIM: props.businessClaim ?? ADMIN_DEFAULTS.businessClaim,
         AUDIT_RETENTION_DAYS: String(props.auditRetentionDays ?? ADMIN_DEFAULTS.auditRetentionDays),

@@ -7,11 +7,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AI_DEFAULTS, CONSUMER_TIMEOUT_SECONDS, RESPONDERS, type Responder } from '../config';
+import { AI_DEFAULTS, CONSUMER_TIMEOUT_SECONDS, RESPONDERS, SEND_DEFAULTS, type Responder } from '../config';
 import { functionErrorsAlarm } from './alarms';
 import { EchoFunction, type PowertoolsLogLevel } from './echo-function';
 import { consumeFifoQueue } from './fifo-consumer';
-import { DYNAMODB_KMS_ACTIONS, dynamoStatement, kmsViaService, SQS_PRODUCER_KMS_ACTIONS } from './policy';
+import { allowConnectionSecretsRead, DYNAMODB_KMS_ACTIONS, dynamoStatement, kmsViaService, SQS_PRODUCER_KMS_ACTIONS } from './policy';
 
 export interface AiFunctionProps {
   /** The tables the AI hand-off reads (see `StatefulStack`). */
@@ -48,6 +48,13 @@ export interface AiFunctionProps {
    * @default - no action
    */
   readonly alarmAction?: cloudwatch.IAlarmAction;
+
+  /**
+   * Prefix of connection secret names; the function may read `${prefix}/connections/*` only (read
+   * receipts are sent with the connection's own credentials).
+   * @default CONNECTION_SECRET_PREFIX
+   */
+  readonly secretNamePrefix?: string;
 }
 
 /**
@@ -80,6 +87,9 @@ export class AiFunction extends Construct {
       RESPONDER: responder,
       AI_ENDPOINT_TIMEOUT_MS: String(AI_DEFAULTS.endpointTimeoutMs),
       AI_HISTORY_LIMIT: String(AI_DEFAULTS.historyLimit),
+      SECRETS_CACHE_TTL_SECONDS: String(SEND_DEFAULTS.secretsCacheTtlSeconds),
+      META_GRAPH_BASE_URL: SEND_DEFAULTS.metaGraphBaseUrl,
+      DIALOG360_BASE_URL: SEND_DEFAULTS.dialog360BaseUrl,
     };
     if (props.aiEndpointUrl) environment.AI_ENDPOINT_URL = props.aiEndpointUrl;
 
@@ -110,11 +120,19 @@ export class AiFunction extends Construct {
 
     allow(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.outboundQueue.queueArn] }));
     allow(kmsViaService(props.encryptionKey, stack, 'sqs', SQS_PRODUCER_KMS_ACTIONS));
-    // Deliberately no connections GetItem and no events:PutEvents: the handler reads no connection
-    // and publishes nothing (the webhook already announced `message.received`). CONNECTIONS_TABLE
-    // and EVENT_BUS_NAME are still set, so the environment contract is the same for every
-    // consumer; a handler that starts using them needs a grant here (moto does not enforce IAM,
-    // so only AWS would notice).
+    // Read receipts ("typing…" on Cloud API numbers): the message's connection and its secret.
+    allow(dynamoStatement(tables.connections, ['dynamodb:GetItem']));
+    allowConnectionSecretsRead(this.echoFunction, props.encryptionKey, {
+      secretNamePrefix: props.secretNamePrefix,
+      reason:
+        'The AI Lambda marks a customer message read (and shows "typing…") with the credentials of ' +
+        'whichever connection it arrived on, and connections (with their secrets) are created at run ' +
+        'time by the admin API, so no list of ARNs exists at deploy time.',
+    });
+    // Deliberately no events:PutEvents: the handler publishes nothing (the webhook already announced
+    // `message.received`). EVENT_BUS_NAME is still set, so the environment contract is the same for
+    // every consumer; a handler that starts publishing needs a grant here (moto does not enforce
+    // IAM, so only AWS would notice).
 
     this.errorsAlarm = functionErrorsAlarm(this, 'ErrorsAlarm', this.function, {
       description:

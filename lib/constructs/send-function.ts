@@ -118,6 +118,8 @@ export class SendFunction extends Construct {
         WEBHOOK_BASE_URL: props.webhookBaseUrl,
         TWILIO_API_BASE_URL: SEND_DEFAULTS.twilioApiBaseUrl,
         TWILIO_CONTENT_BASE_URL: SEND_DEFAULTS.twilioContentBaseUrl,
+        META_GRAPH_BASE_URL: SEND_DEFAULTS.metaGraphBaseUrl,
+        DIALOG360_BASE_URL: SEND_DEFAULTS.dialog360BaseUrl,
         MAX_RECEIVE_COUNT: String(props.maxReceiveCount),
         SECRETS_CACHE_TTL_SECONDS: String(SEND_DEFAULTS.secretsCacheTtlSeconds),
         SEND_TIMEOUT_MS: String(SEND_DEFAULTS.sendTimeoutMs),

@@ -41,6 +41,8 @@ const ADMIN_ENV_NAMES = [
   'WEBHOOK_BASE_URL',
   'TWILIO_API_BASE_URL',
   'TWILIO_CONTENT_BASE_URL',
+  'META_GRAPH_BASE_URL',
+  'DIALOG360_BASE_URL',
   'SECRETS_CACHE_TTL_SECONDS',
   'BUSINESS_CLAIM',
   'AUDIT_RETENTION_DAYS',
@@ -95,6 +97,8 @@ describe('admin API and settings page (Cognito)', () => {
         AUDIT_RETENTION_DAYS: '400',
         TWILIO_API_BASE_URL: SEND_DEFAULTS.twilioApiBaseUrl,
         TWILIO_CONTENT_BASE_URL: SEND_DEFAULTS.twilioContentBaseUrl,
+        META_GRAPH_BASE_URL: SEND_DEFAULTS.metaGraphBaseUrl,
+        DIALOG360_BASE_URL: SEND_DEFAULTS.dialog360BaseUrl,
         SECRETS_CACHE_TTL_SECONDS: String(SEND_DEFAULTS.secretsCacheTtlSeconds),
       });
       const { stateful } = synthesized;

@@ -56,9 +56,10 @@ describe('cdk-nag AwsSolutions checks', () => {
           `EchoWhatsAppStateless/${name}/Handler/Function :: AwsSolutions-L1`,
           `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::*]`,
         ]),
-        // The other readers of connection secrets (the send Lambda, the template sync, the inbound
-        // reconciler) and their one writer (the admin API), each scoped to the connection-secret prefix.
-        ...['Send', 'TemplateSync', 'Reconcile', 'Admin'].map(
+        // The other readers of connection secrets (the send Lambda, the AI Lambda's read receipts, the
+        // template sync, the inbound reconciler) and their one writer (the admin API), each scoped to
+        // the connection-secret prefix.
+        ...['Send', 'Ai', 'TemplateSync', 'Reconcile', 'Admin'].map(
           (name) =>
             `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]`,
         ),

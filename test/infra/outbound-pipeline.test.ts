@@ -43,6 +43,8 @@ const ENV_NAMES = {
     'WEBHOOK_BASE_URL',
     'TWILIO_API_BASE_URL',
     'TWILIO_CONTENT_BASE_URL',
+    'META_GRAPH_BASE_URL',
+    'DIALOG360_BASE_URL',
     'MAX_RECEIVE_COUNT',
     'SECRETS_CACHE_TTL_SECONDS',
     'SEND_TIMEOUT_MS',
@@ -56,6 +58,9 @@ const ENV_NAMES = {
     'RESPONDER',
     'AI_ENDPOINT_TIMEOUT_MS',
     'AI_HISTORY_LIMIT',
+    'SECRETS_CACHE_TTL_SECONDS',
+    'META_GRAPH_BASE_URL',
+    'DIALOG360_BASE_URL',
   ],
   window: ['CONVERSATIONS_TABLE', 'EVENT_BUS_NAME', 'WINDOW_LEAD_MINUTES'],
   outcomeWatchdog: ['MESSAGES_TABLE', 'EVENT_BUS_NAME'],
@@ -200,6 +205,8 @@ describe('outbound pipeline', () => {
         WEBHOOK_BASE_URL: { 'Fn::GetAtt': [id(stateless.webhookApi.api), 'ApiEndpoint'] },
         TWILIO_API_BASE_URL: 'https://api.twilio.com',
         TWILIO_CONTENT_BASE_URL: 'https://content.twilio.com',
+        META_GRAPH_BASE_URL: 'https://graph.facebook.com',
+        DIALOG360_BASE_URL: 'https://waba-v2.360dialog.io',
         MAX_RECEIVE_COUNT: String(DEFAULT_MAX_RECEIVE_COUNT),
         SECRETS_CACHE_TTL_SECONDS: '300',
         SEND_TIMEOUT_MS: '10000',
@@ -292,18 +299,19 @@ describe('outbound pipeline', () => {
       expect(isImportOf(environment.OUTBOUND_QUEUE_URL, id(synthesized.stateful.outboundQueue))).toBe(true);
     });
 
-    it('reads history by query, updates only the conversation, sends only to the outbound queue', () => {
+    it('reads history by query, updates only the conversation, sends only to the outbound queue, reads a connection for read receipts', () => {
       const { tables, inboundQueue, outboundQueue } = synthesized.stateful;
       const ai = functions.ai;
       expect(actionsOn(ai, tables.conversations)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
       expect(actionsOn(ai, tables.messages)).toEqual(['dynamodb:Query']);
       expect(actionsOn(ai, inboundQueue)).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
       expect(actionsOn(ai, outboundQueue)).toEqual(['sqs:SendMessage']);
-      // The handler reads no connection, publishes nothing and holds no BSP credentials.
-      for (const table of [tables.connections, tables.dedupe, tables.templates, tables.contentCache]) {
+      // Read receipts: the message's connection and its secret (read only); it publishes nothing.
+      expect(actionsOn(ai, tables.connections)).toEqual(['dynamodb:GetItem']);
+      for (const table of [tables.dedupe, tables.templates, tables.contentCache]) {
         expect(actionsOn(ai, table)).toEqual([]);
       }
-      expect(JSON.stringify(statementsOf(ai))).not.toMatch(/secretsmanager:|events:/);
+      expect(JSON.stringify(statementsOf(ai))).not.toMatch(/events:|secretsmanager:(Put|Create|Delete|Update)/);
     });
 
     it('alarms on failed batches', () => {
@@ -462,7 +470,7 @@ describe('outbound pipeline', () => {
       }
     });
 
-    it('only the send function, the template sync, the reconciler, the webhook and the admin API may read connection secrets', () => {
+    it('only the send function, the AI (read receipts), the template sync, the reconciler, the webhook and the admin API may read connection secrets', () => {
       const readers = Object.entries(template.findResources('AWS::IAM::Policy'))
         .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'))
         .map(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref))
@@ -473,6 +481,7 @@ describe('outbound pipeline', () => {
         [
           stateless.webhook.echoFunction.role,
           functions.send.role,
+          functions.ai.role,
           functions.templateSync.role,
           stateless.reconcile.echoFunction.role,
           stateless.admin.echoFunction.role,

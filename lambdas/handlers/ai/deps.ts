@@ -1,7 +1,12 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DynamoDbConnectionDirectory } from '../../adapters/dynamodb-connection-directory';
 import { DynamoDbConversationReader } from '../../adapters/dynamodb-conversation-reader';
+import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
+import { Dialog360Sender } from '../../providers/whatsapp/dialog360/sender';
+import { MetaSender } from '../../providers/whatsapp/meta/sender';
 import { HttpAiResponder } from '../../adapters/http-ai-responder';
 import { SqsOutboundQueue } from '../../adapters/sqs-outbound-queue';
 import { DemoResponder } from '../../domain/ai/demo-responder';
@@ -36,6 +41,16 @@ export function createAiDeps(env: AiEnv): AiDeps {
       messages: env.MESSAGES_TABLE,
     }),
     queue: new SqsOutboundQueue(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
+    ...(env.CONNECTIONS_TABLE && {
+      readReceipts: {
+        connections: new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, { cacheTtlMs: 30_000 }),
+        credentials: new SecretsCredentialsStore(new SecretsManagerClient(fastClientConfig), env.SECRETS_CACHE_TTL_SECONDS),
+        senders: {
+          meta: new MetaSender({ fetch: globalThis.fetch, timeoutMs: env.READ_RECEIPT_TIMEOUT_MS, graphBaseUrl: env.META_GRAPH_BASE_URL }),
+          '360dialog': new Dialog360Sender({ fetch: globalThis.fetch, timeoutMs: env.READ_RECEIPT_TIMEOUT_MS, baseUrl: env.DIALOG360_BASE_URL }),
+        },
+      },
+    }),
     logger,
     metrics,
     config: { historyLimit: env.AI_HISTORY_LIMIT },

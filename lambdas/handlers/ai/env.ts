@@ -8,8 +8,13 @@ export const aiEnvSchema = z
     CONVERSATIONS_TABLE: z.string().min(1),
     MESSAGES_TABLE: z.string().min(1),
     OUTBOUND_QUEUE_URL: z.url(),
-    /** Set by the stack for symmetry with the other consumers; the AI hand-off publishes no event itself. */
+    /** The connection of a message, for read receipts on BSPs that have them; without it none are sent. */
     CONNECTIONS_TABLE: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
+    META_GRAPH_BASE_URL: z.preprocess(blankAsUndefined, z.url().default('https://graph.facebook.com')),
+    DIALOG360_BASE_URL: z.preprocess(blankAsUndefined, z.url().default('https://waba-v2.360dialog.io')),
+    /** Read receipts are best effort: a short budget, so a slow BSP never delays the answer much. */
+    READ_RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(100).default(2_000),
     EVENT_BUS_NAME: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
     RESPONDER: z.preprocess(blankAsUndefined, z.enum(['http', 'none', 'demo']).default('none')),
     AI_ENDPOINT_URL: z.preprocess(blankAsUndefined, z.url({ protocol: /^https?$/ }).optional()),

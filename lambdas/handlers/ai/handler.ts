@@ -2,6 +2,7 @@ import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambd
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { markInboundRead, type ReadReceiptDeps } from '../../domain/ai/read-receipt';
 import { respondToInbound, type ConversationReader, type ReplyQueue } from '../../domain/ai/respond-to-inbound';
 import type { Responder } from '../../domain/ai/responder';
 import { inboundQueueMessageSchema, type InboundQueueMessage } from '../../domain/inbound-queue-message';
@@ -12,6 +13,8 @@ export interface AiDeps {
   responder: Responder;
   conversations: ConversationReader;
   queue: ReplyQueue;
+  /** Read receipts and "typing…" on the BSPs that have them; without it none are sent. */
+  readReceipts?: ReadReceiptDeps;
   logger: Logger;
   metrics: Metrics;
   config: {
@@ -54,6 +57,7 @@ export function createAiHandler(deps: AiDeps) {
     }
 
     const ids = { conversationId: message.conversationId, messageId: message.messageId, responder: deps.responder.name };
+    if (deps.readReceipts && deps.responder.name !== 'none') await sendReadReceipt(message, deps.readReceipts, ids);
     try {
       const result = await respondToInbound(message, {
         responder: deps.responder,
@@ -83,6 +87,17 @@ export function createAiHandler(deps: AiDeps) {
         error: describeError(error),
       });
       throw error;
+    }
+  }
+
+  /** Only when this Lambda answers (`none` leaves the reply to another service, which may be slow). */
+  async function sendReadReceipt(message: InboundQueueMessage, readReceipts: ReadReceiptDeps, ids: Record<string, string>): Promise<void> {
+    try {
+      const outcome = await markInboundRead(message, readReceipts);
+      if (outcome === 'marked') deps.metrics.addMetric('AiReadReceiptSent', MetricUnit.Count, 1);
+    } catch (error) {
+      deps.metrics.addMetric('AiReadReceiptFailed', MetricUnit.Count, 1);
+      deps.logger.warn('read receipt failed; answering anyway', { ...ids, error: describeError(error) });
     }
   }
 

@@ -11,6 +11,8 @@ import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
 import { SqsVisibility } from '../../adapters/sqs-visibility';
 import { DEFAULT_SEND_CONFIG } from '../../domain/outbound/send-outbound';
+import { Dialog360Sender } from '../../providers/whatsapp/dialog360/sender';
+import { MetaSender } from '../../providers/whatsapp/meta/sender';
 import { TwilioSender } from '../../providers/whatsapp/twilio/send';
 import { fastClientConfig } from '../../shared/aws-clients';
 import { createPowertools } from '../../shared/powertools';
@@ -46,7 +48,11 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
       store,
       connections: { get: (id) => directory.get(id), listByBusiness: (businessId) => store.listByBusiness(businessId) },
       credentials: new SecretsCredentialsStore(new SecretsManagerClient(fastClientConfig), env.SECRETS_CACHE_TTL_SECONDS),
-      senders: { twilio: sender },
+      senders: {
+        twilio: sender,
+        meta: new MetaSender({ fetch: globalThis.fetch, timeoutMs: env.SEND_TIMEOUT_MS, graphBaseUrl: env.META_GRAPH_BASE_URL }),
+        '360dialog': new Dialog360Sender({ fetch: globalThis.fetch, timeoutMs: env.SEND_TIMEOUT_MS, baseUrl: env.DIALOG360_BASE_URL }),
+      },
       templates: new DynamoDbTemplateRegistry(documents, env.TEMPLATES_TABLE),
       events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
       clock: { now: () => new Date() },

@@ -19,6 +19,9 @@ export const sendEnvSchema = z.object({
   WEBHOOK_BASE_URL: url,
   TWILIO_API_BASE_URL: url.default('https://api.twilio.com'),
   TWILIO_CONTENT_BASE_URL: url.default('https://content.twilio.com'),
+  /** Meta's Graph API (the version is pinned in code, `META_GRAPH_VERSION`); the simulator's URL locally. */
+  META_GRAPH_BASE_URL: url.default('https://graph.facebook.com'),
+  DIALOG360_BASE_URL: url.default('https://waba-v2.360dialog.io'),
   /** The outbound queue's maxReceiveCount: the receive that reaches it is the last attempt. */
   MAX_RECEIVE_COUNT: z.coerce.number().int().min(1),
   SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),

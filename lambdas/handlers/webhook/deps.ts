@@ -10,6 +10,9 @@ import { SqsOutboundQueue } from '../../adapters/sqs-outbound-queue';
 import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
 import { SqsInboundQueue } from '../../adapters/sqs-inbound-queue';
+import { cloudApiFailureKind } from '../../providers/whatsapp/cloud-api/errors';
+import { Dialog360WebhookCodec } from '../../providers/whatsapp/dialog360/codec';
+import { MetaWebhookCodec } from '../../providers/whatsapp/meta/codec';
 import { TwilioWebhookCodec } from '../../providers/whatsapp/twilio/codec';
 import { contentClassOf, twilioFailureKind } from '../../providers/whatsapp/twilio/send/errors';
 import { fastClientConfig } from '../../shared/aws-clients';
@@ -35,7 +38,7 @@ export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
     dedupe: env.DEDUPE_TABLE,
   });
   return {
-    codecs: { twilio: new TwilioWebhookCodec() },
+    codecs: { twilio: new TwilioWebhookCodec(), meta: new MetaWebhookCodec(), '360dialog': new Dialog360WebhookCodec() },
     connections: new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, {
       cacheTtlMs: env.CONNECTION_CACHE_TTL_SECONDS * 1000,
     }),
@@ -46,7 +49,7 @@ export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
     ...(env.OUTBOUND_QUEUE_URL && {
       statusFallback: {
         failureKindOf: (code, sentContentType, provider) =>
-          provider === 'twilio' ? twilioFailureKind(code, contentClassOf(sentContentType)) : 'permanent',
+          provider === 'twilio' ? twilioFailureKind(code, contentClassOf(sentContentType)) : cloudApiFailureKind(code, sentContentType),
         messages: outbound,
         queue: new SqsOutboundQueue(sqs, env.OUTBOUND_QUEUE_URL),
         conversations: outbound,
