@@ -45,6 +45,8 @@ export interface ReconcileRunResult {
   failedConnections: number;
   /** Connections not started because the run was about to time out. */
   connectionsLeft: number;
+  /** Active connections of a BSP without a message listing (Meta, 360dialog): not reconciled, not failed. */
+  withoutListing: number;
   listed: number;
   alreadyStored: number;
   ingested: number;
@@ -105,14 +107,19 @@ export function createReconcileHandler(deps: ReconcileDeps) {
       connections: 0,
       failedConnections: 0,
       connectionsLeft: 0,
+      withoutListing: 0,
       listed: 0,
       alreadyStored: 0,
       ingested: 0,
       failedMessages: 0,
     };
     try {
-      const connections = await deps.activeConnections.list();
+      // Meta and 360dialog have no history API (and retry their webhooks for 7 days), so only
+      // connections of a BSP with a message listing are reconciled; the rest are not failures.
+      const all = await deps.activeConnections.list();
+      const connections = all.filter((connection) => deps.sources[connection.provider] !== undefined);
       run.connections = connections.length;
+      run.withoutListing = all.length - connections.length;
       const remaining = context?.getRemainingTimeInMillis();
       const deadline = remaining === undefined ? undefined : Date.now() + remaining - DEADLINE_MARGIN_MS;
       let next = 0;

@@ -56,6 +56,27 @@ function setup(sourceFor: (credentials: ProviderCredentials, number: string) => 
 }
 
 describe('reconcile handler', () => {
+  it('leaves connections of BSPs without a message listing (Meta, 360dialog) alone, without counting them as failures', async () => {
+    // Prepare
+    const listed: string[] = [];
+    const { deps, metric } = setup((_credentials, number) => {
+      listed.push(number);
+      return { list: async () => ({ complete: true, messages: [] }) };
+    });
+    const twilio = connection('a', '+14155550001');
+    const meta: Connection = { ...connection('m', '+14155550009'), provider: 'meta', providerNumberId: '1234567890' };
+    const dialog360: Connection = { ...connection('d', '+14155550008'), provider: '360dialog' };
+    deps.activeConnections = { list: async () => [twilio, meta, dialog360] };
+
+    // Act
+    const result = await createReconcileHandler(deps)();
+
+    // Assess
+    expect(listed).toEqual(['+14155550001']);
+    expect(result).toMatchObject({ connections: 1, withoutListing: 2, failedConnections: 0 });
+    expect(metric('ReconcileFailed')).toEqual([0]);
+  });
+
   it('reconciles every connection independently: one failing BSP does not stop the others', async () => {
     const { deps, queue, metric, errors } = setup((_credentials, number) => ({
       async list() {
@@ -69,7 +90,7 @@ describe('reconcile handler', () => {
 
     const result = await createReconcileHandler(deps)();
 
-    expect(result).toEqual({ connections: 3, failedConnections: 1, connectionsLeft: 0, listed: 2, alreadyStored: 0, ingested: 2, failedMessages: 0 });
+    expect(result).toEqual({ connections: 3, failedConnections: 1, connectionsLeft: 0, withoutListing: 0, listed: 2, alreadyStored: 0, ingested: 2, failedMessages: 0 });
     expect(queue.sent.map((sent) => sent.message.externalId).sort()).toEqual(['SM1', 'SM3']);
     expect(metric('ReconcileListed')).toEqual([2]);
     expect(metric('ReconcileIngested')).toEqual([2]);
