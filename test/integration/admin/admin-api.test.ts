@@ -132,7 +132,8 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
     expect(item).toEqual(
       expect.objectContaining({
         connectionId, businessId, provider: 'twilio', status: 'active', displayNumber: account.number, providerNumberId: account.number,
-        accountSid: account.accountSid, verified: false, authTokenLast4: account.authToken.slice(-4), createdAt: expect.any(String), updatedAt: expect.any(String),
+        accountSid: account.accountSid, providerAccountId: account.accountSid, verified: false, secretLast4: { authToken: account.authToken.slice(-4) },
+        createdAt: expect.any(String), updatedAt: expect.any(String),
       }),
     );
     expect(JSON.stringify(item)).not.toContain(account.authToken);
@@ -151,6 +152,7 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
     expect(tested.body).toEqual({
       ok: true,
       verified: true,
+      displayNumber: account.number,
       steps: [
         { id: 'credentials', ok: true, detail: expect.any(String) },
         { id: 'sender', ok: true, detail: expect.any(String) },
@@ -218,6 +220,7 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
     expect(tested.body).toEqual({
       ok: false,
       verified: false,
+      displayNumber: account.number,
       steps: [
         { id: 'credentials', ok: false, code: '20003', detail: expect.any(String) },
         { id: 'sender', ok: false, skipped: true, detail: expect.any(String) },
