@@ -14,6 +14,8 @@ import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-stor
 import { SecretsManagerSecretWriter } from '../../adapters/secrets-manager-secret-writer';
 import { SqsOutboundQueue } from '../../adapters/sqs-outbound-queue';
 import { templateFileSchema } from '../../domain/template-creation';
+import { Dialog360ConnectionTester } from '../../providers/whatsapp/dialog360/connection-test';
+import { MetaConnectionTester } from '../../providers/whatsapp/meta/connection-test';
 import { TwilioConnectionTester } from '../../providers/whatsapp/twilio/connection-test';
 import { TwilioContentApi } from '../../providers/whatsapp/twilio/send/content-api';
 import { fastClientConfig } from '../../shared/aws-clients';
@@ -26,18 +28,19 @@ import { describeError } from '../../shared/describe-error';
 export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
 
 /** Budget of one BSP call of the connection test or template creation (API Gateway waits 30 s). */
-const TWILIO_TIMEOUT_MS = 8_000;
+const BSP_TIMEOUT_MS = 8_000;
 
 /**
- * The connection testers of the providers this build has. Meta's and 360dialog's come from
- * `providers/whatsapp/meta` and `…/dialog360` (with `META_GRAPH_BASE_URL`, `DIALOG360_BASE_URL`);
- * until they exist, testing such a connection answers 409 `not-supported` and a 360dialog save
- * records that its webhook could not be registered.
- * @example createTesters(loadAdminEnv()).twilio // TwilioConnectionTester
+ * The connection tester of every provider, each against its configured base URL (the local
+ * simulators stand in for them through the same variables).
+ * @example createTesters(loadAdminEnv()).meta // MetaConnectionTester on META_GRAPH_BASE_URL
  */
-export function createTesters(env: AdminEnv): AdminDeps['testers'] {
+export function createTesters(env: AdminEnv): Required<AdminDeps['testers']> {
+  const fetch = globalThis.fetch;
   return {
-    twilio: new TwilioConnectionTester({ fetch: globalThis.fetch, apiBaseUrl: env.TWILIO_API_BASE_URL, timeoutMs: TWILIO_TIMEOUT_MS }),
+    twilio: new TwilioConnectionTester({ fetch, apiBaseUrl: env.TWILIO_API_BASE_URL, timeoutMs: BSP_TIMEOUT_MS }),
+    meta: new MetaConnectionTester({ fetch, graphBaseUrl: env.META_GRAPH_BASE_URL, timeoutMs: BSP_TIMEOUT_MS }),
+    '360dialog': new Dialog360ConnectionTester({ fetch, baseUrl: env.DIALOG360_BASE_URL, timeoutMs: BSP_TIMEOUT_MS }),
   };
 }
 
@@ -58,7 +61,7 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
     queue: new SqsOutboundQueue(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
     sendClaims: new DynamoDbSendClaimStore(documents, env.DEDUPE_TABLE),
     templates: new DynamoDbTemplateRegistry(documents, env.TEMPLATES_TABLE),
-    contentApi: new TwilioContentApi({ fetch: globalThis.fetch, contentBaseUrl: env.TWILIO_CONTENT_BASE_URL, timeoutMs: TWILIO_TIMEOUT_MS }),
+    contentApi: new TwilioContentApi({ fetch: globalThis.fetch, contentBaseUrl: env.TWILIO_CONTENT_BASE_URL, timeoutMs: BSP_TIMEOUT_MS }),
     // Validated here, at cold start: a broken definition fails the deploy's first call, not a business's.
     reengagement: templateFileSchema.parse(reengagementJson),
     events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),

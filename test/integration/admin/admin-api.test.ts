@@ -415,12 +415,104 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
     expect((await fx.call({ route: 'getConnection', businessId: b, as: null })).status).toBe(401);
   });
 
+  it('Meta: PUT without a number, the verify token shown, the test reads the number and its facts from Graph; the number is one business\'s', async () => {
+    // Prepare
+    const businessId = business();
+    const { account } = fx.meta;
+    const input = { phoneNumberId: account.phoneNumberId, wabaId: account.wabaId, accessToken: account.accessToken, appSecret: account.appSecret };
+
+    // Act
+    const created = await fx.call({ route: 'putConnection', businessId, body: { provider: 'meta', meta: input } });
+    const tested = await fx.call({ route: 'testConnection', businessId, body: { sendTo: '+5215599990000' } });
+    const got = await fx.call({ route: 'getConnection', businessId });
+    const resaved = await fx.call({ route: 'putConnection', businessId, body: { provider: 'meta', meta: input } });
+    const rival = await fx.call({ route: 'putConnection', businessId: business(), body: { provider: 'meta', meta: input } });
+
+    // Assess
+    expect(created.status).toBe(201);
+    const connectionId = created.body!.connectionId as string;
+    const verifyToken = (created.body!.credentials as { verifyToken: string }).verifyToken;
+    expect(verifyToken).toMatch(/^[A-Za-z0-9_-]{32}$/);
+    expect(created.body).toEqual(
+      expect.objectContaining({
+        provider: 'meta',
+        credentials: { phoneNumberId: account.phoneNumberId, wabaId: account.wabaId, accessTokenLast4: account.accessToken.slice(-4), appSecretLast4: account.appSecret.slice(-4), verifyToken },
+        webhookUrls: { incoming: `https://hooks.example.com/webhook/whatsapp/meta/${connectionId}` },
+      }),
+    );
+    expect(created.body).not.toHaveProperty('displayNumber');
+    const item = (await fx.documents.send(new GetCommand({ TableName: fx.env.CONNECTIONS_TABLE, Key: { connectionId }, ConsistentRead: true }))).Item!;
+    const secret = JSON.parse((await fx.secrets.send(new GetSecretValueCommand({ SecretId: item.secretArn as string }))).SecretString!);
+    expect(secret).toEqual({ accessToken: account.accessToken, appSecret: account.appSecret, verifyToken });
+
+    expect(tested.status).toBe(200);
+    expect(tested.body).toEqual(
+      expect.objectContaining({ ok: true, verified: true, displayNumber: '+15550100001', facts: { verifiedName: 'Acme Tacos', qualityRating: 'GREEN' } }),
+    );
+    // Cloud API addresses customers by digits, without '+'.
+    expect(fx.meta.simulator.messages().map((m) => m.to)).toContain('5215599990000');
+    expect(got.body).toEqual(expect.objectContaining({ connected: true, displayNumber: '+15550100001', facts: { verifiedName: 'Acme Tacos', qualityRating: 'GREEN' } }));
+
+    expect(resaved.status).toBe(200);
+    expect((resaved.body!.credentials as { verifyToken: string }).verifyToken).toBe(verifyToken);
+    expect(resaved.body!.displayNumber).toBe('+15550100001');
+    expect(rival.status).toBe(409);
+    expect(rival.body).toEqual(expect.objectContaining({ type: 'https://echo.example/problems/number-in-use' }));
+    for (const response of [created, tested, got, resaved, rival]) {
+      expect(response.raw).not.toContain(account.accessToken);
+      expect(response.raw).not.toContain(account.appSecret);
+    }
+    expect((await fx.call({ route: 'deleteConnection', businessId })).status).toBe(204);
+  });
+
+  it('360dialog: every save registers our webhook URL with the secret header; a key 360dialog refuses is saved with the reason shown', async () => {
+    // Prepare
+    const businessId = business();
+    const { account, simulator } = fx.dialog360;
+
+    // Act
+    const created = await fx.call({ route: 'putConnection', businessId, body: { provider: '360dialog', dialog360: { apiKey: account.apiKey, whatsappNumber: account.displayNumber } } });
+    const tested = await fx.call({ route: 'testConnection', businessId, body: {} });
+
+    // Assess
+    expect(created.status).toBe(201);
+    const connectionId = created.body!.connectionId as string;
+    expect(created.body).toEqual(
+      expect.objectContaining({ provider: '360dialog', displayNumber: account.displayNumber, credentials: { apiKeyLast4: account.apiKey.slice(-4) }, setup: expect.objectContaining({ ok: true }) }),
+    );
+    const item = (await fx.documents.send(new GetCommand({ TableName: fx.env.CONNECTIONS_TABLE, Key: { connectionId }, ConsistentRead: true }))).Item!;
+    const secret = JSON.parse((await fx.secrets.send(new GetSecretValueCommand({ SecretId: item.secretArn as string }))).SecretString!);
+    expect(secret).toEqual({ apiKey: account.apiKey, webhookSecret: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/) });
+    expect(simulator.webhookOf(account.displayNumber)).toEqual({
+      url: `https://hooks.example.com/webhook/whatsapp/360dialog/${connectionId}`,
+      headers: { 'X-Echo-Webhook-Token': secret.webhookSecret },
+    });
+    expect(tested.body).toEqual(expect.objectContaining({ ok: true, verified: true }));
+    expect(created.raw).not.toContain(secret.webhookSecret);
+
+    // Act: a key 360dialog does not know
+    const refused = await fx.call({
+      route: 'putConnection',
+      businessId,
+      body: { provider: '360dialog', dialog360: { apiKey: `${account.apiKey.slice(0, -4)}zzzz`, whatsappNumber: account.displayNumber } },
+    });
+
+    // Assess
+    expect(refused.status).toBe(200);
+    expect(refused.body!.setup).toEqual(expect.objectContaining({ ok: false }));
+    expect((await fx.call({ route: 'getConnection', businessId })).body!.setup).toEqual(refused.body!.setup);
+    const kept = JSON.parse((await fx.secrets.send(new GetSecretValueCommand({ SecretId: item.secretArn as string }))).SecretString!);
+    expect(kept.webhookSecret).toBe(secret.webhookSecret);
+  });
+
   it('never logs a secret or a full phone number', () => {
     const logs = fx.logLines.join('\n');
     expect(logs.length).toBeGreaterThan(0);
     expect(logs).not.toMatch(/\+52155\d{6,}/);
     expect(logs).not.toMatch(/"authToken"/);
     for (const account of fx.accounts) expect(logs).not.toContain(account.authToken);
+    for (const secret of [fx.meta.account.accessToken, fx.meta.account.appSecret, fx.dialog360.account.apiKey]) expect(logs).not.toContain(secret);
+    expect(logs).not.toContain('+15550100001');
     expect(logs).toContain('whatsapp-admin');
   });
 });

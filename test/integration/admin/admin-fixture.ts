@@ -13,6 +13,14 @@ import { ADMIN_ROUTE_KEYS, createAdminHandler, type AdminDeps } from '../../../l
 import { motoClientEnv } from '../../../local/moto';
 import { provisionFromTemplates, type ProvisionedResources } from '../../../local/resources';
 import { startTwilioSimulator, type TwilioSimulator } from '../../../local/twilio-simulator';
+import {
+  startDialog360Simulator,
+  startMetaSimulator,
+  type Dialog360Account,
+  type Dialog360Simulator,
+  type MetaAccount,
+  type MetaSimulator,
+} from '../../../local/cloud-api-simulator';
 import type { SynthesizedTemplates } from '../../../local/synth';
 import { synthesizedTemplates } from '../../support/templates';
 import { captureProcessOutput } from '../../support/capture-output';
@@ -29,6 +37,10 @@ export interface AdminFixture {
   env: Record<string, string>;
   deps: AdminDeps;
   simulator: TwilioSimulator;
+  /** Meta's Graph API simulator (`META_GRAPH_BASE_URL`) with one number. */
+  meta: { simulator: MetaSimulator; account: MetaAccount };
+  /** 360dialog's simulator (`DIALOG360_BASE_URL`) with one number; webhooks not registered yet. */
+  dialog360: { simulator: Dialog360Simulator; account: Dialog360Account };
   documents: DynamoDBDocumentClient;
   sqs: SQSClient;
   secrets: SecretsManagerClient;
@@ -102,6 +114,19 @@ export async function createAdminFixture(): Promise<AdminFixture> {
     callbackDelaysMs: { sent: 60_000, delivered: 60_000, read: 60_000 },
   });
 
+  const metaAccount: MetaAccount = {
+    phoneNumberId: String(100_000_000_000_000 + randomBytes(4).readUInt32BE()),
+    wabaId: String(200_000_000_000_000 + randomBytes(4).readUInt32BE()),
+    displayNumber: '+15550100001',
+    accessToken: `EAAG${randomBytes(60).toString('base64url')}`,
+    appSecret: randomBytes(16).toString('hex'),
+    verifiedName: 'Acme Tacos',
+    qualityRating: 'GREEN',
+  };
+  const dialogAccount: Dialog360Account = { apiKey: `${randomBytes(18).toString('base64url')}_AK`, displayNumber: '+5215587650000' };
+  const meta = await startMetaSimulator({ accounts: [metaAccount] });
+  const dialog360 = await startDialog360Simulator({ accounts: [dialogAccount] });
+
   const env: Record<string, string> = {
     ...resources.functionEnv.admin,
     SECRETS_KMS_KEY_ID: kmsKeyId,
@@ -109,6 +134,8 @@ export async function createAdminFixture(): Promise<AdminFixture> {
     WEBHOOK_BASE_URL: 'https://hooks.example.com',
     TWILIO_API_BASE_URL: simulator.url,
     TWILIO_CONTENT_BASE_URL: simulator.url,
+    META_GRAPH_BASE_URL: meta.url,
+    DIALOG360_BASE_URL: dialog360.url,
     SECRETS_CACHE_TTL_SECONDS: '0',
   };
 
@@ -127,6 +154,8 @@ export async function createAdminFixture(): Promise<AdminFixture> {
     env,
     deps,
     simulator,
+    meta: { simulator: meta, account: metaAccount },
+    dialog360: { simulator: dialog360, account: dialogAccount },
     documents,
     sqs,
     secrets,
@@ -182,7 +211,7 @@ export async function createAdminFixture(): Promise<AdminFixture> {
     },
     async close() {
       output.restore();
-      await simulator.stop();
+      await Promise.all([simulator.stop(), meta.stop(), dialog360.stop()]);
       documents.destroy();
       sqs.destroy();
       secrets.destroy();
