@@ -16,11 +16,24 @@ export const DEV_DEFAULTS = {
   DEV_WHATSAPP_NUMBER: '+14155238886',
   AWS_REGION: 'us-east-1',
   TWILIO_SIMULATOR_PORT: 3010,
+  META_SIMULATOR_PORT: 3011,
+  DIALOG360_SIMULATOR_PORT: 3012,
   SCHEDULE_INTERVAL_SECONDS: 60,
+  /** Meta-shaped fakes: a token as Meta's start (`EAA`), a 32-hex app secret, numeric Graph ids, a 555-01xx number. */
+  DEV_META_ACCESS_TOKEN: 'EAADevLocalSimulatorAccessToken000000000000',
+  DEV_META_APP_SECRET: '00112233445566778899aabbccddeeff',
+  DEV_META_VERIFY_TOKEN: 'dev-verify-token-0123456789abcdefghij',
+  DEV_META_PHONE_NUMBER_ID: '100000000000001',
+  DEV_META_WABA_ID: '200000000000001',
+  DEV_META_NUMBER: '+15550100001',
+  DEV_360DIALOG_API_KEY: 'DEV360dialogLocalSimulatorKey00000',
+  DEV_360DIALOG_NUMBER: '+15550100002',
 } as const;
 
 const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
 const rate = z.coerce.number().min(0).max(1).default(0);
+const e164 = (fallback: string) => z.string().regex(/^\+[1-9][0-9]{6,14}$/, 'must be an E.164 number such as +15550100001').default(fallback);
+const graphId = (fallback: string) => z.string().regex(/^[0-9]{5,25}$/, 'must be a numeric Graph id').default(fallback);
 
 const localEnvSchema = z.object({
   PORT: port(DEV_DEFAULTS.PORT),
@@ -43,10 +56,31 @@ const localEnvSchema = z.object({
 
   /** Port of the local Twilio simulator (used when no real Twilio credentials are set). */
   TWILIO_SIMULATOR_PORT: port(DEV_DEFAULTS.TWILIO_SIMULATOR_PORT),
-  /** Fractions (0..1) of simulated sends answered with HTTP 429, a 5xx, or error 63016 (window closed). */
+  /** Ports of the local Meta Graph API and 360dialog simulators (always started: real Meta/360dialog is not wired locally). */
+  META_SIMULATOR_PORT: port(DEV_DEFAULTS.META_SIMULATOR_PORT),
+  DIALOG360_SIMULATOR_PORT: port(DEV_DEFAULTS.DIALOG360_SIMULATOR_PORT),
+  /**
+   * Fractions (0..1) of simulated sends answered with HTTP 429, a 5xx, or accepted and then failed as
+   * outside the 24-hour window (Twilio 63016; Meta and 360dialog 131047).
+   */
   SIMULATOR_RATE_429: rate,
   SIMULATOR_RATE_5XX: rate,
   SIMULATOR_RATE_63016: rate,
+  /** Fraction of Meta/360dialog sends accepted whose answer is then lost (a 500 or a dropped connection). */
+  SIMULATOR_RATE_LOST_ANSWER: rate,
+  /** The `demo-meta` connection (Meta simulator): secret `{accessToken, appSecret, verifyToken}` and the number's ids. */
+  DEV_META_ACCESS_TOKEN: z
+    .string()
+    .regex(/^EAA[A-Za-z0-9]{20,}$/, 'must start with EAA followed by at least 20 letters or digits')
+    .default(DEV_DEFAULTS.DEV_META_ACCESS_TOKEN),
+  DEV_META_APP_SECRET: z.string().regex(/^[0-9a-f]{32}$/, 'must be 32 lower-case hex digits').default(DEV_DEFAULTS.DEV_META_APP_SECRET),
+  DEV_META_VERIFY_TOKEN: z.string().regex(/^[A-Za-z0-9_-]{32,}$/, 'must be at least 32 URL-safe characters').default(DEV_DEFAULTS.DEV_META_VERIFY_TOKEN),
+  DEV_META_PHONE_NUMBER_ID: graphId(DEV_DEFAULTS.DEV_META_PHONE_NUMBER_ID),
+  DEV_META_WABA_ID: graphId(DEV_DEFAULTS.DEV_META_WABA_ID),
+  DEV_META_NUMBER: e164(DEV_DEFAULTS.DEV_META_NUMBER),
+  /** The `demo-360dialog` connection (360dialog simulator): its API key and number. */
+  DEV_360DIALOG_API_KEY: z.string().regex(/^[A-Za-z0-9_-]{16,}$/, 'must be at least 16 letters, digits, - or _').default(DEV_DEFAULTS.DEV_360DIALOG_API_KEY),
+  DEV_360DIALOG_NUMBER: e164(DEV_DEFAULTS.DEV_360DIALOG_NUMBER),
   /** Real Twilio: all three, or none (then the simulator stands in). */
   TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be AC followed by 32 hex digits').optional(),
   TWILIO_AUTH_TOKEN: z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be 32 hex digits').optional(),
@@ -123,6 +157,10 @@ export function loadLocalConfig(
   const missing = twilio.filter((key) => !config[key]);
   if (missing.length > 0 && missing.length < twilio.length) {
     throw new LocalConfigError(`real Twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_WHATSAPP_NUMBER: ${missing.join(', ')} missing`);
+  }
+  // One number, one connection: the webhook and the admin API find a connection by its number.
+  if (new Set([config.DEV_WHATSAPP_NUMBER, config.DEV_META_NUMBER, config.DEV_360DIALOG_NUMBER]).size < 3) {
+    throw new LocalConfigError('DEV_WHATSAPP_NUMBER, DEV_META_NUMBER and DEV_360DIALOG_NUMBER must differ: each demo business has its own number');
   }
   if (config.RESPONDER === 'http' && !config.AI_ENDPOINT_URL) {
     throw new LocalConfigError('RESPONDER=http needs AI_ENDPOINT_URL (the Echo AI endpoint to POST conversations to)');

@@ -1,12 +1,14 @@
 /**
  * `npm run dev`: the whole pipeline (webhook, AI and send consumers, scheduled jobs), running
- * locally as in AWS, against moto and the Twilio simulator (or real Twilio).
+ * locally as in AWS, against moto and the BSP simulators (Twilio's, or real Twilio; Meta's and
+ * 360dialog's).
  * See `local/runtime.ts` for what starts, and `local/config.ts` for the settings.
  */
 import { LocalConfigError, loadLocalConfig } from './config';
 import { MotoUnavailableError, assertMotoInstalled } from './moto';
 import { LocalRuntimeError, startLocalRuntime, type LocalRuntime } from './runtime';
 import { SeedError } from './seed';
+import { simulateHint } from './simulate';
 import { DEFAULT_STATE_FILE } from './state';
 import { TemplateResolutionError } from './template';
 
@@ -58,6 +60,23 @@ function twilioLines(runtime: LocalRuntime): string[] {
   return lines;
 }
 
+function cloudLines(runtime: LocalRuntime): string[] {
+  const faults = runtime.cloudFaults;
+  const rates = [
+    ['429', faults.rate429],
+    ['5xx', faults.rate5xx],
+    ['lost answer', faults.rateLostAnswer],
+    ['131047', faults.rate131047],
+  ] as const;
+  const faultText = rates.some(([, rate]) => rate)
+    ? `faults: ${rates.map(([name, rate]) => `${name} ${percent(rate ?? 0)}`).join(', ')}`
+    : 'no faults (SIMULATOR_RATE_LOST_ANSWER adds lost answers)';
+  return [
+    `  meta          simulator on ${runtime.simulators.meta.url} (META_GRAPH_BASE_URL), ${faultText}`,
+    `  360dialog     simulator on ${runtime.simulators.dialog360.url} (DIALOG360_BASE_URL), webhook registered for ${runtime.demos['360dialog'].connectionId}`,
+  ];
+}
+
 function responderLine(runtime: LocalRuntime): string {
   switch (runtime.responder) {
     case 'demo':
@@ -70,7 +89,8 @@ function responderLine(runtime: LocalRuntime): string {
 }
 
 function banner(runtime: LocalRuntime): string {
-  const last4 = runtime.demo.whatsappNumber.slice(-4);
+  const last4 = (number: string) => number.slice(-4);
+  const { meta, '360dialog': dialog360 } = runtime.demos;
   const consumers = runtime.consumers.length
     ? runtime.consumers.map((consumer) => `${consumer.name} ← ${consumer.queue.name} (batch ${consumer.batchSize})`)
     : ['none in the template'];
@@ -82,22 +102,29 @@ function banner(runtime: LocalRuntime): string {
     '',
     `✔ Echo WhatsApp local runtime on ${runtime.url}`,
     `  moto          ${runtime.motoEndpoint}${runtime.ownsMoto ? '' : ' (already running; left running on exit)'}`,
-    `  demo          business ${runtime.demo.businessId}, Twilio connection ${runtime.demo.connectionId} (number ***${last4})`,
+    `  demo          business ${runtime.demo.businessId}, Twilio connection ${runtime.demo.connectionId} (number ***${last4(runtime.demo.whatsappNumber)})`,
+    `                business ${meta.businessId}, Meta connection ${meta.connectionId} (number ***${last4(meta.displayNumber)}, phone number id ${meta.providerNumberId})`,
+    `                business ${dialog360.businessId}, 360dialog connection ${dialog360.connectionId} (number ***${last4(dialog360.displayNumber)})`,
     `  inbound       POST ${runtime.webhookUrls.inbound}`,
     `  status        POST ${runtime.webhookUrls.status}`,
+    `  meta          GET+POST ${meta.webhookUrl}`,
+    `  360dialog     POST ${dialog360.webhookUrl}`,
     `  health        GET  ${runtime.url}/health`,
     `  admin API     ${runtime.url}/businesses/{businessId}/whatsapp/… (JWT from the local issuer ${runtime.oidc.issuer})`,
     '',
     `  Settings page, signed in as business ${runtime.demo.businessId} (a dev token for 12 h):`,
     `    ${runtime.signedInSettingsUrl(runtime.demo.businessId)}`,
-    '  Another business:          npm run token -- --business <id> --url',
+    `  Another business:          npm run token -- --business <id> --url   (${meta.businessId}, ${dialog360.businessId}, …)`,
     '',
     ...twilioLines(runtime),
+    ...cloudLines(runtime),
     responderLine(runtime),
     ...consumers.map((line, i) => `  ${i === 0 ? 'consumers' : '         '}     ${line}`),
     ...schedules.map((line) => `  schedules     ${line}`),
     '',
-    '  Send a customer message:  npm run simulate -- inbound --from +5215512345678 --text "Hola"',
+    `  Send a customer message:  ${simulateHint(runtime.port, '--from +5215512345678 --text "Hola"')}`,
+    `  … through Meta, a batch:  ${simulateHint(runtime.port, '--provider meta --from +5215512345678 --text "Hola" --count 3')}`,
+    `  … through 360dialog:      ${simulateHint(runtime.port, '--provider 360dialog --from +5215512345678 --text "Hola"')}`,
     '  Stop:                     Ctrl+C',
     '',
   ].join('\n');

@@ -1,15 +1,19 @@
 /**
- * The whole local runtime in one call: moto, the resources of the synthesized templates, the demo
- * seed, the Twilio simulator (unless real Twilio credentials are set), and every function of the
- * stateless template invoked the way AWS invokes it: the webhook behind a local HTTP API, the queue
- * consumers by SQS pollers (one per event source mapping, with its batch size), the scheduled
- * functions by a local scheduler. `npm run dev` is a thin wrapper around {@link startLocalRuntime};
- * integration tests start it in-process.
+ * The whole local runtime in one call: moto, the resources of the synthesized templates, the three
+ * demo businesses (Twilio, Meta, 360dialog), the BSP simulators (Twilio's unless real Twilio
+ * credentials are set; Meta's and 360dialog's always), and every function of the stateless template
+ * invoked the way AWS invokes it: the webhook behind a local HTTP API, the queue consumers by SQS
+ * pollers (one per event source mapping, with its batch size), the scheduled functions by a local
+ * scheduler. `npm run dev` is a thin wrapper around {@link startLocalRuntime}; integration tests
+ * start it in-process.
  */
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
+import { webhookPath, type ProviderName } from '../lambdas/domain/providers';
+import type { CloudFaults, Dialog360Simulator, MetaSimulator, SeedTemplate } from './cloud-api-simulator';
 import { loadLocalConfig, realTwilioOf, responderOf, type LocalConfig } from './config';
 import { asEventSourceConsumer } from './consumer';
 import { FunctionEnvConflictError, mergeFunctionEnvironments, type MergedEnvironment } from './function-env';
@@ -19,9 +23,9 @@ import { motoClientEnv, startMoto, type MotoServer } from './moto';
 import { createLocalOidcIssuer, DEFAULT_BUSINESS_CLAIM, LOCAL_ISSUER_PATH, type LocalOidcIssuer } from './oidc';
 import { provisionFromTemplates, type LocalQueue, type ProvisionedResources } from './resources';
 import { createScheduler, type Scheduler } from './scheduler';
-import { seedDemo, type SeededDemo } from './seed';
+import { seedConnections, twilioDemoConnection, type SeedConnection, type SeededConnection, type SeededDemo } from './seed';
 import { createSqsPoller, type SqsPoller } from './sqs-poller';
-import type { RuntimeStateFile } from './state';
+import type { DemoConnectionState, RuntimeStateFile } from './state';
 import { createSettingsSite, type SettingsSite } from './settings-site';
 import type { SynthesizedTemplates } from './synth';
 import { handlerFolderOf, type FunctionInfo } from './template';
@@ -41,13 +45,23 @@ export interface LocalRuntimeOptions {
   motoEndpoint?: string;
   /** Port of the local HTTP API; `0` picks a free one. @default config.PORT (3000) */
   port?: number;
-  /** Port of the Twilio simulator; `0` picks a free one. @default config.TWILIO_SIMULATOR_PORT (3010) */
-  simulatorPort?: number;
   /**
-   * Simulator settings on top of the faults read from the environment (`SIMULATOR_RATE_*`), e.g.
-   * short callback delays in tests. Ignored with real Twilio credentials.
+   * Port of the Twilio simulator; `0` picks a free one, and then free ones for the Meta and
+   * 360dialog simulators too unless their own ports are given. @default config.TWILIO_SIMULATOR_PORT (3010)
+   */
+  simulatorPort?: number;
+  /** Port of the Meta simulator. @default 0 when `simulatorPort` is 0, else config.META_SIMULATOR_PORT (3011) */
+  metaSimulatorPort?: number;
+  /** Port of the 360dialog simulator. @default 0 when `simulatorPort` is 0, else config.DIALOG360_SIMULATOR_PORT (3012) */
+  dialog360SimulatorPort?: number;
+  /**
+   * Twilio simulator settings on top of the faults read from the environment (`SIMULATOR_RATE_*`),
+   * e.g. short callback delays in tests. Ignored with real Twilio credentials. Its
+   * `callbackDelaysMs` also apply to the Meta and 360dialog simulators unless `cloudSimulators` sets theirs.
    */
   simulator?: Pick<SimulatorOptions, 'callbackDelaysMs' | 'faults'>;
+  /** Meta and 360dialog simulator settings on top of the faults read from the environment. */
+  cloudSimulators?: { callbackDelaysMs?: { sent: number; delivered: number; read: number }; faults?: CloudFaults; webhookRetryDelaysMs?: number[] };
   /** @see ProvisionOptions.namePrefix @default 'echo-local' */
   namePrefix?: string;
   /** @see ProvisionOptions.uniqueSuffix @default false */
@@ -112,6 +126,12 @@ export interface LocalTwilio {
   faults?: { rate429: number; rate5xx: number; rate63016: number };
 }
 
+/** A demo business's connection: what was seeded and where its BSP posts. */
+export interface LocalDemoConnection extends SeededConnection {
+  /** The connection's webhook on the local API. */
+  webhookUrl: string;
+}
+
 export interface LocalRuntime {
   /** The local HTTP API, `http://127.0.0.1:<port>`. */
   url: string;
@@ -119,16 +139,23 @@ export interface LocalRuntime {
   motoEndpoint: string;
   /** True when this runtime started moto (and `stop()` stops it). */
   ownsMoto: boolean;
-  /** The demo connection's webhook URLs. */
+  /** The Twilio demo connection's webhook URLs. */
   webhookUrls: { inbound: string; status: string };
   resources: ProvisionedResources;
+  /** The Twilio demo business (`demo`). */
   demo: SeededDemo & { whatsappNumber: string; accountSid: string };
+  /** The three demo businesses by provider: `demo` (Twilio), `demo-meta`, `demo-360dialog`. */
+  demos: Record<ProviderName, LocalDemoConnection>;
   config: LocalConfig;
   /** The environment every function sees (shared variables and the local overrides). */
   env: Record<string, string>;
   twilio: LocalTwilio;
   /** The Twilio simulator, in simulator mode. */
   simulator?: TwilioSimulator;
+  /** Every BSP simulator that runs; `META_GRAPH_BASE_URL` and `DIALOG360_BASE_URL` point at the last two. */
+  simulators: { twilio?: TwilioSimulator; meta: MetaSimulator; dialog360: Dialog360Simulator };
+  /** The Meta and 360dialog simulators' faults. */
+  cloudFaults: CloudFaults;
   /** The AI Lambda's responder (`RESPONDER`). */
   responder: 'http' | 'none' | 'demo';
   consumers: LocalConsumer[];
@@ -148,6 +175,44 @@ export interface LocalRuntime {
 
 /** Raised when the local runtime cannot start; its message is the one line to print. */
 export class LocalRuntimeError extends Error {}
+
+/** The header 360dialog sends back on every webhook: the connection's `webhookSecret` (registered with the URL). */
+export const DIALOG360_WEBHOOK_TOKEN_HEADER = 'X-Echo-Webhook-Token';
+
+/**
+ * The project's WhatsApp templates (`templates/*.json`) as approved Cloud API templates, so the
+ * Meta and 360dialog demo numbers can send them as if the business had them approved already.
+ */
+function projectTemplates(log: (line: string) => void): SeedTemplate[] {
+  const folder = resolve(__dirname, '..', 'templates');
+  if (!existsSync(folder)) return [];
+  const templates: SeedTemplate[] = [];
+  for (const file of readdirSync(folder).filter((name) => name.endsWith('.json'))) {
+    try {
+      const definition = JSON.parse(readFileSync(join(folder, file), 'utf8')) as {
+        whatsappName?: string;
+        language?: string;
+        category?: string;
+        variables?: Record<string, string>;
+        types?: Record<string, { body?: string }>;
+      };
+      const body = definition.types?.['twilio/text']?.body;
+      if (!definition.whatsappName || !definition.language || !body) continue;
+      const examples = Object.keys(definition.variables ?? {})
+        .sort((a, b) => Number(a) - Number(b))
+        .map((key) => definition.variables![key]!);
+      templates.push({
+        name: definition.whatsappName,
+        language: definition.language,
+        category: (definition.category ?? 'UTILITY').toUpperCase() as SeedTemplate['category'],
+        components: [{ type: 'BODY', text: body, ...(examples.length > 0 && { example: { body_text: [examples] } }) }],
+      });
+    } catch (error) {
+      log(`note: templates/${file} not seeded in the Cloud API simulators: ${(error as Error).message}`);
+    }
+  }
+  return templates;
+}
 
 async function motoAnswers(endpoint: string): Promise<boolean> {
   try {
@@ -264,9 +329,10 @@ async function settleWithin(work: Promise<unknown>, ms: number): Promise<void> {
 
 /**
  * Starts moto (or uses a running one), creates the stacks' tables, queues and bus in it, seeds the
- * demo connection, starts the Twilio simulator (without real Twilio credentials), loads every
- * function the template invokes with its resolved environment, serves the webhook routes on a local
- * HTTP API, polls the queues of the event source mappings and fires the scheduled rules.
+ * three demo businesses (verified), starts the BSP simulators (Twilio's without real Twilio
+ * credentials; Meta's and 360dialog's always, the demo 360dialog webhook registered with it), loads
+ * every function the template invokes with its resolved environment, serves the webhook routes on a
+ * local HTTP API, polls the queues of the event source mappings and fires the scheduled rules.
  * @example
  * const runtime = await startLocalRuntime({ port: 0, simulatorPort: 0, motoEndpoint: process.env.MOTO_ENDPOINT, uniqueSuffix: true });
  * await fetch(`${runtime.url}/health`); // 200 {"status":"ok"}
@@ -297,6 +363,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   });
   let stateFile: string | undefined;
   let simulator: TwilioSimulator | undefined;
+  let metaSimulator: MetaSimulator | undefined;
+  let dialog360Simulator: Dialog360Simulator | undefined;
   let sqs: SQSClient | undefined;
   const pollers: SqsPoller[] = [];
   let scheduler: Scheduler | undefined;
@@ -310,8 +378,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     // Producers first: no new batch or run starts while the rest shuts down. A batch or run in
     // flight may finish, but a hung one (template-sync may take 300 s) does not hold Ctrl+C hostage.
     await settleWithin(Promise.all([scheduler?.stop(), ...pollers.map((poller) => poller.stop())]), STOP_GRACE_MS);
-    // Before the gateway: its pending status callbacks would only meet a closed port.
-    await simulator?.stop();
+    // Before the gateway: their pending status callbacks would only meet a closed port.
+    await Promise.all([simulator?.stop(), metaSimulator?.stop(), dialog360Simulator?.stop()]);
     await gateway.stop();
     sqs?.destroy();
     await moto?.server?.stop();
@@ -355,18 +423,55 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       authToken: config.DEV_TWILIO_AUTH_TOKEN,
       whatsappNumber: config.DEV_WHATSAPP_NUMBER,
     };
-    const demo = await seedDemo({
-      endpoint: moto.endpoint,
-      region: config.AWS_REGION,
-      connectionsTable: webhookEnv.CONNECTIONS_TABLE,
-      connectionsPartitionKey: connectionsTable?.partitionKey,
-      accountSid: account.accountSid,
-      authToken: account.authToken,
-      whatsappNumber: account.whatsappNumber,
-      // The stack's prefix (CONNECTION_SECRET_PREFIX of lib/config.ts, or the `secretNamePrefix` context).
-      secretPrefix: options.secretPrefix ?? templates.secretNamePrefix,
-    });
-    log(`seeded business ${demo.businessId}, connection ${demo.connectionId} (secret ${demo.secretName})`);
+    // Generated per start like the admin API generates it on a save, and registered with the
+    // 360dialog simulator below: only the secret (in moto) and the registration know it.
+    const dialog360WebhookSecret = randomBytes(24).toString('base64url');
+    const demoConnections: SeedConnection[] = [
+      { ...twilioDemoConnection({ accountSid: account.accountSid, authToken: account.authToken, whatsappNumber: account.whatsappNumber }), verified: true },
+      {
+        businessId: 'demo-meta',
+        connectionId: 'demo-meta',
+        provider: 'meta',
+        secret: { accessToken: config.DEV_META_ACCESS_TOKEN, appSecret: config.DEV_META_APP_SECRET, verifyToken: config.DEV_META_VERIFY_TOKEN },
+        last4Of: ['accessToken', 'appSecret'],
+        displayNumber: config.DEV_META_NUMBER,
+        providerNumberId: config.DEV_META_PHONE_NUMBER_ID,
+        providerAccountId: config.DEV_META_WABA_ID,
+        // The owner must see the verify token to paste it into Meta's dashboard; the webhook reads the secret's copy.
+        attributes: { verifyToken: config.DEV_META_VERIFY_TOKEN },
+        verified: true,
+      },
+      {
+        businessId: 'demo-360dialog',
+        connectionId: 'demo-360dialog',
+        provider: '360dialog',
+        secret: { apiKey: config.DEV_360DIALOG_API_KEY, webhookSecret: dialog360WebhookSecret },
+        last4Of: ['apiKey'],
+        displayNumber: config.DEV_360DIALOG_NUMBER,
+        providerNumberId: config.DEV_360DIALOG_NUMBER,
+        verified: true,
+      },
+    ];
+    const seeded = await seedConnections(
+      {
+        endpoint: moto.endpoint,
+        region: config.AWS_REGION,
+        connectionsTable: webhookEnv.CONNECTIONS_TABLE,
+        connectionsPartitionKey: connectionsTable?.partitionKey,
+        // The stack's prefix (CONNECTION_SECRET_PREFIX of lib/config.ts, or the `secretNamePrefix` context).
+        secretPrefix: options.secretPrefix ?? templates.secretNamePrefix,
+      },
+      demoConnections,
+    );
+    // The simulators post to the local API itself; a tunnel (PUBLIC_BASE_URL) is only for real BSPs.
+    const demos = Object.fromEntries(
+      seeded.map((connection) => [connection.provider, { ...connection, webhookUrl: `${gateway.url}${webhookPath(connection.provider, connection.connectionId)}` }]),
+    ) as Record<ProviderName, LocalDemoConnection>;
+    const { businessId, connectionId, secretName, secretArn } = demos.twilio;
+    const demo: SeededDemo = { businessId, connectionId, secretName, secretArn };
+    for (const connection of seeded) {
+      log(`seeded business ${connection.businessId}, ${connection.provider} connection ${connection.connectionId} (secret ${connection.secretName})`);
+    }
     checkAborted();
 
     // What runs, from the template: the webhook, every queue consumer, every scheduled function.
@@ -426,6 +531,65 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       checkAborted();
     }
 
+
+    // Meta and 360dialog always run simulated: real credentials for them are not wired locally.
+    const cloudFaults: CloudFaults = {
+      rate429: config.SIMULATOR_RATE_429,
+      rate5xx: config.SIMULATOR_RATE_5XX,
+      rateLostAnswer: config.SIMULATOR_RATE_LOST_ANSWER,
+      // The window-closed fault, as Cloud API reports it.
+      rate131047: config.SIMULATOR_RATE_63016,
+      ...options.cloudSimulators?.faults,
+    };
+    const freePorts = options.simulatorPort === 0;
+    const cloudOptions = {
+      faults: cloudFaults,
+      log,
+      ...((options.cloudSimulators?.callbackDelaysMs ?? options.simulator?.callbackDelaysMs) !== undefined && {
+        callbackDelaysMs: options.cloudSimulators?.callbackDelaysMs ?? options.simulator?.callbackDelaysMs,
+      }),
+      ...(options.cloudSimulators?.webhookRetryDelaysMs !== undefined && { webhookRetryDelaysMs: options.cloudSimulators.webhookRetryDelaysMs }),
+    };
+    const inUse = (variable: string, port: number) => (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE') throw new LocalRuntimeError(`port ${port} is already in use: set ${variable} to a free port`);
+      throw error;
+    };
+    const { startMetaSimulator, startDialog360Simulator } = await import('./cloud-api-simulator');
+    const metaPort = options.metaSimulatorPort ?? (freePorts ? 0 : config.META_SIMULATOR_PORT);
+    metaSimulator = await startMetaSimulator({
+      ...cloudOptions,
+      port: metaPort,
+      accounts: [
+        {
+          phoneNumberId: demos.meta.providerNumberId,
+          wabaId: config.DEV_META_WABA_ID,
+          displayNumber: config.DEV_META_NUMBER,
+          accessToken: config.DEV_META_ACCESS_TOKEN,
+          appSecret: config.DEV_META_APP_SECRET,
+          webhookUrl: demos.meta.webhookUrl,
+          verifiedName: 'Echo Demo (Meta)',
+        },
+      ],
+    }).catch(inUse('META_SIMULATOR_PORT', metaPort));
+    const dialog360Port = options.dialog360SimulatorPort ?? (freePorts ? 0 : config.DIALOG360_SIMULATOR_PORT);
+    dialog360Simulator = await startDialog360Simulator({
+      ...cloudOptions,
+      port: dialog360Port,
+      accounts: [{ apiKey: config.DEV_360DIALOG_API_KEY, displayNumber: config.DEV_360DIALOG_NUMBER, verifiedName: 'Echo Demo (360dialog)' }],
+    }).catch(inUse('DIALOG360_SIMULATOR_PORT', dialog360Port));
+    for (const template of projectTemplates(log)) {
+      metaSimulator.seedTemplate(undefined, template);
+      dialog360Simulator.seedTemplate(undefined, template);
+    }
+    // As a saved 360dialog connection does in AWS: our URL and our secret header, over 360dialog's API.
+    const registration = await fetch(`${dialog360Simulator.url}/v1/configs/webhook`, {
+      method: 'POST',
+      headers: { 'D360-API-KEY': config.DEV_360DIALOG_API_KEY, 'content-type': 'application/json' },
+      body: JSON.stringify({ url: demos['360dialog'].webhookUrl, headers: { [DIALOG360_WEBHOOK_TOKEN_HEADER]: dialog360WebhookSecret } }),
+    });
+    if (!registration.ok) throw new LocalRuntimeError(`the 360dialog simulator refused the demo webhook registration (${registration.status})`);
+    checkAborted();
+
     const webhookBaseUrl = config.PUBLIC_BASE_URL ?? gateway.url;
     const overrides: Record<string, string | undefined> = {
       ...motoClientEnv(moto.endpoint),
@@ -436,6 +600,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       PUBLIC_BASE_URL: config.PUBLIC_BASE_URL,
       TWILIO_API_BASE_URL: simulator?.url,
       TWILIO_CONTENT_BASE_URL: simulator?.url,
+      META_GRAPH_BASE_URL: metaSimulator.url,
+      DIALOG360_BASE_URL: dialog360Simulator.url,
       RESPONDER: responder,
       AI_ENDPOINT_URL: config.AI_ENDPOINT_URL,
     };
@@ -559,8 +725,23 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     };
     if (options.stateFile) {
       stateFile = options.stateFile;
+      const demoStates = Object.fromEntries(
+        Object.values(demos).map((connection): [ProviderName, DemoConnectionState] => [
+          connection.provider,
+          {
+            provider: connection.provider,
+            businessId: connection.businessId,
+            connectionId: connection.connectionId,
+            secretName: connection.secretName,
+            displayNumber: connection.displayNumber,
+            providerNumberId: connection.providerNumberId,
+            ...(connection.providerAccountId !== undefined && { providerAccountId: connection.providerAccountId }),
+            webhookUrl: connection.webhookUrl,
+          },
+        ]),
+      ) as Record<ProviderName, DemoConnectionState>;
       const state: RuntimeStateFile = {
-        version: 2,
+        version: 3,
         pid: process.pid,
         startedAt: new Date().toISOString(),
         url: gateway.url,
@@ -585,6 +766,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         tables: resources.tables,
         queues: resources.queues,
         twilio: { mode: twilio.mode, ...(simulator && { simulatorUrl: simulator.url }) },
+        simulators: { ...(simulator && { twilio: simulator.url }), meta: metaSimulator.url, dialog360: dialog360Simulator.url },
+        demos: demoStates,
         responder,
         consumers: consumers.map((consumer) => consumer.name),
         schedules: schedules.map((schedule) => schedule.name),
@@ -608,10 +791,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       webhookUrls,
       resources,
       demo: { ...demo, whatsappNumber: account.whatsappNumber, accountSid: account.accountSid },
+      demos,
       config,
       env: merged.shared,
       twilio,
       simulator,
+      simulators: { ...(simulator && { twilio: simulator }), meta: metaSimulator, dialog360: dialog360Simulator },
+      cloudFaults,
       responder,
       consumers,
       schedules,

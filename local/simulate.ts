@@ -1,17 +1,30 @@
 /**
- * `npm run simulate -- inbound --from +5215512345678 --text "Hola"`: plays Twilio. Posts a signed
- * WhatsApp inbound webhook to the running local runtime (`npm run dev`), prints the answer and what
- * the webhook stored, then follows the loop in DynamoDB: the AI's replies recorded as outbound
- * messages, their send state and Twilio id, and each delivery status as it arrives
- * (queued → sent → delivered → read). Phone numbers are printed masked.
+ * `npm run simulate -- inbound --from +5215512345678 --text "Hola"`: plays the BSP. Posts a
+ * correctly authenticated WhatsApp inbound webhook to a demo connection of the running local runtime
+ * (`npm run dev`), prints the answer and what the webhook stored, then follows the loop in DynamoDB:
+ * the AI's replies recorded as outbound messages, their send state and BSP id, and each delivery
+ * status as it arrives (queued → sent → delivered → read), in time order. Phone numbers are printed masked.
+ *
+ * - `--provider twilio` (default): a Twilio form webhook signed with the demo account's auth token,
+ *   posted here to the `demo` connection.
+ * - `--provider meta` / `--provider 360dialog`: the runtime's Meta or 360dialog simulator posts it
+ *   (`POST /_simulator/inbound`) to `demo-meta` / `demo-360dialog`, signed with the app secret or
+ *   carrying the registered webhook header, exactly as the BSP would; `--count N` puts N messages in
+ *   that ONE webhook, from `--customers K` customers (default 1; counting up from `--from`).
+ *
+ * The runtime is found through `.local/runtime.json` (`LOCAL_STATE_FILE`), like `npm run token` and
+ * `npm run templates` do; without it, on `PORT` (default 3000).
  *
  * Options of `inbound`:
+ *   --provider <twilio|meta|360dialog>   which demo connection (default twilio)
  *   --from <E.164 or user id>   the customer (required)
  *   --text <text>               the message body (default '')
  *   --name <profile name>       WhatsApp profile name (default 'Demo Customer')
- *   --media <url>               one attachment (with --media-type, default image/jpeg)
+ *   --count <N>                 meta and 360dialog: N messages in one webhook (default 1)
+ *   --customers <K>             meta and 360dialog: from K customers (default 1, at most N)
+ *   --media <url>               twilio: one attachment (with --media-type, default image/jpeg)
  *   --media-type <mime>
- *   --messaging-service <MG…>   adds MessagingServiceSid
+ *   --messaging-service <MG…>   twilio: adds MessagingServiceSid
  *   --wait <seconds>            how long to follow the replies (default 20; 0: do not follow)
  */
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -20,22 +33,30 @@ import { parseArgs } from 'node:util';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
+import { isProviderName, type ProviderName } from '../lambdas/domain/providers';
 import { maskIdentifier } from '../lambdas/domain/redact';
-import { LocalConfigError, loadLocalConfig, type LocalConfig } from './config';
+import type { InboundResult } from './cloud-api-simulator';
+import { DEV_DEFAULTS, LocalConfigError, loadLocalConfig, type LocalConfig } from './config';
 import { DEFAULT_STATE_FILE, type RuntimeStateFile } from './state';
 
 /** Raised for anything the user can fix; its message is the one line to print. */
 class SimulateError extends Error {}
 
 const USAGE =
-  'usage: npm run simulate -- inbound --from +5215512345678 --text "Hola" [--name "Demo Customer"] ' +
-  '[--media <url> [--media-type image/jpeg]] [--wait <seconds>]';
+  'usage: npm run simulate -- inbound [--provider twilio|meta|360dialog] --from +5215512345678 --text "Hola" [--name "Demo Customer"] ' +
+  '[--count N [--customers K]] [--media <url> [--media-type image/jpeg]] [--wait <seconds>]';
 
 // ---------------------------------------------------------------------------------------------
 // Building the webhook
 // ---------------------------------------------------------------------------------------------
 
 export interface InboundOptions {
+  /** Which demo connection the message goes to. @default 'twilio' */
+  provider?: ProviderName;
+  /** Meta and 360dialog: messages in the one webhook. @default 1 */
+  count?: number;
+  /** Meta and 360dialog: customers they come from (≤ count). @default 1 */
+  customers?: number;
   from: string;
   /** How long to follow the replies (`--wait`). @default 20 */
   waitSeconds?: number;
@@ -135,34 +156,44 @@ async function assertRuntimeUp(base: string): Promise<void> {
   if (!response.ok) throw new SimulateError(`${base}/health answered ${response.status}: is that the local runtime (\`npm run dev\`)?`);
 }
 
-function readState(base: string): RuntimeStateFile {
-  const file = DEFAULT_STATE_FILE;
-  if (!existsSync(file)) {
-    throw new SimulateError(`${base} answers but ${file} is missing: restart the runtime with \`npm run dev\``);
+/**
+ * Where the running runtime listens: the URL its state file gives (like `npm run token` reads it),
+ * else `PORT` (default 3000). A `PORT` that names another runtime than the file is an error.
+ * @example runtimeBaseUrl({ url: 'http://127.0.0.1:3600' }, undefined) // 'http://127.0.0.1:3600'
+ */
+export function runtimeBaseUrl(state: Pick<RuntimeStateFile, 'url'> | undefined, port: string | undefined, file = DEFAULT_STATE_FILE): string {
+  const fromPort = port ? `http://127.0.0.1:${port}` : undefined;
+  if (!state) return fromPort ?? 'http://127.0.0.1:3000';
+  if (fromPort && fromPort !== state.url) {
+    throw new SimulateError(`PORT=${port}, but the runtime described in ${file} listens on ${state.url}: unset PORT, or point LOCAL_STATE_FILE at that runtime's file`);
   }
-  const state = JSON.parse(readFileSync(file, 'utf8')) as RuntimeStateFile;
-  if (state.url !== base) {
-    throw new SimulateError(`the runtime described in ${file} listens on ${state.url}, not ${base}: set PORT to match`);
-  }
-  return state;
+  return state.url;
 }
 
-async function findStoredMessage(documents: DynamoDBDocumentClient, table: string, externalId: string) {
+function readStateFile(file = DEFAULT_STATE_FILE): RuntimeStateFile | undefined {
+  if (!existsSync(file)) return undefined;
+  return JSON.parse(readFileSync(file, 'utf8')) as RuntimeStateFile;
+}
+
+/** The stored messages with these external ids, in the order of the ids (missing ones left out). */
+async function findStoredMessages(documents: DynamoDBDocumentClient, table: string, externalIds: string[]): Promise<Item[]> {
   // A scan is fine in a dev tool against a local table; the handler itself never scans.
+  const found = new Map<string, Item>();
+  const names = externalIds.map((_id, i) => `:x${i}`);
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await documents.send(
       new ScanCommand({
         TableName: table,
-        FilterExpression: 'externalId = :x',
-        ExpressionAttributeValues: { ':x': externalId },
+        FilterExpression: `externalId IN (${names.join(', ')})`,
+        ExpressionAttributeValues: Object.fromEntries(externalIds.map((id, i) => [names[i], id])),
         ExclusiveStartKey: startKey,
       }),
     );
-    if (page.Items?.length) return page.Items[0];
+    for (const item of page.Items ?? []) found.set(String(item.externalId), item);
     startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return undefined;
+  } while (startKey && found.size < externalIds.length);
+  return externalIds.flatMap((id) => (found.has(id) ? [found.get(id)!] : []));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -187,51 +218,58 @@ function preview(content: unknown): string {
 }
 
 /**
- * What changed in the outbound messages since the last look, one line each: a new reply, its send
- * state (and Twilio's id once accepted), each delivery status with the time it was recorded, and
- * errors. `seen` keeps what was already printed, per message id.
+ * What changed in the outbound messages since the last look, one line each and in time order: a
+ * new reply, its send state (and the BSP's id once accepted), each delivery status with the time it
+ * was recorded, and errors. `seen` keeps what was already printed, per message id, and numbers the
+ * replies in the order they were first seen (by creation time within one look). With replies in
+ * several conversations (a batch from several customers), each label names its conversation.
  * @example
  * replyLines(new Map(), [{ messageId: '01J…', type: 'text', sendState: 'accepted', deliveryStatus: 'sent', sentAt: '…' }])
- * // ['… reply 1 (text) recorded …', '… reply 1 accepted by the BSP, id SM…', '… reply 1 sent']
+ * // ['… reply 1 (text) recorded …', '… reply 1 queued', '… reply 1 accepted by the BSP, id SM…', '… reply 1 sent']
  */
 export function replyLines(seen: Map<string, Set<string>>, items: Item[]): string[] {
-  const lines: string[] = [];
-  items.forEach((item, index) => {
+  const entries: Array<{ at: string; line: string }> = [];
+  const conversations = new Set(items.map((item) => String(item.conversationId)));
+  const byCreation = [...items].sort((a, b) => String(a.createdAt ?? '').localeCompare(String(b.createdAt ?? '')) || String(a.messageId).localeCompare(String(b.messageId)));
+  for (const item of byCreation) {
     const id = String(item.messageId);
-    const label = `reply ${index + 1}`;
     let printed = seen.get(id);
     if (!printed) {
       printed = new Set();
       seen.set(id, printed);
     }
-    const once = (key: string, line: string) => {
+    const number = [...seen.keys()].indexOf(id) + 1;
+    const label = conversations.size > 1 ? `reply ${number} [${String(item.conversationId).slice(-6)}]` : `reply ${number}`;
+    const once = (key: string, at: unknown, text: string) => {
       if (printed.has(key)) return;
       printed.add(key);
-      lines.push(line);
+      // Lines without a time sort last; ISO times sort as text.
+      entries.push({ at: typeof at === 'string' ? at : '~', line: `  ${clock(at)}  ${label} ${text}` });
     };
     const part = typeof item.partCount === 'number' && item.partCount > 1 ? ` part ${Number(item.partIndex) + 1}/${item.partCount}` : '';
     const type = String(item.type ?? (item.content as { type?: string } | undefined)?.type ?? 'message');
-    once('recorded', `  ${clock(item.createdAt)}  ${label} (${type}${part})${preview(item.content)} recorded, message ${id}`);
-    // Recorded as `queued` before the BSP call: printed first even when the first look finds it accepted.
-    once('status:queued', `  ${clock(item.queuedAt ?? item.createdAt)}  ${label} queued`);
-    if (typeof item.fallback === 'string') once(`fallback:${item.fallback}`, `  ${clock(item.updatedAt)}  ${label} sent as ${item.fallback} fallback`);
+    once('recorded', item.createdAt, `(${type}${part})${preview(item.content)} recorded, message ${id}`);
+    // Recorded as `queued` before the BSP call: printed even when the first look finds it accepted.
+    once('status:queued', item.queuedAt ?? item.createdAt, 'queued');
+    if (typeof item.fallback === 'string') once(`fallback:${item.fallback}`, item.updatedAt, `sent as ${item.fallback} fallback`);
     if (typeof item.externalId === 'string') {
-      once('accepted', `  ${clock(item.updatedAt)}  ${label} accepted by the BSP, id ${item.externalId} (attempt ${String(item.attempts ?? 1)})`);
+      once('accepted', item.acceptedAt ?? item.updatedAt, `accepted by the BSP, id ${item.externalId} (attempt ${String(item.attempts ?? 1)})`);
     }
     for (const status of ['sent', 'delivered', 'read', 'undelivered', 'failed']) {
       const at = item[`${status}At`];
       const reached = at !== undefined || item.deliveryStatus === status;
-      if (reached) once(`status:${status}`, `  ${clock(at ?? item.statusUpdatedAt ?? item.updatedAt)}  ${label} ${status}`);
+      if (reached) once(`status:${status}`, at ?? item.statusUpdatedAt ?? item.updatedAt, status);
     }
     if (item.sendState === 'failed' || item.errorCode !== undefined || item.errorReason !== undefined) {
       once(
         `error:${String(item.errorCode)}:${String(item.errorReason)}`,
-        `  ${clock(item.updatedAt)}  ${label} FAILED${item.errorCode !== undefined ? ` code ${String(item.errorCode)}` : ''}` +
-          `${item.errorReason !== undefined ? `: ${String(item.errorReason)}` : ''}`,
+        item.updatedAt,
+        `FAILED${item.errorCode !== undefined ? ` code ${String(item.errorCode)}` : ''}${item.errorReason !== undefined ? `: ${String(item.errorReason)}` : ''}`,
       );
     }
-  });
-  return lines;
+  }
+  // Stable: lines of one time keep the order above (recorded before queued, …).
+  return entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)).map((entry) => entry.line);
 }
 
 /** True once nothing more will happen to these replies. */
@@ -260,17 +298,33 @@ async function outboundAfter(documents: DynamoDBDocumentClient, table: string, c
 }
 
 /**
- * Polls the conversation's messages for the replies to the inbound one and prints every change,
+ * The replies to these inbound messages: per conversation, every outbound message recorded after
+ * its first inbound one.
+ */
+async function repliesTo(documents: DynamoDBDocumentClient, table: string, inbound: Item[]): Promise<Item[]> {
+  const firstByConversation = new Map<string, string>();
+  for (const item of inbound) {
+    const conversationId = String(item.conversationId);
+    const messageId = String(item.messageId);
+    const first = firstByConversation.get(conversationId);
+    if (first === undefined || messageId < first) firstByConversation.set(conversationId, messageId);
+  }
+  const pages = await Promise.all([...firstByConversation].map(([conversationId, messageId]) => outboundAfter(documents, table, conversationId, messageId)));
+  return pages.flat();
+}
+
+/**
+ * Polls the conversations' messages for the replies to the inbound ones and prints every change,
  * until each reply reached a final status (and no new one came for a moment) or `waitMs` passed.
  */
-async function followReplies(documents: DynamoDBDocumentClient, table: string, inbound: Item, waitMs: number): Promise<void> {
+async function followReplies(documents: DynamoDBDocumentClient, table: string, inbound: Item[], waitMs: number): Promise<void> {
   const deadline = Date.now() + waitMs;
   const seen = new Map<string, Set<string>>();
   let count = 0;
   let lastNewAt = Date.now();
   let items: Item[] = [];
   while (Date.now() < deadline) {
-    items = await outboundAfter(documents, table, String(inbound.conversationId), String(inbound.messageId));
+    items = await repliesTo(documents, table, inbound);
     if (items.length > count) {
       count = items.length;
       lastNewAt = Date.now();
@@ -288,13 +342,38 @@ async function followReplies(documents: DynamoDBDocumentClient, table: string, i
   }
 }
 
-function parseInboundArgs(args: string[]): InboundOptions {
+/**
+ * The simulate command to print for a runtime on `port`: with `PORT=` when it is not the default
+ * one, so the command reaches that runtime even where the state file is another's.
+ * @example simulateHint(3600, '--from +5215512345678') // 'PORT=3600 npm run simulate -- inbound --from +5215512345678'
+ */
+export function simulateHint(port: number, args: string): string {
+  return `${port === DEV_DEFAULTS.PORT ? '' : `PORT=${port} `}npm run simulate -- inbound ${args}`;
+}
+
+const PROVIDER_LABELS: Record<ProviderName, string> = { twilio: 'Twilio', meta: 'Meta', '360dialog': '360dialog' };
+
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 1 || number > 1000) throw new SimulateError(`${flag} takes a whole number from 1 to 1000`);
+  return number;
+}
+
+/**
+ * Reads `inbound`'s options. Throws `SimulateError` for combinations that cannot work.
+ * @example parseInboundArgs(['--provider', 'meta', '--from', '+5215512345678', '--count', '3']) // { provider: 'meta', count: 3, … }
+ */
+export function parseInboundArgs(args: string[]): InboundOptions {
   const { values } = parseArgs({
     args,
     options: {
+      provider: { type: 'string', default: 'twilio' },
       from: { type: 'string' },
       text: { type: 'string', default: '' },
-      name: { type: 'string', default: 'Demo Customer' },
+      name: { type: 'string' },
+      count: { type: 'string' },
+      customers: { type: 'string' },
       media: { type: 'string' },
       'media-type': { type: 'string', default: 'image/jpeg' },
       'messaging-service': { type: 'string' },
@@ -302,31 +381,40 @@ function parseInboundArgs(args: string[]): InboundOptions {
     },
     strict: true,
   });
+  const provider = values.provider ?? 'twilio';
+  if (!isProviderName(provider)) throw new SimulateError(`--provider takes twilio, meta or 360dialog, not ${provider}`);
   if (!values.from) throw new SimulateError(`--from is required\n${USAGE}`);
   if (values.from.startsWith('whatsapp:')) throw new SimulateError('--from takes the bare number (+5215512345678), without `whatsapp:`');
   if (values['messaging-service'] && !/^MG[0-9a-fA-F]{32}$/.test(values['messaging-service'])) {
     throw new SimulateError('--messaging-service must be MG followed by 32 hex digits');
   }
+  const count = wholeNumber(values.count, '--count');
+  const customers = wholeNumber(values.customers, '--customers');
+  if (provider === 'twilio' && ((count ?? 1) > 1 || (customers ?? 1) > 1)) {
+    throw new SimulateError('--count and --customers need --provider meta or 360dialog: Twilio posts one message per webhook');
+  }
+  if (provider !== 'twilio' && (values.media || values['messaging-service'])) {
+    throw new SimulateError('--media and --messaging-service are for --provider twilio');
+  }
+  if (customers !== undefined && customers > (count ?? 1)) throw new SimulateError('--customers cannot be more than --count');
   const wait = Number(values.wait);
   if (!Number.isFinite(wait) || wait < 0) throw new SimulateError('--wait takes a number of seconds (0: do not follow the replies)');
   return {
+    provider,
     waitSeconds: wait,
     from: values.from,
     text: values.text ?? '',
-    name: values.name ?? 'Demo Customer',
+    // A batch from several customers names them "Demo Customer 1", "… 2" unless --name says otherwise.
+    name: values.name ?? ((customers ?? 1) > 1 ? '' : 'Demo Customer'),
+    ...(count !== undefined && { count }),
+    ...(customers !== undefined && { customers }),
     media: values.media ? { url: values.media, contentType: values['media-type'] ?? 'image/jpeg' } : undefined,
     messagingServiceSid: values['messaging-service'],
   };
 }
 
-async function inbound(args: string[]): Promise<void> {
-  const options = parseInboundArgs(args);
-  // Only PORT and the token to sign with matter here: the runtime's full settings live in its own shell.
-  const config = loadLocalConfig(process.env, { checkCombinations: false });
-  const base = `http://127.0.0.1:${config.PORT}`;
-  await assertRuntimeUp(base);
-  const state = readState(base);
-
+/** Posts a signed Twilio webhook to the `demo` connection; the external ids it carries, or undefined when refused. */
+async function postTwilio(options: InboundOptions, config: LocalConfig, state: RuntimeStateFile): Promise<string[] | undefined> {
   // Sign as the demo connection's account: the simulator's fake one, or the real one `npm run dev` uses.
   const real = state.twilio?.mode === 'real';
   const authToken = real ? config.TWILIO_AUTH_TOKEN : config.DEV_TWILIO_AUTH_TOKEN;
@@ -340,7 +428,6 @@ async function inbound(args: string[]): Promise<void> {
   const url = state.webhookUrls.inbound;
   // Behind a tunnel the webhook verifies against the public URL, the one Twilio would have called.
   const signedUrl = state.publicWebhookUrls?.inbound ?? url;
-  const body = new URLSearchParams(fields).toString();
   const response = await fetch(url, {
     method: 'POST',
     headers: {
@@ -349,13 +436,87 @@ async function inbound(args: string[]): Promise<void> {
       'i-twilio-idempotency-token': randomUUID(),
       'x-twilio-signature': getExpectedTwilioSignature(authToken, signedUrl, fields),
     },
-    body,
+    body: new URLSearchParams(fields).toString(),
   });
   const answer = await response.text();
   console.log(`→ POST ${url}  (MessageSid ${fields.MessageSid}, from ${maskIdentifier(options.from)})`);
   console.log(`← ${response.status} ${response.headers.get('content-type') ?? ''}\n  ${answer}`);
   if (!response.ok) {
     console.log('\nThe webhook refused the message; see the `npm run dev` output for the reason.');
+    return undefined;
+  }
+  return [fields.MessageSid];
+}
+
+/**
+ * Has the runtime's Meta or 360dialog simulator post the inbound webhook (it signs it, or adds the
+ * registered header, as the BSP does); the wamids it carries, or undefined when refused.
+ */
+async function postCloud(provider: 'meta' | '360dialog', options: InboundOptions, state: RuntimeStateFile): Promise<string[] | undefined> {
+  const label = PROVIDER_LABELS[provider];
+  const demo = state.demos?.[provider];
+  const simulatorUrl = provider === 'meta' ? state.simulators?.meta : state.simulators?.dialog360;
+  if (!demo || !simulatorUrl) throw new SimulateError(`this runtime has no ${label} demo connection (an older \`npm run dev\`?): restart it`);
+  const count = options.count ?? 1;
+  let response: Response;
+  try {
+    response = await fetch(`${simulatorUrl}/_simulator/inbound`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        account: provider === 'meta' ? demo.providerNumberId : demo.displayNumber,
+        from: options.from,
+        text: options.text,
+        count,
+        customers: options.customers ?? 1,
+        ...(options.name && { name: options.name }),
+      }),
+    });
+  } catch (error) {
+    if (isConnectionRefused(error)) throw new SimulateError(`the ${label} simulator does not answer on ${simulatorUrl}: restart \`npm run dev\``);
+    throw error;
+  }
+  const answer = (await response.json()) as InboundResult & { error?: string };
+  if (!response.ok) throw new SimulateError(`the ${label} simulator refused the message: ${answer.error ?? response.status}`);
+  const customers = Math.min(options.customers ?? 1, count);
+  console.log(
+    `→ the ${label} simulator POSTed ${count} message${count === 1 ? '' : 's'} from ${customers} customer${customers === 1 ? '' : 's'} ` +
+      `(first ${maskIdentifier(options.from)}) in one webhook to ${answer.url ?? demo.webhookUrl}`,
+  );
+  if (answer.outcome === 'undeliverable' || !answer.firstAttempt) {
+    console.log(`\n✖ the ${label} simulator has no webhook for ${demo.connectionId} (360dialog: none registered; Meta: app not subscribed)`);
+    return undefined;
+  }
+  const first = answer.firstAttempt;
+  console.log(`← ${first.status ?? first.error ?? 'no answer'}${first.body ? `\n  ${first.body}` : ''}`);
+  if (!first.ok) {
+    console.log(`\nThe webhook refused the message; see the \`npm run dev\` output for the reason. The simulator retries it, as ${label} does.`);
+    return undefined;
+  }
+  return answer.messageIds;
+}
+
+function bspDescription(provider: ProviderName, state: RuntimeStateFile): string {
+  if (provider === 'twilio') {
+    return state.twilio?.mode === 'real' ? 'real Twilio' : `the Twilio simulator${state.twilio?.simulatorUrl ? ` (${state.twilio.simulatorUrl})` : ''}`;
+  }
+  const url = provider === 'meta' ? state.simulators?.meta : state.simulators?.dialog360;
+  return `the ${PROVIDER_LABELS[provider]} simulator${url ? ` (${url})` : ''}`;
+}
+
+async function inbound(args: string[]): Promise<void> {
+  const options = parseInboundArgs(args);
+  const provider = options.provider ?? 'twilio';
+  // Only PORT and the token to sign with matter here: the runtime's full settings live in its own shell.
+  const config = loadLocalConfig(process.env, { checkCombinations: false });
+  const stateFile = readStateFile();
+  const base = runtimeBaseUrl(stateFile, process.env.PORT || undefined);
+  await assertRuntimeUp(base);
+  if (!stateFile) throw new SimulateError(`${base} answers but ${DEFAULT_STATE_FILE} is missing: restart the runtime with \`npm run dev\``);
+  const state = stateFile;
+
+  const externalIds = provider === 'twilio' ? await postTwilio(options, config, state) : await postCloud(provider, options, state);
+  if (!externalIds) {
     process.exitCode = 1;
     return;
   }
@@ -368,21 +529,34 @@ async function inbound(args: string[]): Promise<void> {
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient(client));
   try {
     const env = state.webhookEnv;
-    const message = await findStoredMessage(documents, env.MESSAGES_TABLE, fields.MessageSid);
-    if (!message) {
-      console.log(`\n✖ no item with externalId ${fields.MessageSid} in ${env.MESSAGES_TABLE}`);
+    const stored = await findStoredMessages(documents, env.MESSAGES_TABLE, externalIds);
+    if (stored.length === 0) {
+      console.log(`\n✖ no item with externalId ${externalIds.join(', ')} in ${env.MESSAGES_TABLE}`);
       process.exitCode = 1;
       return;
     }
-    show(`Stored message (${env.MESSAGES_TABLE})`, message);
-    const conversationsKey =
-      Object.values(state.tables).find((table) => table.name === env.CONVERSATIONS_TABLE)?.partitionKey ?? 'conversationId';
-    const conversation = await documents.send(
-      new GetCommand({ TableName: env.CONVERSATIONS_TABLE, Key: { [conversationsKey]: message.conversationId } }),
-    );
-    show(`Conversation (${env.CONVERSATIONS_TABLE})`, conversation.Item ?? '(none)');
+    if (stored.length < externalIds.length) {
+      console.log(`\n⚠ ${externalIds.length - stored.length} of the ${externalIds.length} messages the webhook acknowledged are not in ${env.MESSAGES_TABLE}`);
+      process.exitCode = 1;
+    }
+    if (stored.length === 1) {
+      const [message] = stored as [Item];
+      show(`Stored message (${env.MESSAGES_TABLE})`, message);
+      const conversationsKey =
+        Object.values(state.tables).find((table) => table.name === env.CONVERSATIONS_TABLE)?.partitionKey ?? 'conversationId';
+      const conversation = await documents.send(
+        new GetCommand({ TableName: env.CONVERSATIONS_TABLE, Key: { [conversationsKey]: message.conversationId } }),
+      );
+      show(`Conversation (${env.CONVERSATIONS_TABLE})`, conversation.Item ?? '(none)');
+    } else {
+      const conversations = new Set(stored.map((item) => item.conversationId)).size;
+      show(
+        `Stored messages (${env.MESSAGES_TABLE}): ${stored.length} in ${conversations} conversation${conversations === 1 ? '' : 's'}`,
+        stored.map((item) => ({ messageId: item.messageId, conversationId: item.conversationId, externalId: item.externalId, content: item.content })),
+      );
+    }
 
-    // The AI consumer takes the message off the inbound queue now: we follow its effects in DynamoDB.
+    // The AI consumer takes the messages off the inbound queue now: we follow their effects in DynamoDB.
     const waitSeconds = options.waitSeconds ?? 20;
     if (waitSeconds === 0) return;
     if (state.responder === 'none') {
@@ -393,9 +567,8 @@ async function inbound(args: string[]): Promise<void> {
       console.log('\nNo queue consumer runs in this runtime (the template declares none): no reply follows.');
       return;
     }
-    const twilio = real ? 'real Twilio' : `the Twilio simulator${state.twilio?.simulatorUrl ? ` (${state.twilio.simulatorUrl})` : ''}`;
-    console.log(`\nReplies (${state.responder ?? 'demo'} responder → send → ${twilio}; following for up to ${waitSeconds} s)`);
-    await followReplies(documents, env.MESSAGES_TABLE, message, waitSeconds * 1000);
+    console.log(`\nReplies (${state.responder ?? 'demo'} responder → send → ${bspDescription(provider, state)}; following for up to ${waitSeconds} s)`);
+    await followReplies(documents, env.MESSAGES_TABLE, stored, waitSeconds * 1000);
   } finally {
     documents.destroy();
   }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { startLocalRuntime, type LocalRuntime } from '../../../local/runtime';
 import { inboundFields } from '../../../local/simulate';
 import { synthesizedTemplates } from '../../support/templates';
@@ -111,7 +112,7 @@ describe('local runtime (npm run dev, in-process, against the shared moto)', () 
     expect(await response.json()).toEqual({ message: 'Not Found' });
   });
 
-  it('seeds the demo connection with its secret ARN, idempotently', async () => {
+  it('seeds the Twilio demo connection verified, with its secret ARN and last 4 of the token only', async () => {
     const env = runtime.resources.functionEnv.webhook;
 
     const { Item } = await documents.send(new GetCommand({ TableName: env.CONNECTIONS_TABLE, Key: { connectionId: 'demo' } }));
@@ -123,10 +124,60 @@ describe('local runtime (npm run dev, in-process, against the shared moto)', () 
       status: 'active',
       displayNumber: number,
       providerNumberId: number,
+      providerAccountId: accountSid,
       accountSid,
       secretArn: runtime.demo.secretArn,
-      verified: false,
+      secretLast4: { authToken: authToken.slice(-4) },
+      verified: true,
     });
+    expect(JSON.stringify(Item)).not.toContain(authToken);
     expect(runtime.demo.secretArn).toMatch(/^arn:aws:secretsmanager:us-east-1:123456789012:secret:echo-test-[0-9a-f]{8}\/connections\/demo-/);
+  });
+
+  it('seeds demo-meta and demo-360dialog, each with its own secret, verified, and points the functions at their simulators', async () => {
+    // Prepare
+    const env = runtime.resources.functionEnv.webhook;
+    const { config } = runtime;
+
+    // Act
+    const meta = (await documents.send(new GetCommand({ TableName: env.CONNECTIONS_TABLE, Key: { connectionId: 'demo-meta' } }))).Item;
+    const dialog360 = (await documents.send(new GetCommand({ TableName: env.CONNECTIONS_TABLE, Key: { connectionId: 'demo-360dialog' } }))).Item;
+    const secrets = new SecretsManagerClient({ endpoint: runtime.motoEndpoint, region: config.AWS_REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const secretOf = async (arn: string) => JSON.parse((await secrets.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString!) as Record<string, string>;
+    const metaSecret = await secretOf(String(meta?.secretArn));
+    const dialog360Secret = await secretOf(String(dialog360?.secretArn));
+    secrets.destroy();
+
+    // Assess
+    expect(meta).toMatchObject({
+      businessId: 'demo-meta',
+      provider: 'meta',
+      status: 'active',
+      verified: true,
+      displayNumber: config.DEV_META_NUMBER,
+      providerNumberId: config.DEV_META_PHONE_NUMBER_ID,
+      providerAccountId: config.DEV_META_WABA_ID,
+      secretLast4: { accessToken: config.DEV_META_ACCESS_TOKEN.slice(-4), appSecret: config.DEV_META_APP_SECRET.slice(-4) },
+    });
+    expect(metaSecret).toEqual({ accessToken: config.DEV_META_ACCESS_TOKEN, appSecret: config.DEV_META_APP_SECRET, verifyToken: config.DEV_META_VERIFY_TOKEN });
+    expect(dialog360).toMatchObject({
+      businessId: 'demo-360dialog',
+      provider: '360dialog',
+      verified: true,
+      displayNumber: config.DEV_360DIALOG_NUMBER,
+      providerNumberId: config.DEV_360DIALOG_NUMBER,
+      secretLast4: { apiKey: config.DEV_360DIALOG_API_KEY.slice(-4) },
+    });
+    expect(dialog360Secret).toEqual({ apiKey: config.DEV_360DIALOG_API_KEY, webhookSecret: expect.stringMatching(/^[A-Za-z0-9_-]{32}$/) });
+    expect(runtime.demos.meta.webhookUrl).toBe(`${runtime.url}/webhook/whatsapp/meta/demo-meta`);
+    // The 360dialog number's webhook was registered at start-up, with the secret the webhook checks.
+    expect(runtime.simulators.dialog360.webhookOf()).toEqual({
+      url: `${runtime.url}/webhook/whatsapp/360dialog/demo-360dialog`,
+      headers: { 'X-Echo-Webhook-Token': dialog360Secret.webhookSecret },
+    });
+    expect(runtime.env).toMatchObject({ META_GRAPH_BASE_URL: runtime.simulators.meta.url, DIALOG360_BASE_URL: runtime.simulators.dialog360.url });
+    // The project's re-engagement template exists, approved, at both Cloud API simulators.
+    expect(runtime.simulators.meta.templates()).toEqual([expect.objectContaining({ name: 'echo_reengagement', language: 'es_MX', status: 'APPROVED' })]);
+    expect(runtime.simulators.dialog360.templates()).toEqual([expect.objectContaining({ name: 'echo_reengagement', status: 'APPROVED' })]);
   });
 });
