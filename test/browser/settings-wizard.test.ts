@@ -21,6 +21,9 @@ import { chromiumPath, CHROMIUM_ARGS } from './chromium';
 
 jest.setTimeout(180_000);
 
+// Before any hook: without Chromium the file fails once, with one line (see chromiumPath).
+const executablePath = chromiumPath();
+
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'browser');
 const accountSid = `AC${randomBytes(16).toString('hex')}`;
 const authToken = randomBytes(16).toString('hex');
@@ -47,7 +50,7 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
       simulator: { callbackDelaysMs: { sent: 300, delivered: 1200, read: 2500 } },
       log: (line) => runtimeLog.push(line),
     });
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } });
     page = await context.newPage();
   });
@@ -248,7 +251,8 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
     await target.getByTestId('auth-token').fill(token);
     await target.getByTestId('whatsapp-number').fill(number);
     await target.getByTestId('save-credentials').click();
-    // Saved once the webhook URLs to paste into Twilio are on the page.
+    // Saved once the token's hint names this token's last 4 (a second save finds the webhook URLs already there).
+    await expectText(target.locator('#field-authToken-hint'), new RegExp(`ends in ${token.slice(-4)}\\b`));
     await expectValue(target.getByTestId('webhook-incoming'), /\/webhook\/whatsapp\/twilio\//);
   }
 
