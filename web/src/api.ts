@@ -20,6 +20,11 @@ export class ApiError extends Error {
     super(problem?.detail ?? problem?.title ?? `HTTP ${status}`);
     this.name = 'ApiError';
   }
+
+  /** The problem's kind, the last segment of its `type` (`number-in-use`, `not-supported`…). */
+  get slug(): string | undefined {
+    return this.problem?.type?.split('/').pop() || undefined;
+  }
 }
 
 /** The request never got an answer (offline, DNS, CORS…). */

@@ -4,7 +4,7 @@
  * part's own state stays in the object its factory returns.
  */
 import type { ConnectionView, ProviderConnectionView } from '../../lambdas/domain/admin/contract';
-import type { Locale, Translate } from './i18n';
+import type { Locale, MessageKey, Translate } from './i18n';
 import type { Session } from './session';
 
 export interface PageContext {
@@ -16,6 +16,12 @@ export interface PageContext {
   /** What went wrong with an API call, in the reader's language. */
   problemText(error: unknown): string;
 }
+
+/** A BSP the page can connect (the contract's provider names). */
+export type ProviderId = ProviderConnectionView['provider'];
+
+/** Each provider's name for people. */
+export const PROVIDER_NAMES: Readonly<Record<ProviderId, MessageKey>> = { twilio: 'provider.twilio', meta: 'provider.meta', '360dialog': 'provider.360dialog' };
 
 /** The saved connection while it is active (narrowed on its provider), else `undefined`. */
 export function activeConnection(view: ConnectionView | undefined): ProviderConnectionView | undefined {

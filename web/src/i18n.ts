@@ -165,9 +165,9 @@ const TEXTS = {
     'Credenciais salvas. Execute o teste de conexão (passo 6) para concluir.',
   ],
   'status.detail.connected': [
-    'Messages to and from your number go through Twilio.',
-    'Los mensajes de tu número pasan por Twilio.',
-    'As mensagens do seu número passam pela Twilio.',
+    'Messages to and from your number go through {provider}.',
+    'Los mensajes de tu número pasan por {provider}.',
+    'As mensagens do seu número passam pelo provedor {provider}.',
   ],
   'status.number': [
     'WhatsApp number',
@@ -178,6 +178,41 @@ const TEXTS = {
     'Last message received',
     'Último mensaje recibido',
     'Última mensagem recebida',
+  ],
+  'status.provider': [
+    'Provider',
+    'Proveedor',
+    'Provedor',
+  ],
+  'status.verifiedName': [
+    'Name shown on WhatsApp',
+    'Nombre visible en WhatsApp',
+    'Nome exibido no WhatsApp',
+  ],
+  'status.quality': [
+    'Quality rating',
+    'Calificación de calidad',
+    'Classificação de qualidade',
+  ],
+  'quality.GREEN': [
+    'High',
+    'Alta',
+    'Alta',
+  ],
+  'quality.YELLOW': [
+    'Medium',
+    'Media',
+    'Média',
+  ],
+  'quality.RED': [
+    'Low',
+    'Baja',
+    'Baixa',
+  ],
+  'quality.UNKNOWN': [
+    'Not rated yet',
+    'Aún sin calificar',
+    'Ainda sem classificação',
   ],
   'status.noMessages': [
     'No messages yet',
@@ -236,6 +271,11 @@ const TEXTS = {
     'Continuar',
     'Continuar',
   ],
+  'step.number.short': [
+    'Number',
+    'Número',
+    'Número',
+  ],
   'step.provider.short': [
     'Provider',
     'Proveedor',
@@ -272,9 +312,9 @@ const TEXTS = {
     '360dialog',
   ],
   'provider.360dialog.description': [
-    'WhatsApp-only provider with a monthly fee.',
-    'Proveedor exclusivo de WhatsApp con cuota mensual.',
-    'Provedor exclusivo de WhatsApp com mensalidade.',
+    'Hosts your number on WhatsApp’s Cloud API for a monthly fee per number; one API key, no webhook to paste.',
+    'Aloja tu número en la Cloud API de WhatsApp por una cuota mensual por número; una clave API y ningún webhook que pegar.',
+    'Hospeda seu número na Cloud API do WhatsApp por uma mensalidade por número; uma chave de API e nenhum webhook para colar.',
   ],
   'provider.meta': [
     'Meta Cloud API',
@@ -282,19 +322,19 @@ const TEXTS = {
     'Meta Cloud API',
   ],
   'provider.meta.description': [
-    'WhatsApp’s own API, hosted by Meta.',
-    'La API propia de WhatsApp, alojada por Meta.',
-    'A API do próprio WhatsApp, hospedada pela Meta.',
+    'WhatsApp’s own API, hosted by Meta: you create an app in Meta for Developers and manage its tokens.',
+    'La API propia de WhatsApp, alojada por Meta: creas una app en Meta for Developers y gestionas sus tokens.',
+    'A API do próprio WhatsApp, hospedada pela Meta: você cria um app no Meta for Developers e gerencia os tokens dele.',
   ],
   'provider.recommended': [
     'Recommended',
     'Recomendado',
     'Recomendado',
   ],
-  'provider.comingSoon': [
-    'Coming soon',
-    'Próximamente',
-    'Em breve',
+  'provider.switchNote': [
+    'Your number is connected through {current}. Saving the credentials of another provider in step 4 replaces that connection.',
+    'Tu número está conectado mediante {current}. Si guardas las credenciales de otro proveedor en el paso 4, reemplazarás esa conexión.',
+    'Seu número está conectado via {current}. Salvar as credenciais de outro provedor no passo 4 substitui essa conexão.',
   ],
 
   'step.account.short': [
@@ -373,11 +413,6 @@ const TEXTS = {
     'El número debe poder recibir un código de verificación por SMS o llamada, y no puede estar en uso en la app de WhatsApp ni de WhatsApp Business.',
     'O número precisa receber um código de verificação por SMS ou ligação e não pode estar em uso no app WhatsApp ou WhatsApp Business.',
   ],
-  'link.approval': [
-    'Twilio guide: register and verify your WhatsApp sender',
-    'Guía de Twilio: registrar y verificar tu WhatsApp sender',
-    'Guia da Twilio: registrar e verificar seu WhatsApp sender',
-  ],
   'link.numberRequirements': [
     'Which phone numbers can be used with WhatsApp',
     'Qué números de teléfono se pueden usar con WhatsApp',
@@ -453,6 +488,11 @@ const TEXTS = {
     'optional',
     'opcional',
     'opcional',
+  ],
+  'form.businessNumber': [
+    'Your WhatsApp Business number',
+    'Tu número de WhatsApp Business',
+    'Seu número do WhatsApp Business',
   ],
   'form.save': [
     'Save credentials',
@@ -611,6 +651,411 @@ const TEXTS = {
     'Twilio: URLs de fallback e confiabilidade',
   ],
 
+  'step.meta.account.short': [
+    'App',
+    'App',
+    'App',
+  ],
+  'step.meta.account.title': [
+    'Create your Meta app',
+    'Crea tu app de Meta',
+    'Crie seu app da Meta',
+  ],
+  'step.meta.account.body': [
+    'You need a Meta business portfolio and an app on Meta for Developers with the WhatsApp product. If your business already has both, skip to the next step.',
+    'Necesitas un portafolio comercial de Meta y una app en Meta for Developers con el producto WhatsApp. Si tu negocio ya tiene ambos, pasa al siguiente paso.',
+    'Você precisa de um portfólio empresarial da Meta e de um app no Meta for Developers com o produto WhatsApp. Se sua empresa já tem os dois, vá para o próximo passo.',
+  ],
+  'step.meta.account.item1': [
+    'In Meta for Developers, create an app of type Business and link it to your business portfolio.',
+    'En Meta for Developers, crea una app de tipo Business y vincúlala a tu portafolio comercial.',
+    'No Meta for Developers, crie um app do tipo Business e vincule-o ao seu portfólio empresarial.',
+  ],
+  'step.meta.account.item2': [
+    'Add the WhatsApp product to the app and choose (or create) the WhatsApp Business Account it uses.',
+    'Agrega el producto WhatsApp a la app y elige (o crea) la cuenta de WhatsApp Business que usará.',
+    'Adicione o produto WhatsApp ao app e escolha (ou crie) a conta do WhatsApp Business que ele vai usar.',
+  ],
+  'step.meta.account.item3': [
+    'Add a payment method to the WhatsApp Business Account, so your number can start conversations with templates.',
+    'Agrega un método de pago a la cuenta de WhatsApp Business, para que tu número pueda iniciar conversaciones con plantillas.',
+    'Adicione uma forma de pagamento à conta do WhatsApp Business, para que seu número possa iniciar conversas com modelos.',
+  ],
+  'link.meta.apps': [
+    'Open Meta for Developers',
+    'Abrir Meta for Developers',
+    'Abrir o Meta for Developers',
+  ],
+  'link.meta.getStarted': [
+    'Meta guide: get started with the Cloud API',
+    'Guía de Meta: primeros pasos con la Cloud API',
+    'Guia da Meta: primeiros passos com a Cloud API',
+  ],
+  'step.meta.approval.title': [
+    'Add your number and copy its IDs',
+    'Agrega tu número y copia sus ID',
+    'Adicione seu número e copie os IDs dele',
+  ],
+  'step.meta.approval.body1': [
+    'In your app, open WhatsApp → API Setup and add your business phone number. It must receive a verification code by SMS or voice call and must not be in use in the WhatsApp or WhatsApp Business app. Meta reviews its display name, which takes from minutes to a few days.',
+    'En tu app, abre WhatsApp → API Setup y agrega el número de teléfono de tu negocio. Debe poder recibir un código de verificación por SMS o llamada y no puede estar en uso en la app de WhatsApp ni de WhatsApp Business. Meta revisa su nombre visible, lo que tarda de minutos a unos días.',
+    'No seu app, abra WhatsApp → API Setup e adicione o número de telefone da sua empresa. Ele precisa receber um código de verificação por SMS ou ligação e não pode estar em uso no app WhatsApp ou WhatsApp Business. A Meta analisa o nome de exibição, o que leva de minutos a alguns dias.',
+  ],
+  'step.meta.approval.body2': [
+    'On the same page, copy the Phone number ID and the WhatsApp Business Account ID shown with your number. Both are long numbers, not your phone number; you enter them in step 4.',
+    'En la misma página, copia el Phone number ID y el WhatsApp Business Account ID que aparecen con tu número. Ambos son números largos, no tu número de teléfono; los ingresas en el paso 4.',
+    'Na mesma página, copie o Phone number ID e o WhatsApp Business Account ID mostrados com seu número. Os dois são números longos, não o seu número de telefone; você os informa no passo 4.',
+  ],
+  'link.meta.phoneNumbers': [
+    'Meta guide: business phone numbers',
+    'Guía de Meta: números de teléfono de empresa',
+    'Guia da Meta: números de telefone comerciais',
+  ],
+  'link.meta.whatsappManager': [
+    'Open WhatsApp Manager',
+    'Abrir el Administrador de WhatsApp',
+    'Abrir o Gerenciador do WhatsApp',
+  ],
+  'step.meta.credentials.title': [
+    'Enter your Meta credentials',
+    'Ingresa tus credenciales de Meta',
+    'Informe suas credenciais da Meta',
+  ],
+  'step.meta.credentials.item1': [
+    'Access token: in Meta Business Suite open Settings → Users → System users, add a system user, give it your app and your WhatsApp account, then generate a token for the app with the whatsapp_business_messaging and whatsapp_business_management permissions. Do not use the temporary token of the API Setup page: it stops working within a day.',
+    'Access token: en Meta Business Suite abre Configuración → Usuarios → Usuarios del sistema, agrega un usuario del sistema, asígnale tu app y tu cuenta de WhatsApp y genera un token para la app con los permisos whatsapp_business_messaging y whatsapp_business_management. No uses el token temporal de la página API Setup: deja de funcionar en menos de un día.',
+    'Access token: no Meta Business Suite abra Configurações → Usuários → Usuários do sistema, adicione um usuário do sistema, dê a ele seu app e sua conta do WhatsApp e gere um token para o app com as permissões whatsapp_business_messaging e whatsapp_business_management. Não use o token temporário da página API Setup: ele para de funcionar em menos de um dia.',
+  ],
+  'step.meta.credentials.item2': [
+    'App Secret: in your app open App settings → Basic and click Show next to App secret. Meta signs every message it sends to Echo with it.',
+    'App Secret: en tu app abre App settings → Basic y haz clic en Show junto a App secret. Meta firma con él cada mensaje que envía a Echo.',
+    'App Secret: no seu app abra App settings → Basic e clique em Show ao lado de App secret. A Meta assina com ele cada mensagem que envia ao Echo.',
+  ],
+  'step.meta.credentials.body': [
+    'Echo stores them encrypted and only ever shows the last 4 characters of the access token and of the App Secret.',
+    'Echo las guarda cifradas y solo muestra los últimos 4 caracteres del access token y del App Secret.',
+    'O Echo as guarda criptografadas e só mostra os últimos 4 caracteres do access token e do App Secret.',
+  ],
+  'link.meta.systemUsers': [
+    'Meta guide: system users and their tokens',
+    'Guía de Meta: usuarios del sistema y sus tokens',
+    'Guia da Meta: usuários do sistema e seus tokens',
+  ],
+  'link.meta.businessSettings': [
+    'Open system users in Meta Business Suite',
+    'Abrir los usuarios del sistema en Meta Business Suite',
+    'Abrir os usuários do sistema no Meta Business Suite',
+  ],
+  'link.meta.appSecret': [
+    'Meta guide: your app’s basic settings',
+    'Guía de Meta: la configuración básica de tu app',
+    'Guia da Meta: as configurações básicas do seu app',
+  ],
+  'form.phoneNumberId': [
+    'Phone number ID',
+    'Phone number ID',
+    'Phone number ID',
+  ],
+  'form.phoneNumberId.hint': [
+    'Digits only, from WhatsApp → API Setup (not your phone number).',
+    'Solo dígitos, de WhatsApp → API Setup (no es tu número de teléfono).',
+    'Só dígitos, de WhatsApp → API Setup (não é o seu número de telefone).',
+  ],
+  'form.wabaId': [
+    'WhatsApp Business Account ID',
+    'WhatsApp Business Account ID',
+    'WhatsApp Business Account ID',
+  ],
+  'form.wabaId.hint': [
+    'Digits only, shown with the Phone number ID.',
+    'Solo dígitos, aparece junto al Phone number ID.',
+    'Só dígitos, aparece junto com o Phone number ID.',
+  ],
+  'form.accessToken': [
+    'Access token',
+    'Access token',
+    'Access token',
+  ],
+  'form.accessToken.hint': [
+    'The system user’s token, usually starting with EAA.',
+    'El token del usuario del sistema; suele empezar con EAA.',
+    'O token do usuário do sistema; geralmente começa com EAA.',
+  ],
+  'form.accessToken.savedHint': [
+    'Saved token ends in {last4}. Enter it again (or a new one) to save changes.',
+    'El token guardado termina en {last4}. Vuelve a ingresarlo (o uno nuevo) para guardar cambios.',
+    'O token salvo termina em {last4}. Informe-o de novo (ou um novo) para salvar alterações.',
+  ],
+  'form.appSecret': [
+    'App Secret',
+    'App Secret',
+    'App Secret',
+  ],
+  'form.appSecret.hint': [
+    '32 characters (0–9, a–f), under App settings → Basic.',
+    '32 caracteres (0–9, a–f), en App settings → Basic.',
+    '32 caracteres (0–9, a–f), em App settings → Basic.',
+  ],
+  'form.appSecret.savedHint': [
+    'Saved App Secret ends in {last4}. Enter it again (or a new one) to save changes.',
+    'El App Secret guardado termina en {last4}. Vuelve a ingresarlo (o uno nuevo) para guardar cambios.',
+    'O App Secret salvo termina em {last4}. Informe-o de novo (ou um novo) para salvar alterações.',
+  ],
+  'form.metaNumber.hint': [
+    'Echo reads it from Meta when you run the test. If you enter it, use international format with + and country code.',
+    'Echo lo lee de Meta cuando ejecutas la prueba. Si lo ingresas, usa el formato internacional con + y código de país.',
+    'O Echo o lê da Meta quando você executa o teste. Se informar, use o formato internacional com + e código do país.',
+  ],
+  'form.saved.meta': [
+    'Saved. Now set up the webhook in your Meta app (step 5).',
+    'Guardado. Ahora configura el webhook en tu app de Meta (paso 5).',
+    'Salvo. Agora configure o webhook no seu app da Meta (passo 5).',
+  ],
+  'error.phoneNumberId.required': [
+    'Enter the Phone number ID.',
+    'Ingresa el Phone number ID.',
+    'Informe o Phone number ID.',
+  ],
+  'error.phoneNumberId.format': [
+    'This is not a Phone number ID: only digits, as WhatsApp → API Setup shows it (not the phone number).',
+    'No es un Phone number ID: solo dígitos, como aparece en WhatsApp → API Setup (no el número de teléfono).',
+    'Isto não é um Phone number ID: só dígitos, como aparece em WhatsApp → API Setup (não o número de telefone).',
+  ],
+  'error.wabaId.required': [
+    'Enter the WhatsApp Business Account ID.',
+    'Ingresa el WhatsApp Business Account ID.',
+    'Informe o WhatsApp Business Account ID.',
+  ],
+  'error.wabaId.format': [
+    'This is not a WhatsApp Business Account ID: only digits, as API Setup shows it.',
+    'No es un WhatsApp Business Account ID: solo dígitos, como aparece en API Setup.',
+    'Isto não é um WhatsApp Business Account ID: só dígitos, como aparece em API Setup.',
+  ],
+  'error.accessToken.required': [
+    'Enter the access token.',
+    'Ingresa el access token.',
+    'Informe o access token.',
+  ],
+  'error.accessToken.format': [
+    'This does not look like an access token: paste it as Meta shows it, at least 32 characters, no spaces.',
+    'No parece un access token: pégalo tal como lo muestra Meta, al menos 32 caracteres y sin espacios.',
+    'Isto não parece um access token: cole como a Meta mostra, com pelo menos 32 caracteres e sem espaços.',
+  ],
+  'error.appSecret.required': [
+    'Enter the App Secret.',
+    'Ingresa el App Secret.',
+    'Informe o App Secret.',
+  ],
+  'error.appSecret.format': [
+    'This is not an App Secret: 32 characters 0–9 and a–f.',
+    'No es un App Secret: 32 caracteres 0–9 y a–f.',
+    'Isto não é um App Secret: 32 caracteres 0–9 e a–f.',
+  ],
+  'step.meta.webhooks.title': [
+    'Set up the webhook in your Meta app',
+    'Configura el webhook en tu app de Meta',
+    'Configure o webhook no seu app da Meta',
+  ],
+  'step.meta.webhooks.body': [
+    'Meta tells Echo about new messages and delivery updates by calling the Callback URL. When you save it, Meta checks it once with the Verify Token.',
+    'Meta avisa a Echo de los mensajes nuevos y de las entregas llamando a la Callback URL. Al guardarla, Meta la comprueba una vez con el Verify Token.',
+    'A Meta avisa o Echo sobre mensagens novas e entregas chamando a Callback URL. Quando você salva, a Meta a verifica uma vez com o Verify Token.',
+  ],
+  'step.meta.webhooks.item1': [
+    'In your app, open WhatsApp → Configuration and click Edit under Webhook.',
+    'En tu app, abre WhatsApp → Configuration y haz clic en Edit en Webhook.',
+    'No seu app, abra WhatsApp → Configuration e clique em Edit em Webhook.',
+  ],
+  'step.meta.webhooks.item2': [
+    'Paste the Callback URL and the Verify Token below, then click Verify and save.',
+    'Pega la Callback URL y el Verify Token de abajo y haz clic en Verify and save.',
+    'Cole a Callback URL e o Verify Token abaixo e clique em Verify and save.',
+  ],
+  'step.meta.webhooks.item3': [
+    'Under Webhook fields, subscribe to the messages field.',
+    'En Webhook fields, suscríbete al campo messages.',
+    'Em Webhook fields, assine o campo messages.',
+  ],
+  'webhooks.callbackUrl': [
+    'Callback URL',
+    'Callback URL',
+    'Callback URL',
+  ],
+  'webhooks.callbackUrl.where': [
+    'Meta calls it for every customer message and every delivery update.',
+    'Meta la llama con cada mensaje de un cliente y cada actualización de entrega.',
+    'A Meta a chama a cada mensagem de cliente e a cada atualização de entrega.',
+  ],
+  'webhooks.verifyToken': [
+    'Verify token',
+    'Verify token',
+    'Verify token',
+  ],
+  'webhooks.verifyToken.where': [
+    'Meta sends it back once to prove the Callback URL is yours. It is not a password of your Meta account.',
+    'Meta lo devuelve una vez para comprobar que la Callback URL es tuya. No es una contraseña de tu cuenta de Meta.',
+    'A Meta o devolve uma vez para provar que a Callback URL é sua. Não é uma senha da sua conta da Meta.',
+  ],
+  'link.meta.webhooks': [
+    'Meta guide: set up webhooks',
+    'Guía de Meta: configurar webhooks',
+    'Guia da Meta: configurar webhooks',
+  ],
+  'step.360dialog.account.title': [
+    'Create your 360dialog account',
+    'Crea tu cuenta de 360dialog',
+    'Crie sua conta na 360dialog',
+  ],
+  'step.360dialog.account.body': [
+    '360dialog hosts your number on WhatsApp’s Cloud API. If your business already has a 360dialog account, skip to the next step.',
+    '360dialog aloja tu número en la Cloud API de WhatsApp. Si tu negocio ya tiene una cuenta de 360dialog, pasa al siguiente paso.',
+    'A 360dialog hospeda seu número na Cloud API do WhatsApp. Se sua empresa já tem uma conta na 360dialog, vá para o próximo passo.',
+  ],
+  'step.360dialog.account.item1': [
+    'Sign up in the 360dialog Hub and choose a plan.',
+    'Regístrate en el Hub de 360dialog y elige un plan.',
+    'Cadastre-se no Hub da 360dialog e escolha um plano.',
+  ],
+  'step.360dialog.account.item2': [
+    'Click Add number and follow Meta’s sign-up (Continue with Facebook) to connect your business portfolio and create your WhatsApp Business Account.',
+    'Haz clic en Add number y sigue el registro de Meta (Continue with Facebook) para conectar tu portafolio comercial y crear tu cuenta de WhatsApp Business.',
+    'Clique em Add number e siga o cadastro da Meta (Continue with Facebook) para conectar seu portfólio empresarial e criar sua conta do WhatsApp Business.',
+  ],
+  'link.360dialog.hub': [
+    'Open the 360dialog Hub',
+    'Abrir el Hub de 360dialog',
+    'Abrir o Hub da 360dialog',
+  ],
+  'step.360dialog.approval.title': [
+    'Get your number running',
+    'Pon tu número en marcha',
+    'Deixe seu número ativo',
+  ],
+  'step.360dialog.approval.body1': [
+    'During sign-up, add your business phone number: it must receive a verification code by SMS or voice call and must not be in use in the WhatsApp or WhatsApp Business app.',
+    'Durante el registro, agrega el número de tu negocio: debe poder recibir un código de verificación por SMS o llamada y no puede estar en uso en la app de WhatsApp ni de WhatsApp Business.',
+    'Durante o cadastro, adicione o número da sua empresa: ele precisa receber um código de verificação por SMS ou ligação e não pode estar em uso no app WhatsApp ou WhatsApp Business.',
+  ],
+  'step.360dialog.approval.body2': [
+    'Meta reviews the display name. The Hub shows the number as Running once it can send and receive; only then can you generate its API key.',
+    'Meta revisa el nombre visible. El Hub muestra el número como Running cuando ya puede enviar y recibir; solo entonces puedes generar su clave API.',
+    'A Meta analisa o nome de exibição. O Hub mostra o número como Running quando ele já pode enviar e receber; só então você pode gerar a chave de API dele.',
+  ],
+  'link.360dialog.numbers': [
+    '360dialog guide: your numbers in the Hub',
+    'Guía de 360dialog: tus números en el Hub',
+    'Guia da 360dialog: seus números no Hub',
+  ],
+  'step.360dialog.credentials.short': [
+    'API key',
+    'Clave API',
+    'Chave de API',
+  ],
+  'step.360dialog.credentials.title': [
+    'Enter your 360dialog API key',
+    'Ingresa tu clave API de 360dialog',
+    'Informe sua chave de API da 360dialog',
+  ],
+  'step.360dialog.credentials.item1': [
+    'In the Hub, open your number and click Generate API key. Copy the key at once: the Hub shows it only once.',
+    'En el Hub, abre tu número y haz clic en Generate API key. Copia la clave en ese momento: el Hub la muestra una sola vez.',
+    'No Hub, abra seu número e clique em Generate API key. Copie a chave na hora: o Hub a mostra uma única vez.',
+  ],
+  'step.360dialog.credentials.warning': [
+    'Generating a new key invalidates the previous key and the webhook registered with it. Echo registers its webhook again automatically every time you save a key here, so save each new key in Echo right away.',
+    'Generar una clave nueva invalida la clave anterior y el webhook registrado con ella. Echo vuelve a registrar su webhook automáticamente cada vez que guardas una clave aquí, así que guarda cada clave nueva en Echo de inmediato.',
+    'Gerar uma chave nova invalida a chave anterior e o webhook registrado com ela. O Echo registra o webhook de novo automaticamente toda vez que você salva uma chave aqui, então salve cada chave nova no Echo imediatamente.',
+  ],
+  'step.360dialog.credentials.body': [
+    'Echo stores it encrypted and only ever shows its last 4 characters.',
+    'Echo la guarda cifrada y solo muestra sus últimos 4 caracteres.',
+    'O Echo a guarda criptografada e só mostra os últimos 4 caracteres dela.',
+  ],
+  'link.360dialog.apiKey': [
+    '360dialog guide: API keys',
+    'Guía de 360dialog: claves API',
+    'Guia da 360dialog: chaves de API',
+  ],
+  'form.apiKey': [
+    'API key',
+    'Clave API',
+    'Chave de API',
+  ],
+  'form.apiKey.hint': [
+    'The key the Hub showed when you generated it.',
+    'La clave que mostró el Hub cuando la generaste.',
+    'A chave que o Hub mostrou quando você a gerou.',
+  ],
+  'form.apiKey.savedHint': [
+    'Saved key ends in {last4}. Enter it again (or a new one) to save changes.',
+    'La clave guardada termina en {last4}. Vuelve a ingresarla (o una nueva) para guardar cambios.',
+    'A chave salva termina em {last4}. Informe-a de novo (ou uma nova) para salvar alterações.',
+  ],
+  'form.saved.360dialog': [
+    'Saved. Check the webhook registration (step 5), then run the test (step 6).',
+    'Guardado. Revisa el registro del webhook (paso 5) y luego ejecuta la prueba (paso 6).',
+    'Salvo. Confira o registro do webhook (passo 5) e depois execute o teste (passo 6).',
+  ],
+  'error.apiKey.required': [
+    'Enter the API key.',
+    'Ingresa la clave API.',
+    'Informe a chave de API.',
+  ],
+  'error.apiKey.format': [
+    'This does not look like a 360dialog API key: paste it as the Hub showed it (letters, digits, - and _).',
+    'No parece una clave API de 360dialog: pégala tal como la mostró el Hub (letras, dígitos, - y _).',
+    'Isto não parece uma chave de API da 360dialog: cole como o Hub mostrou (letras, dígitos, - e _).',
+  ],
+  'step.360dialog.webhooks.short': [
+    'Webhook',
+    'Webhook',
+    'Webhook',
+  ],
+  'step.360dialog.webhooks.title': [
+    'Webhook: nothing to paste',
+    'Webhook: no hay nada que pegar',
+    'Webhook: nada para colar',
+  ],
+  'step.360dialog.webhooks.body': [
+    'With 360dialog there is no webhook to paste: each time you save an API key, Echo registers this address for your number, with a secret only Echo knows.',
+    'Con 360dialog no hay webhook que pegar: cada vez que guardas una clave API, Echo registra esta dirección para tu número, con un secreto que solo Echo conoce.',
+    'Com a 360dialog não há webhook para colar: toda vez que você salva uma chave de API, o Echo registra este endereço para o seu número, com um segredo que só o Echo conhece.',
+  ],
+  'step.360dialog.webhooks.warning': [
+    'Do not set another webhook for this number in the Hub or in another tool: 360dialog keeps one per number, and Echo would stop receiving your messages.',
+    'No configures otro webhook para este número en el Hub ni en otra herramienta: 360dialog guarda uno por número y Echo dejaría de recibir tus mensajes.',
+    'Não configure outro webhook para este número no Hub nem em outra ferramenta: a 360dialog guarda um por número e o Echo deixaria de receber suas mensagens.',
+  ],
+  'webhooks.registered': [
+    'Address Echo registered',
+    'Dirección que registró Echo',
+    'Endereço que o Echo registrou',
+  ],
+  'webhooks.registered.where': [
+    '360dialog calls it for every customer message and every delivery update.',
+    '360dialog la llama con cada mensaje de un cliente y cada actualización de entrega.',
+    'A 360dialog o chama a cada mensagem de cliente e a cada atualização de entrega.',
+  ],
+  'webhooks.registration.pending': [
+    'Echo registers it when you save your API key in step 4.',
+    'Echo la registra cuando guardas tu clave API en el paso 4.',
+    'O Echo o registra quando você salva sua chave de API no passo 4.',
+  ],
+  'webhooks.registration.ok': [
+    'Registered with 360dialog on {time}.',
+    'Registrada en 360dialog el {time}.',
+    'Registrado na 360dialog em {time}.',
+  ],
+  'webhooks.registration.failed': [
+    '360dialog did not accept the registration: {reason} Run the test (step 6) to register again.',
+    '360dialog no aceptó el registro: {reason} Ejecuta la prueba (paso 6) para registrarla de nuevo.',
+    'A 360dialog não aceitou o registro: {reason} Execute o teste (passo 6) para registrar de novo.',
+  ],
+  'webhooks.registration.keyRejected': [
+    'it rejected the API key; paste the newest key from the Hub in step 4.',
+    'rechazó la clave API; pega la clave más reciente del Hub en el paso 4.',
+    'ela recusou a chave de API; cole a chave mais recente do Hub no passo 4.',
+  ],
   'step.test.short': [
     'Test',
     'Prueba',
@@ -715,6 +1160,91 @@ const TEXTS = {
     'Twilio accepted the test message; WhatsApp delivers it in a moment.',
     'Twilio aceptó el mensaje de prueba; WhatsApp lo entregará en un momento.',
     'O Twilio aceitou a mensagem de teste; o WhatsApp a entrega em instantes.',
+  ],
+  'test.step.sender.meta': [
+    'Webhook subscription',
+    'Suscripción del webhook',
+    'Assinatura do webhook',
+  ],
+  'test.step.sender.360dialog': [
+    'Webhook registration',
+    'Registro del webhook',
+    'Registro do webhook',
+  ],
+  'test.detail.incomplete': [
+    'Some saved credentials are missing: enter them again in step 4.',
+    'Faltan credenciales guardadas: vuelve a ingresarlas en el paso 4.',
+    'Faltam credenciais salvas: informe-as de novo no passo 4.',
+  ],
+  'test.detail.meta.credentials.ok': [
+    'Meta accepted the access token and the App Secret, and the token can use this number.',
+    'Meta aceptó el access token y el App Secret, y el token puede usar este número.',
+    'A Meta aceitou o access token e o App Secret, e o token pode usar este número.',
+  ],
+  'test.detail.meta.credentials.tokenRejected': [
+    'Meta rejected the access token (expired or revoked): generate a system user token in Meta Business Suite and save it in step 4.',
+    'Meta rechazó el access token (vencido o revocado): genera un token de usuario del sistema en Meta Business Suite y guárdalo en el paso 4.',
+    'A Meta recusou o access token (expirado ou revogado): gere um token de usuário do sistema no Meta Business Suite e salve-o no passo 4.',
+  ],
+  'test.detail.meta.credentials.permission': [
+    'The access token lacks permission for this WhatsApp account: give its system user the account and the whatsapp_business_messaging permission.',
+    'El access token no tiene permiso para esta cuenta de WhatsApp: asigna la cuenta a su usuario del sistema con el permiso whatsapp_business_messaging.',
+    'O access token não tem permissão para esta conta do WhatsApp: dê a conta ao usuário do sistema dele, com a permissão whatsapp_business_messaging.',
+  ],
+  'test.detail.meta.credentials.appSecret': [
+    'The App Secret does not belong to the token’s app: copy it from that app’s App settings → Basic.',
+    'El App Secret no pertenece a la app del token: cópialo de App settings → Basic de esa app.',
+    'O App Secret não pertence ao app do token: copie-o em App settings → Basic desse app.',
+  ],
+  'test.detail.meta.credentials.numberMismatch': [
+    'This Phone number ID belongs to another number: check the ID under WhatsApp → API Setup.',
+    'Este Phone number ID pertenece a otro número: revisa el ID en WhatsApp → API Setup.',
+    'Este Phone number ID pertence a outro número: confira o ID em WhatsApp → API Setup.',
+  ],
+  'test.detail.meta.sender.ok': [
+    'Your app receives this WhatsApp account’s webhooks: customer messages will reach Echo.',
+    'Tu app recibe los webhooks de esta cuenta de WhatsApp: los mensajes de tus clientes llegarán a Echo.',
+    'Seu app recebe os webhooks desta conta do WhatsApp: as mensagens dos clientes chegarão ao Echo.',
+  ],
+  'test.detail.meta.sender.notSubscribed': [
+    'No app receives this WhatsApp account’s webhooks yet: finish step 5 (Callback URL, Verify Token, messages field) and run the test again.',
+    'Ninguna app recibe todavía los webhooks de esta cuenta de WhatsApp: termina el paso 5 (Callback URL, Verify Token, campo messages) y vuelve a ejecutar la prueba.',
+    'Nenhum app recebe ainda os webhooks desta conta do WhatsApp: conclua o passo 5 (Callback URL, Verify Token, campo messages) e execute o teste de novo.',
+  ],
+  'test.detail.meta.testMessage.ok': [
+    'Meta accepted the test message. WhatsApp delivers it only if that number wrote to you in the last 24 hours.',
+    'Meta aceptó el mensaje de prueba. WhatsApp lo entrega solo si ese número te escribió en las últimas 24 horas.',
+    'A Meta aceitou a mensagem de teste. O WhatsApp só a entrega se esse número escreveu para você nas últimas 24 horas.',
+  ],
+  'test.detail.360dialog.credentials.ok': [
+    '360dialog accepted the API key.',
+    '360dialog aceptó la clave API.',
+    'A 360dialog aceitou a chave de API.',
+  ],
+  'test.detail.360dialog.credentials.rejected': [
+    '360dialog rejected the API key. Generating a new key revokes the previous one: paste the newest key from the Hub in step 4.',
+    '360dialog rechazó la clave API. Generar una clave nueva revoca la anterior: pega la clave más reciente del Hub en el paso 4.',
+    'A 360dialog recusou a chave de API. Gerar uma chave nova revoga a anterior: cole a chave mais recente do Hub no passo 4.',
+  ],
+  'test.detail.360dialog.blocked': [
+    '360dialog has blocked this number’s API access: contact 360dialog support.',
+    '360dialog bloqueó el acceso a la API de este número: contacta al soporte de 360dialog.',
+    'A 360dialog bloqueou o acesso à API deste número: fale com o suporte da 360dialog.',
+  ],
+  'test.detail.360dialog.payment': [
+    '360dialog reports a missing payment for this number: check billing in the Hub.',
+    '360dialog indica un pago pendiente para este número: revisa la facturación en el Hub.',
+    'A 360dialog indica um pagamento pendente para este número: confira o faturamento no Hub.',
+  ],
+  'test.detail.360dialog.sender.ok': [
+    'Echo’s webhook is registered for your number: customer messages will reach Echo.',
+    'El webhook de Echo está registrado para tu número: los mensajes de tus clientes llegarán a Echo.',
+    'O webhook do Echo está registrado para o seu número: as mensagens dos clientes chegarão ao Echo.',
+  ],
+  'test.detail.360dialog.testMessage.ok': [
+    '360dialog accepted the test message. WhatsApp delivers it only if that number wrote to you in the last 24 hours.',
+    '360dialog aceptó el mensaje de prueba. WhatsApp lo entrega solo si ese número te escribió en las últimas 24 horas.',
+    'A 360dialog aceitou a mensagem de teste. O WhatsApp só a entrega se esse número escreveu para você nas últimas 24 horas.',
   ],
   'test.passed': [
     'Passed',
@@ -943,6 +1473,11 @@ const TEXTS = {
     'Echo la crea en tu cuenta de Twilio y la envía a WhatsApp para su aprobación, que puede tardar de minutos a un día.',
     'O Echo o cria na sua conta Twilio e o envia ao WhatsApp para aprovação, o que pode levar de minutos a um dia.',
   ],
+  'templates.notSupported': [
+    'Echo cannot manage templates for numbers connected through {provider} yet.',
+    'Echo todavía no puede gestionar plantillas para números conectados mediante {provider}.',
+    'O Echo ainda não consegue gerenciar modelos para números conectados via {provider}.',
+  ],
   'templates.created': [
     'Template created and submitted for approval.',
     'Plantilla creada y enviada para aprobación.',
@@ -1054,6 +1589,16 @@ const TEXTS = {
     'Alguien más cambió esto al mismo tiempo. Vuelve a cargar e inténtalo de nuevo.',
     'Outra pessoa alterou isto ao mesmo tempo. Recarregue e tente novamente.',
   ],
+  'error.numberInUse': [
+    'This WhatsApp number is already connected to another Echo account. Disconnect it there first; if the number is yours and you cannot, contact Echo support.',
+    'Este número de WhatsApp ya está conectado a otra cuenta de Echo. Desconéctalo allí primero; si el número es tuyo y no puedes, contacta al soporte de Echo.',
+    'Este número de WhatsApp já está conectado a outra conta do Echo. Desconecte-o lá primeiro; se o número é seu e você não consegue, fale com o suporte do Echo.',
+  ],
+  'error.notSupported': [
+    'This is not available for your provider yet.',
+    'Esto aún no está disponible para tu proveedor.',
+    'Isto ainda não está disponível para o seu provedor.',
+  ],
   'error.tooLarge': [
     'That is too long to send.',
     'Es demasiado largo para enviarlo.',
@@ -1065,9 +1610,9 @@ const TEXTS = {
     'Solicitações demais. Aguarde um momento e tente novamente.',
   ],
   'error.bspUnavailable': [
-    'Twilio could not be reached. Try again in a moment.',
-    'No se pudo contactar con Twilio. Inténtalo de nuevo en un momento.',
-    'Não foi possível falar com a Twilio. Tente novamente em instantes.',
+    'Your WhatsApp provider could not be reached. Try again in a moment.',
+    'No se pudo contactar con tu proveedor de WhatsApp. Inténtalo de nuevo en un momento.',
+    'Não foi possível falar com seu provedor de WhatsApp. Tente novamente em instantes.',
   ],
   'error.generic': [
     'Something went wrong. Try again.',

@@ -45,6 +45,8 @@ import type { ConnectionStore, PageContext } from './context';
 import { createConversations } from './conversations';
 import { h, setText } from './dom';
 import { chooseLocale, translator, type Translate } from './i18n';
+import { dialog360 } from './providers/dialog360';
+import { meta } from './providers/meta';
 import { twilio } from './providers/twilio';
 import { createAuthPanel, openSession, problemText, type AuthPanel } from './session';
 import { createStatusCard } from './status';
@@ -119,7 +121,7 @@ function composePage(ctx: PageContext, app: HTMLElement): { start(): void; stop(
     },
   };
   const status = createStatusCard(ctx, connection, { onDisconnected: () => wizard.clearTest() });
-  const wizard = createWizard(ctx, connection, [twilio]);
+  const wizard = createWizard(ctx, connection, [twilio, meta, dialog360]);
   const templates = createTemplatesSection(ctx, connection, { onChange: () => conversations.renderHeader() });
   const conversations = createConversations(ctx, { closedWindowReply: (send) => templates.closedWindowReply(send) });
   const pollNotice = h('p', { class: 'notice notice--warning', role: 'status', hidden: true });

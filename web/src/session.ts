@@ -203,6 +203,9 @@ export function problemText(t: Translate, error: unknown): string {
       case 404:
         return t('error.notFound');
       case 409:
+        // Two different 409s an owner must not confuse: the number is someone else's, or the feature is not there yet.
+        if (error.slug === 'number-in-use') return t('error.numberInUse');
+        if (error.slug === 'not-supported') return t('error.notSupported');
         return t('error.conflict');
       case 413:
         return t('error.tooLarge');

@@ -1,12 +1,16 @@
 /**
- * The status card: Connected / Not connected, the number, when the last customer message
- * arrived, and Disconnect (confirmed inline).
+ * The status card: Connected / Not connected, the number and its provider, what the BSP says about
+ * it (verified name, quality rating), when the last customer message arrived, and Disconnect
+ * (confirmed inline).
  */
 import type { ConnectionView } from '../../lambdas/domain/admin/contract';
-import { activeConnection, type ConnectionStore, type PageContext } from './context';
+import { activeConnection, PROVIDER_NAMES, type ConnectionStore, type PageContext } from './context';
 import { h, setAttr, setText } from './dom';
 import { formatDateTime, formatRelative } from './format';
 import type { MessageKey } from './i18n';
+
+/** Meta's quality ratings, in words. */
+const QUALITY: Readonly<Record<string, MessageKey>> = { GREEN: 'quality.GREEN', YELLOW: 'quality.YELLOW', RED: 'quality.RED', UNKNOWN: 'quality.UNKNOWN' };
 
 export interface StatusCard {
   readonly element: HTMLElement;
@@ -21,6 +25,13 @@ export function createStatusCard(ctx: PageContext, connection: ConnectionStore, 
   const detail = h('p', { class: 'status-detail' }, t('status.loading'));
   const number = h('dd', {}, '—');
   const lastInbound = h('dd', { 'data-testid': 'last-inbound' }, '—');
+  const fact = (label: MessageKey, testid: string) => {
+    const value = h('dd', { 'data-testid': testid });
+    return { row: h('div', { hidden: true }, h('dt', {}, t(label)), value), value };
+  };
+  const provider = fact('status.provider', 'connection-provider');
+  const verifiedName = fact('status.verifiedName', 'verified-name');
+  const quality = fact('status.quality', 'quality-rating');
   const disconnectButton = h('button', { type: 'button', class: 'button button--danger-outline', 'data-testid': 'disconnect', hidden: true, onclick: () => openConfirm() }, t('disconnect.button'));
   const cancel = h('button', { type: 'button', class: 'button', onclick: () => closeConfirm(true) }, t('disconnect.cancel'));
   const confirm = h(
@@ -35,7 +46,15 @@ export function createStatusCard(ctx: PageContext, connection: ConnectionStore, 
     { class: 'card status-card', 'aria-labelledby': 'status-title' },
     h('div', { class: 'status-card__head' }, h('h2', { id: 'status-title', tabindex: -1 }, t('status.title')), badge),
     detail,
-    h('dl', { class: 'facts' }, h('div', {}, h('dt', {}, t('status.number')), number), h('div', {}, h('dt', {}, t('status.lastInbound')), lastInbound)),
+    h(
+      'dl',
+      { class: 'facts' },
+      h('div', {}, h('dt', {}, t('status.number')), number),
+      h('div', {}, h('dt', {}, t('status.lastInbound')), lastInbound),
+      provider.row,
+      verifiedName.row,
+      quality.row,
+    ),
     h('div', { class: 'actions' }, disconnectButton),
     confirm,
     disconnectStatus,
@@ -89,9 +108,18 @@ export function createStatusCard(ctx: PageContext, connection: ConnectionStore, 
       const connected = !!view?.connected;
       setText(badge, connected ? t('status.connected') : t('status.notConnected'));
       badge.className = `badge ${connected ? 'badge--on' : 'badge--off'}`;
-      const key: MessageKey = !view || view.status !== 'active' ? 'status.detail.none' : view.verified ? 'status.detail.connected' : 'status.detail.unverified';
-      setText(detail, t(key));
-      setText(number, activeConnection(view)?.displayNumber ?? '—');
+      const active = activeConnection(view);
+      const key: MessageKey = !active ? 'status.detail.none' : active.verified ? 'status.detail.connected' : 'status.detail.unverified';
+      setText(detail, t(key, active ? { provider: t(PROVIDER_NAMES[active.provider]) } : undefined));
+      setText(number, active?.displayNumber ?? '—');
+      const show = (item: ReturnType<typeof fact>, text: string | undefined) => {
+        item.row.hidden = !text;
+        setText(item.value, text ?? '');
+      };
+      show(provider, active && t(PROVIDER_NAMES[active.provider]));
+      show(verifiedName, active?.facts?.verifiedName);
+      const rating = active?.facts?.qualityRating?.toUpperCase();
+      show(quality, rating && t(QUALITY[rating] ?? 'quality.UNKNOWN'));
       renderLastInbound();
       disconnectButton.hidden = view?.status !== 'active';
       if (disconnectButton.hidden) confirm.hidden = true;

@@ -4,7 +4,8 @@
  * re-engagement template. The rules behind both are pure, in `templates.ts`.
  */
 import type { ConversationView, TemplatesList, TemplateView } from '../../lambdas/domain/admin/contract';
-import type { ConnectionStore, PageContext } from './context';
+import { ApiError } from './api';
+import { activeConnection, PROVIDER_NAMES, type ConnectionStore, type PageContext } from './context';
 import type { ClosedWindowReply, ThreadSender } from './conversations';
 import { h, scrollBehavior, setAttr, setText, syncList } from './dom';
 import { formatDateTime } from './format';
@@ -37,8 +38,8 @@ export interface TemplatesSection {
 
 export function createTemplatesSection(ctx: PageContext, connection: ConnectionStore, hooks: { onChange(): void }): TemplatesSection {
   const { t } = ctx;
-  /** The business's templates; undefined until the first load. */
-  const state: { templates?: TemplateView[] } = {};
+  /** The business's templates (undefined until the first load); `unsupported` when its provider has none in Echo yet. */
+  const state: { templates?: TemplateView[]; unsupported: boolean } = { unsupported: false };
 
   const list = h('ul', { class: 'template-list', 'aria-labelledby': 'templates-title' });
   const empty = h('p', { class: 'muted' }, t('templates.loading'));
@@ -63,9 +64,10 @@ export function createTemplatesSection(ctx: PageContext, connection: ConnectionS
     navLink.hidden = !active;
     if (!active) return;
     const items = state.templates ?? [];
-    setText(empty, state.templates ? t('templates.empty') : t('templates.loading'));
+    const provider = activeConnection(connection.view)?.provider;
+    setText(empty, state.unsupported && provider ? t('templates.notSupported', { provider: t(PROVIDER_NAMES[provider]) }) : state.templates ? t('templates.empty') : t('templates.loading'));
     empty.hidden = items.length > 0;
-    createRow.hidden = !state.templates || !canCreateReengagement(items);
+    createRow.hidden = !state.templates || state.unsupported || !canCreateReengagement(items);
     // "Created and submitted" is old news once the template is approved.
     if (status.classList.contains('form-status--ok') && sendableReengagement(items)) setText(status, '');
     syncList(
@@ -207,11 +209,18 @@ export function createTemplatesSection(ctx: PageContext, connection: ConnectionS
     async load() {
       const api = ctx.session.api;
       if (!api) return;
+      state.unsupported = false;
       if (connection.view?.status !== 'active') {
         state.templates = undefined;
       } else {
-        const templates = await api.get<TemplatesList>('templates');
-        state.templates = templates.items;
+        try {
+          state.templates = (await api.get<TemplatesList>('templates')).items;
+        } catch (error) {
+          // Not an outage: templates are not available for this provider yet, which the section says.
+          if (!(error instanceof ApiError && error.slug === 'not-supported')) throw error;
+          state.templates = [];
+          state.unsupported = true;
+        }
       }
       renderList();
       hooks.onChange();

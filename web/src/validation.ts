@@ -77,3 +77,52 @@ export function fieldForProblemPath(path: string): FormField | undefined {
   const fields: FormField[] = ['accountSid', 'authToken', 'whatsappNumber', 'messagingServiceSid', 'sendTo'];
   return fields.find((field) => field === last);
 }
+
+/** Meta Cloud API owner input, as `metaOwnerInputSchema` accepts it (the number is optional). */
+export const META_PATTERNS = {
+  phoneNumberId: /^[1-9]\d{4,19}$/,
+  wabaId: /^[1-9]\d{4,19}$/,
+  accessToken: /^[A-Za-z0-9_\-.|]{32,2048}$/,
+  appSecret: /^[0-9a-f]{32}$/,
+  whatsappNumber: E164_PATTERN,
+} as const;
+
+/** 360dialog owner input, as `dialog360OwnerInputSchema` accepts it. */
+export const DIALOG360_PATTERNS = {
+  apiKey: /^[A-Za-z0-9_-]{16,256}$/,
+  whatsappNumber: E164_PATTERN,
+} as const;
+
+/**
+ * The values as they are sent: trimmed; the number reduced to E.164 characters; ids copied with
+ * their spaces (`1065 4035 2242`) joined, since WhatsApp Manager groups long digits for reading.
+ * @example normalizeFields({ phoneNumberId: ' 1065 4035 ', whatsappNumber: '+1 415-523-8886' })
+ * // { phoneNumberId: '10654035', whatsappNumber: '+14155238886' }
+ */
+export function normalizeFields(values: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, raw] of Object.entries(values)) {
+    if (field === 'whatsappNumber') out[field] = normalizeNumber(raw ?? '');
+    else if (field === 'phoneNumberId' || field === 'wabaId') out[field] = (raw ?? '').replace(/\s/g, '');
+    else out[field] = (raw ?? '').trim();
+  }
+  return out;
+}
+
+/**
+ * What is wrong with each field against `patterns`; fields in `optional` may be empty.
+ * @example validateFields({ apiKey: '', whatsappNumber: '+1' }, DIALOG360_PATTERNS) // { apiKey: 'required', whatsappNumber: 'format' }
+ */
+export function validateFields(values: Record<string, string>, patterns: Readonly<Record<string, RegExp>>, optional: readonly string[] = []): Partial<Record<string, FieldProblem>> {
+  const normalized = normalizeFields(values);
+  const problems: Partial<Record<string, FieldProblem>> = {};
+  for (const [field, pattern] of Object.entries(patterns)) {
+    const value = normalized[field] ?? '';
+    if (!value) {
+      if (!optional.includes(field)) problems[field] = 'required';
+    } else if (!pattern.test(value)) {
+      problems[field] = 'format';
+    }
+  }
+  return problems;
+}

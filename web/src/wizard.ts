@@ -1,15 +1,17 @@
 /**
- * The connect-a-number wizard: six steps (provider → account → number approval → credentials →
- * webhooks → test) with a stepper, all on screen at once. The wizard owns the machinery every
- * provider shares (the stepper and where it points, the credentials form with its validation and
- * save, copyable read-only values, the connection test); a provider (`providers/*.ts`) brings the
- * words, links and fields of its steps 2 to 5 as a `ProviderSetup`.
+ * The connect-a-number wizard: six steps (provider → account → number → credentials → webhooks →
+ * test) with a stepper, all on screen at once. The wizard owns the machinery every provider shares
+ * (the stepper and where it points, the credentials form with its validation and save, copyable
+ * read-only values, the connection test); a provider (`providers/*.ts`) brings the words, links and
+ * fields of its steps 2 to 5 and the wording of its test as a `ProviderSetup`. Choosing another
+ * provider in step 1 swaps steps 2 to 5; each provider's steps are built once, so what was typed
+ * in them survives switching back and forth.
  */
 import type { ConnectionView, ProviderConnectionView, PutConnectionBody, TestConnectionResult, TestStep } from '../../lambdas/domain/admin/contract';
 import { ApiError } from './api';
-import { activeConnection, type ConnectionStore, type PageContext } from './context';
+import { activeConnection, PROVIDER_NAMES, type ConnectionStore, type PageContext, type ProviderId } from './context';
 import { h, scrollBehavior, setAttr, setText, srOnly, syncList, type Child } from './dom';
-import { formatDateTime, stepDetailKey } from './format';
+import { formatDateTime } from './format';
 import type { MessageKey, Translate } from './i18n';
 import { normalizeNumber, validateSendTo, type FieldProblem } from './validation';
 
@@ -17,9 +19,15 @@ export const STEPS = ['provider', 'account', 'approval', 'credentials', 'webhook
 export type StepId = (typeof STEPS)[number];
 /** The steps whose words and fields depend on the provider. */
 export type ProviderStepId = Exclude<StepId, 'provider' | 'test'>;
-export type ProviderId = 'twilio';
+const PROVIDER_STEPS: readonly ProviderStepId[] = ['account', 'approval', 'credentials', 'webhooks'];
 
 const stepIndex = (id: StepId) => STEPS.indexOf(id);
+
+/** A link to a provider's page; one URL per distinct page (the unit tests hold providers to it). */
+export interface Link {
+  href: string;
+  label: MessageKey;
+}
 
 /** One input of a provider's credentials form. */
 export interface FieldSpec {
@@ -37,8 +45,8 @@ export interface FieldSpec {
 
 /** A provider's credentials form: its fields, what is wrong with them, and the PUT body they make. */
 export interface CredentialsSpec {
-  /** The paragraph above the form. */
-  intro: MessageKey;
+  /** What comes above the form: where to find each value. */
+  intro(kit: StepKit): Child[];
   fields: FieldSpec[];
   /** The trimmed, normalized values the form sends (and shows back once saved). */
   normalize(values: Record<string, string>): Record<string, string>;
@@ -59,7 +67,8 @@ export interface CredentialsSpec {
 /** The helpers a provider builds its steps with. */
 export interface StepKit {
   readonly t: Translate;
-  externalLink(href: string, label: MessageKey): HTMLAnchorElement;
+  readonly locale: string;
+  externalLink(link: Link): HTMLAnchorElement;
   /** A read-only value with a Copy button (a webhook URL, a verify token…). */
   copyField(options: { id: string; label: MessageKey; where: MessageKey; testid: string }): CopyField;
 }
@@ -72,15 +81,21 @@ export interface CopyField {
 
 export interface ProviderSetup {
   readonly id: ProviderId;
-  readonly name: MessageKey;
   readonly description: MessageKey;
+  readonly recommended?: boolean;
+  /** Every page the provider's steps link to. */
+  readonly links: Readonly<Record<string, Link>>;
   /** The stepper's short label and the heading of each provider step. */
-  readonly steps: Record<ProviderStepId, { short: MessageKey; title: MessageKey }>;
+  readonly steps: Readonly<Record<ProviderStepId, { short: MessageKey; title: MessageKey }>>;
   readonly credentials: CredentialsSpec;
   account(kit: StepKit): Child[];
   approval(kit: StepKit): Child[];
-  /** The webhooks step, and how it shows the saved connection (URLs to paste, or none). */
+  /** The webhooks step, and how it shows the saved connection (URLs to paste, or a registration). */
   webhooks(kit: StepKit): { body: Child[]; render(view: ProviderConnectionView | undefined): void };
+  /** The connection test's step names for this provider. */
+  testLabel(id: TestStep['id']): MessageKey;
+  /** A test step's explanation in the reader's language, when the page knows the outcome. */
+  testDetail(step: Pick<TestStep, 'id' | 'ok' | 'code' | 'skipped'>): MessageKey | undefined;
 }
 
 export interface Wizard {
@@ -133,9 +148,19 @@ function buildField(t: Translate, id: string, spec: FieldSpec): BuiltField {
   return { element, input, hint, setError };
 }
 
+/** A provider's steps 2 to 5, built once. */
+interface BuiltProvider {
+  setup: ProviderSetup;
+  bodies: Record<ProviderStepId, HTMLElement>;
+  form: { render(view: ProviderConnectionView | undefined): void; prefill(view: ProviderConnectionView): void };
+  webhooks: { render(view: ProviderConnectionView | undefined): void };
+}
+
 export function createWizard(ctx: PageContext, connection: ConnectionStore, providers: readonly ProviderSetup[]): Wizard {
   const { t } = ctx;
   const state: {
+    provider: ProviderSetup;
+    providerChosenByUser: boolean;
     currentStep: number;
     stepChosenByUser: boolean;
     /** The result shown in step 6: the last run on this page, else the stored `lastTest`; cleared by a save. */
@@ -143,24 +168,28 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     testClearedBySave: boolean;
     /** The form is filled from the saved connection once; later polls never touch what the person typed. */
     prefilled: boolean;
-  } = { currentStep: 0, stepChosenByUser: false, testClearedBySave: false, prefilled: false };
-  const provider = providers[0];
+  } = { provider: providers[0], providerChosenByUser: false, currentStep: 0, stepChosenByUser: false, testClearedBySave: false, prefilled: false };
+  const built = new Map<ProviderId, BuiltProvider>();
 
-  const kit: StepKit = { t, externalLink: (href, label) => externalLink(t, href, label), copyField: (options) => copyField(ctx, options) };
+  const kit: StepKit = { t, locale: ctx.locale, externalLink: (link) => externalLink(t, link), copyField: (options) => copyField(ctx, options) };
+  /** The active connection when it is the chosen provider's: the steps are done only for that one. */
+  const ownConnection = () => {
+    const active = activeConnection(connection.view);
+    return active?.provider === state.provider.id ? active : undefined;
+  };
 
   // --- Stepper and sections -------------------------------------------------------------------
   const links: HTMLAnchorElement[] = [];
   const sections: HTMLElement[] = [];
   const headings: HTMLElement[] = [];
+  const slots = new Map<ProviderStepId, HTMLElement>();
   const stepper = h('ol', { class: 'stepper' });
-  const shortLabel = (id: StepId): MessageKey => (id === 'provider' || id === 'test' ? (`step.${id}.short` as MessageKey) : provider.steps[id].short);
-  const title = (id: StepId): MessageKey => (id === 'provider' || id === 'test' ? (`step.${id}.title` as MessageKey) : provider.steps[id].title);
   STEPS.forEach((id, index) => {
     const link = h(
       'a',
       { href: `#step-${id}`, onclick: (event: Event) => (event.preventDefault(), goToStep(index, true)) },
       h('span', { class: 'stepper__number', 'aria-hidden': 'true' }, String(index + 1)),
-      h('span', { class: 'stepper__label' }, t(shortLabel(id))),
+      h('span', { class: 'stepper__label' }, id === 'provider' || id === 'test' ? t(`step.${id}.short`) : ''),
       h('span', { class: 'stepper__state sr-only' }),
     );
     links.push(link);
@@ -168,20 +197,25 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
   });
 
   const continueButton = (index: number) => h('button', { type: 'button', class: 'button button--primary', onclick: () => goToStep(index + 1, true) }, t('step.continue'));
-  const form = credentialsForm();
-  const webhooks = provider.webhooks(kit);
+  const switchNote = h('p', { class: 'notice', 'data-testid': 'provider-switch-note', hidden: true });
   const test = testStep();
-  const bodies: Record<StepId, Child[]> = {
-    provider: providerStep(),
-    account: [...provider.account(kit), h('div', { class: 'actions' }, continueButton(stepIndex('account')))],
-    approval: [...provider.approval(kit), h('div', { class: 'actions' }, continueButton(stepIndex('approval')))],
-    credentials: form.body,
-    webhooks: [...webhooks.body, h('div', { class: 'actions' }, continueButton(stepIndex('webhooks')))],
-    test: test.body,
-  };
   STEPS.forEach((id, index) => {
-    const heading = h('h3', { id: `step-${id}-title`, tabindex: -1 }, h('span', { class: 'step__number', 'aria-hidden': 'true' }, String(index + 1)), h('span', {}, t(title(id))), h('span', { class: 'step__done' }));
-    sections.push(h('section', { id: `step-${id}`, class: 'card step', 'data-testid': `step-${id}`, 'aria-labelledby': `step-${id}-title` }, heading, ...bodies[id]));
+    const heading = h(
+      'h3',
+      { id: `step-${id}-title`, tabindex: -1 },
+      h('span', { class: 'step__number', 'aria-hidden': 'true' }, String(index + 1)),
+      h('span', { class: 'step__title' }, id === 'provider' || id === 'test' ? t(`step.${id}.title`) : ''),
+      h('span', { class: 'step__done' }),
+    );
+    let body: Child[];
+    if (id === 'provider') body = providerStep();
+    else if (id === 'test') body = test.body;
+    else {
+      const slot = h('div', { class: 'step__body' });
+      slots.set(id, slot);
+      body = [slot];
+    }
+    sections.push(h('section', { id: `step-${id}`, class: 'card step', 'data-testid': `step-${id}`, 'aria-labelledby': `step-${id}-title` }, heading, ...body));
     headings.push(heading);
   });
   const element = h(
@@ -192,41 +226,95 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     h('nav', { 'aria-label': t('setup.progress') }, stepper),
     ...sections,
   );
+  showProvider(state.provider);
 
   function providerStep(): Child[] {
-    const option = (value: string, name: MessageKey, description: MessageKey, available: boolean) =>
+    const option = (setup: ProviderSetup) =>
       h(
         'label',
-        { class: `choice${available ? '' : ' choice--disabled'}` },
-        h('input', { type: 'radio', name: 'provider', value, checked: available, disabled: !available }),
+        { class: 'choice' },
+        h('input', {
+          type: 'radio',
+          name: 'provider',
+          value: setup.id,
+          checked: setup === state.provider,
+          'data-testid': `provider-${setup.id}`,
+          onchange: () => {
+            state.providerChosenByUser = true;
+            showProvider(setup);
+            renderSteps();
+          },
+        }),
         h(
           'span',
           { class: 'choice__text' },
-          h('span', { class: 'choice__name' }, t(name), ' ', h('span', { class: available ? 'tag tag--ok' : 'tag' }, t(available ? 'provider.recommended' : 'provider.comingSoon'))),
-          h('span', { class: 'choice__description' }, t(description)),
+          h('span', { class: 'choice__name' }, t(PROVIDER_NAMES[setup.id]), setup.recommended ? [' ', h('span', { class: 'tag tag--ok' }, t('provider.recommended'))] : null),
+          h('span', { class: 'choice__description' }, t(setup.description)),
         ),
       );
     return [
       h('p', {}, t('step.provider.body')),
-      h(
-        'fieldset',
-        { class: 'choices' },
-        h('legend', {}, t('provider.legend')),
-        option(provider.id, provider.name, provider.description, true),
-        option('360dialog', 'provider.360dialog', 'provider.360dialog.description', false),
-        option('meta', 'provider.meta', 'provider.meta.description', false),
-      ),
+      h('fieldset', { class: 'choices' }, h('legend', {}, t('provider.legend')), ...providers.map(option)),
+      switchNote,
       h('div', { class: 'actions' }, continueButton(0)),
     ];
   }
 
+  /** Puts `setup`'s steps 2 to 5 on screen (building them the first time). */
+  function showProvider(setup: ProviderSetup): void {
+    state.provider = setup;
+    let steps = built.get(setup.id);
+    if (!steps) {
+      steps = buildProvider(setup);
+      built.set(setup.id, steps);
+    }
+    for (const id of PROVIDER_STEPS) {
+      const index = stepIndex(id);
+      setText(links[index].querySelector('.stepper__label') as Element, t(setup.steps[id].short));
+      setText(headings[index].querySelector('.step__title') as Element, t(setup.steps[id].title));
+      const slot = slots.get(id) as HTMLElement;
+      if (slot.firstChild !== steps.bodies[id]) slot.replaceChildren(steps.bodies[id]);
+    }
+    for (const input of Array.from(element.querySelectorAll<HTMLInputElement>('input[name="provider"]'))) input.checked = input.value === setup.id;
+    const active = activeConnection(connection.view);
+    steps.form.render(active);
+    steps.webhooks.render(active);
+    renderSwitchNote();
+    test.render();
+  }
+
+  function renderSwitchNote(): void {
+    const active = activeConnection(connection.view);
+    const other = active && active.provider !== state.provider.id ? active.provider : undefined;
+    switchNote.hidden = !other;
+    if (other) setText(switchNote, t('provider.switchNote', { current: t(PROVIDER_NAMES[other]) }));
+  }
+
+  function buildProvider(setup: ProviderSetup): BuiltProvider {
+    const form = credentialsForm(setup);
+    const webhooks = setup.webhooks(kit);
+    const body = (children: Child[], index: number | undefined) =>
+      h('div', {}, ...children, index === undefined ? null : h('div', { class: 'actions' }, continueButton(index)));
+    return {
+      setup,
+      bodies: {
+        account: body(setup.account(kit), stepIndex('account')),
+        approval: body(setup.approval(kit), stepIndex('approval')),
+        credentials: body(form.body, undefined),
+        webhooks: body(webhooks.body, stepIndex('webhooks')),
+      },
+      form,
+      webhooks,
+    };
+  }
+
   // --- Credentials ----------------------------------------------------------------------------
-  function credentialsForm() {
-    const spec = provider.credentials;
+  function credentialsForm(setup: ProviderSetup) {
+    const spec = setup.credentials;
     const fields = new Map<string, BuiltField>();
     for (const field of spec.fields) fields.set(field.name, buildField(t, `field-${field.name}`, field));
     const saveButton = h('button', { type: 'submit', class: 'button button--primary', 'data-testid': 'save-credentials' }, t('form.save'));
-    const status = h('p', { class: 'form-status', role: 'status' });
+    const status = h('p', { class: 'form-status', role: 'status', 'data-testid': 'save-status' });
     const formElement = h(
       'form',
       { class: 'form', novalidate: true, 'aria-labelledby': 'step-credentials-title', onsubmit: (event: Event) => void save(event) },
@@ -258,7 +346,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
       saveButton.setAttribute('aria-busy', 'true');
       setText(saveButton, t('form.saving'));
       try {
-        const view = await api.send<ConnectionView>('PUT', 'connection', spec.body(normalized));
+        const view = await api.send<ProviderConnectionView>('PUT', 'connection', spec.body(normalized));
         // Secrets are not kept on the page once saved; the API only ever shows their last 4 characters.
         for (const [name, field] of fields) field.input.value = name in spec.secrets ? '' : normalized[name];
         state.shownTest = undefined;
@@ -292,7 +380,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     }
 
     return {
-      body: [h('p', {}, t(spec.intro)), formElement] as Child[],
+      body: [...spec.intro(kit), formElement] as Child[],
       render(view: ProviderConnectionView | undefined) {
         for (const [name, savedHint] of Object.entries(spec.secrets)) {
           const field = fields.get(name);
@@ -300,9 +388,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
           if (field && specField) setText(field.hint, savedHint(view, t) ?? t(specField.hint));
         }
       },
-      prefill(view: ProviderConnectionView | undefined) {
-        if (!view || state.prefilled) return;
-        state.prefilled = true;
+      prefill(view: ProviderConnectionView) {
         for (const [name, value] of Object.entries(spec.saved(view))) {
           const input = fields.get(name)?.input;
           if (input && value && !input.value && document.activeElement !== input) input.value = value;
@@ -314,14 +400,14 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
   // --- Test -----------------------------------------------------------------------------------
   function testStep() {
     const button = h('button', { type: 'button', class: 'button button--primary', 'data-testid': 'run-test', onclick: () => void run() }, t('test.run'));
-    const summary = h('p', { class: 'form-status', role: 'status' });
+    const summary = h('p', { class: 'form-status', role: 'status', 'data-testid': 'test-summary' });
     const list = h('ul', { class: 'test-results', 'aria-label': t('test.results') });
     const sendTo = buildField(t, 'field-sendTo', { name: 'sendTo', label: 'test.sendTo', hint: 'test.sendTo.hint', testid: 'test-send-to', type: 'tel', inputmode: 'tel', optional: true, placeholder: '+5215512345678' });
 
     async function run(): Promise<void> {
       const api = ctx.session.api;
       if (!api) return;
-      if (connection.view?.status !== 'active') {
+      if (!ownConnection()) {
         setText(summary, t('test.needsCredentials'));
         summary.className = 'form-status form-status--error';
         return;
@@ -357,12 +443,14 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     }
 
     function render(): void {
-      const result = state.shownTest;
+      // A result belongs to the saved connection: it is shown under that connection's provider only.
+      const result = ownConnection() ? state.shownTest : undefined;
       if (!result) {
         list.replaceChildren();
         if (button.getAttribute('aria-busy') !== 'true' && !summary.classList.contains('form-status--error')) setText(summary, '');
         return;
       }
+      const setup = state.provider;
       const order: TestStep['id'][] = ['credentials', 'sender', 'testMessage'];
       const steps = [...result.steps].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
       syncList(
@@ -378,14 +466,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
           setAttr(item, 'data-skipped', step.skipped ? 'true' : undefined);
           item.replaceChildren(
             h('span', { class: 'test-step__icon', 'aria-hidden': 'true' }, step.skipped ? '–' : step.ok ? '✓' : '✗'),
-            h(
-              'span',
-              { class: 'test-step__text' },
-              h('strong', {}, t(`test.step.${step.id}` as MessageKey)),
-              ' — ',
-              h('span', { class: 'test-step__outcome' }, t(outcome)),
-              testStepDetail(t, step),
-            ),
+            h('span', { class: 'test-step__text' }, h('strong', {}, t(setup.testLabel(step.id))), ' — ', h('span', { class: 'test-step__outcome' }, t(outcome)), testStepDetail(t, setup, step)),
           );
         },
       );
@@ -402,25 +483,25 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
 
   // --- Where the wizard stands ----------------------------------------------------------------
   function stepDone(index: number): boolean {
-    const view = connection.view;
-    const active = view?.status === 'active';
+    const own = ownConnection();
     switch (STEPS[index]) {
       case 'provider':
+        return !!own || state.currentStep > index;
       case 'account':
       case 'approval':
-        return active || state.currentStep > index;
+        return !!own || state.currentStep > index;
       case 'credentials':
-        return active;
+        return !!own;
       case 'webhooks':
-        return active && (state.currentStep > index || !!view?.verified);
+        return !!own && (state.currentStep > index || own.verified);
       case 'test':
-        return !!view?.connected;
+        return !!own?.connected;
     }
   }
 
   function renderSteps(): void {
-    const view = connection.view;
-    if (!state.stepChosenByUser && view) state.currentStep = view.status !== 'active' ? 0 : view.verified ? stepIndex('test') : stepIndex('webhooks');
+    const own = ownConnection();
+    if (!state.stepChosenByUser && connection.view) state.currentStep = !own ? 0 : own.verified ? stepIndex('test') : stepIndex('webhooks');
     STEPS.forEach((_, index) => {
       const done = stepDone(index);
       const link = links[index];
@@ -448,21 +529,33 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     element,
     render(view) {
       const active = activeConnection(view);
-      webhooks.render(active);
-      form.render(active);
+      // The saved connection's provider is the one shown, until the person picks another.
+      if (!state.providerChosenByUser && view?.provider && view.provider !== state.provider.id) {
+        const setup = providers.find((candidate) => candidate.id === view.provider);
+        if (setup) showProvider(setup);
+      }
+      const steps = built.get(state.provider.id);
+      steps?.webhooks.render(active);
+      steps?.form.render(active);
       if (!state.shownTest && active?.lastTest && !state.testClearedBySave) state.shownTest = active.lastTest;
+      renderSwitchNote();
       test.render();
       renderSteps();
     },
-    prefill: (view) => form.prefill(activeConnection(view)),
+    prefill(view) {
+      const active = activeConnection(view);
+      if (!active || state.prefilled) return;
+      state.prefilled = true;
+      built.get(active.provider)?.form.prefill(active);
+    },
     clearTest() {
       state.shownTest = undefined;
     },
   };
 }
 
-export function externalLink(t: Translate, href: string, label: MessageKey): HTMLAnchorElement {
-  return h('a', { href, target: '_blank', rel: 'noopener noreferrer' }, t(label), srOnly(` (${t('link.newTab')})`), h('span', { 'aria-hidden': 'true' }, ' ↗'));
+export function externalLink(t: Translate, link: Link): HTMLAnchorElement {
+  return h('a', { href: link.href, target: '_blank', rel: 'noopener noreferrer' }, t(link.label), srOnly(` (${t('link.newTab')})`), h('span', { 'aria-hidden': 'true' }, ' ↗'));
 }
 
 function copyField(ctx: PageContext, options: { id: string; label: MessageKey; where: MessageKey; testid: string }): CopyField {
@@ -514,8 +607,8 @@ async function copy(ctx: PageContext, input: HTMLInputElement, button: HTMLButto
 }
 
 /** A step's explanation in the reader's language when the page knows the outcome, else the API's own words; with the BSP's code. */
-function testStepDetail(t: Translate, step: TestStep): HTMLElement | null {
-  const key = stepDetailKey(step);
+function testStepDetail(t: Translate, setup: ProviderSetup, step: TestStep): HTMLElement | null {
+  const key = setup.testDetail(step);
   const text = key ? t(key) : step.detail;
   if (!text) return null;
   return h('span', { class: 'test-step__detail' }, text, step.code && !text.includes(step.code) ? ` (${step.code})` : '');

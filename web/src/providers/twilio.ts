@@ -3,19 +3,19 @@
  * WhatsApp sender, enter the Account SID and Auth Token, paste three webhook URLs into the sender.
  */
 import { h } from '../dom';
+import { stepDetailKey } from '../format';
 import type { MessageKey } from '../i18n';
 import { normalizeCredentials, validateCredentials, type CredentialInput } from '../validation';
 import type { ProviderSetup } from '../wizard';
 
-/** One address per distinct page: two links never share a URL unless they are the same thing. */
-export const TWILIO_LINKS = {
-  signUp: 'https://www.twilio.com/try-twilio',
-  console: 'https://console.twilio.com/',
-  selfSignUp: 'https://www.twilio.com/docs/whatsapp/self-sign-up',
-  numberRequirements: 'https://help.twilio.com/articles/360026678054',
-  sendersApi: 'https://www.twilio.com/docs/whatsapp/register-senders-using-api',
-  fallback: 'https://www.twilio.com/docs/usage/security/availability-reliability',
-} as const;
+const LINKS = {
+  signUp: { href: 'https://www.twilio.com/try-twilio', label: 'link.signUp' },
+  console: { href: 'https://console.twilio.com/', label: 'link.console' },
+  selfSignUp: { href: 'https://www.twilio.com/docs/whatsapp/self-sign-up', label: 'link.selfSignUp' },
+  numberRequirements: { href: 'https://help.twilio.com/articles/360026678054', label: 'link.numberRequirements' },
+  sendersApi: { href: 'https://www.twilio.com/docs/whatsapp/register-senders-using-api', label: 'link.sendersApi' },
+  fallback: { href: 'https://www.twilio.com/docs/usage/security/availability-reliability', label: 'link.fallback' },
+} as const satisfies ProviderSetup['links'];
 
 const asInput = (values: Record<string, string>): CredentialInput => ({
   accountSid: values.accountSid ?? '',
@@ -26,8 +26,9 @@ const asInput = (values: Record<string, string>): CredentialInput => ({
 
 export const twilio: ProviderSetup = {
   id: 'twilio',
-  name: 'provider.twilio',
   description: 'provider.twilio.description',
+  recommended: true,
+  links: LINKS,
   steps: {
     account: { short: 'step.account.short', title: 'step.account.title' },
     approval: { short: 'step.approval.short', title: 'step.approval.title' },
@@ -40,27 +41,22 @@ export const twilio: ProviderSetup = {
     h(
       'ol',
       { class: 'instructions' },
-      h('li', {}, t('step.account.item1'), ' ', externalLink(TWILIO_LINKS.signUp, 'link.signUp')),
+      h('li', {}, t('step.account.item1'), ' ', externalLink(LINKS.signUp)),
       h('li', {}, t('step.account.item2')),
-      h('li', {}, t('step.account.item3'), ' ', externalLink(TWILIO_LINKS.console, 'link.console')),
-      h('li', {}, t('step.account.item4'), ' ', externalLink(TWILIO_LINKS.selfSignUp, 'link.selfSignUp')),
+      h('li', {}, t('step.account.item3'), ' ', externalLink(LINKS.console)),
+      h('li', {}, t('step.account.item4'), ' ', externalLink(LINKS.selfSignUp)),
     ),
   ],
 
+  // The Self Sign-up guide (which covers the sender's review) is linked from step 2 already.
   approval: ({ t, externalLink }) => [
     h('p', {}, t('step.approval.body1')),
     h('p', {}, t('step.approval.body2')),
-    h(
-      'ul',
-      { class: 'links' },
-      h('li', {}, externalLink(TWILIO_LINKS.selfSignUp, 'link.approval')),
-      h('li', {}, externalLink(TWILIO_LINKS.numberRequirements, 'link.numberRequirements')),
-      h('li', {}, externalLink(TWILIO_LINKS.sendersApi, 'link.sendersApi')),
-    ),
+    h('ul', { class: 'links' }, h('li', {}, externalLink(LINKS.numberRequirements)), h('li', {}, externalLink(LINKS.sendersApi))),
   ],
 
   credentials: {
-    intro: 'step.credentials.body',
+    intro: ({ t }) => [h('p', {}, t('step.credentials.body'))],
     fields: [
       { name: 'accountSid', label: 'form.accountSid', hint: 'form.accountSid.hint', testid: 'account-sid', placeholder: 'AC…' },
       { name: 'authToken', label: 'form.authToken', hint: 'form.authToken.hint', testid: 'auth-token', type: 'password', autocomplete: 'new-password' },
@@ -93,12 +89,12 @@ export const twilio: ProviderSetup = {
     return {
       body: [
         h('p', {}, t('step.webhooks.body')),
-        h('ol', { class: 'instructions' }, h('li', {}, t('step.webhooks.item1'), ' ', externalLink(TWILIO_LINKS.console, 'link.console')), h('li', {}, t('step.webhooks.item2')), h('li', {}, t('step.webhooks.item3'))),
+        h('ol', { class: 'instructions' }, h('li', {}, t('step.webhooks.item1'), ' ', externalLink(LINKS.console)), h('li', {}, t('step.webhooks.item2')), h('li', {}, t('step.webhooks.item3'))),
         note,
         incoming.element,
         status.element,
         fallback.element,
-        h('p', { class: 'muted' }, externalLink(TWILIO_LINKS.fallback, 'link.fallback')),
+        h('p', { class: 'muted' }, externalLink(LINKS.fallback)),
       ],
       render(view) {
         const urls = view?.provider === 'twilio' ? view.webhookUrls : undefined;
@@ -109,4 +105,7 @@ export const twilio: ProviderSetup = {
       },
     };
   },
+
+  testLabel: (id) => `test.step.${id}`,
+  testDetail: stepDetailKey,
 };
