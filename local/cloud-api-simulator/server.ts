@@ -177,6 +177,8 @@ export interface CloudApiSimulator {
   seedTemplate(account: string | undefined, template: SeedTemplate): SimulatedTemplate;
   /** Decides a template's review (the control call `POST /_simulator/templates/review`). Throws `Error`. */
   reviewTemplate(account: string | undefined, review: { name: string; language?: string; status: 'APPROVED' | 'REJECTED'; reason?: string }): SimulatedTemplate;
+  /** A number's ids as its webhooks carry them (phone number id or E.164; the only one by default): for tests that build their own payloads. */
+  numberOf(account?: string): WebhookNumber;
   /** Posts an inbound webhook for the number, as the BSP would; resolves after the first attempt. Throws `Error` on bad input. */
   postInbound(input: InboundInput): Promise<InboundResult>;
   /** Stops the server, cancels pending webhooks and aborts those in flight. */
@@ -358,6 +360,11 @@ export abstract class CloudSimulatorCore implements CloudApiSimulator {
     template.verdict = { status: review.status, ...(review.reason !== undefined && { reason: review.reason }) };
     this.log?.(`${this.label}: template ${template.name} (${template.language}) ${review.status}`);
     return this.templateView(template);
+  }
+
+  numberOf(account?: string): WebhookNumber {
+    const { wabaId, phoneNumberId, displayNumber } = this.numberFor(account);
+    return { wabaId, phoneNumberId, displayNumber };
   }
 
   async postInbound(input: InboundInput): Promise<InboundResult> {
