@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
 import { webhookPath, type ProviderName } from '../lambdas/domain/providers';
+import { DIALOG360_WEBHOOK_TOKEN_HEADER } from '../lambdas/providers/whatsapp/dialog360/api';
 import type { CloudFaults, Dialog360Simulator, MetaSimulator, SeedTemplate } from './cloud-api-simulator';
 import { loadLocalConfig, realTwilioOf, responderOf, type LocalConfig } from './config';
 import { asEventSourceConsumer } from './consumer';
@@ -175,9 +176,6 @@ export interface LocalRuntime {
 
 /** Raised when the local runtime cannot start; its message is the one line to print. */
 export class LocalRuntimeError extends Error {}
-
-/** The header 360dialog sends back on every webhook: the connection's `webhookSecret` (registered with the URL). */
-export const DIALOG360_WEBHOOK_TOKEN_HEADER = 'X-Echo-Webhook-Token';
 
 /**
  * The project's WhatsApp templates (`templates/*.json`) as approved Cloud API templates, so the
