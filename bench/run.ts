@@ -11,6 +11,8 @@
  * 4. Outbound throughput against the local Twilio simulator next to its raw accept rate, and the
  *    time from enqueue to the BSP accepting. Goal: ≥ 70% of the raw rate (see bench/outbound.ts).
  * 5. The settings page's bundle, raw and gzipped (no goal given; printed so growth is seen).
+ * 3b. A Meta batch of 50 messages in one POST against 50 single POSTs and one single POST (goal:
+ *    the batch is acknowledged in ≤ 3× one message's warm latency; see bench/meta-batch.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -24,6 +26,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { build, type Plugin } from 'esbuild';
 import { WEBHOOK_BUNDLING } from '../lib/bundling';
 import { motoClientEnv, startMoto } from '../local/moto';
+import { benchMetaBatch, META_BATCH_SIZE, seedMetaBench, type MetaBatchFigures } from './meta-batch';
 import { benchOutbound } from './outbound';
 import { buildWeb } from '../web/build';
 import { provisionFromTemplates } from '../local/resources';
@@ -48,10 +51,30 @@ const fullTwilioClient: Plugin = {
   },
 };
 
-async function bundle(name: string, plugins: Plugin[] = []): Promise<{ file: string; bytes: number }> {
+async function bundle(name: string, plugins: Plugin[] = []): Promise<{ file: string; bytes: number; byPart: Record<string, number> }> {
   const file = join(OUT, `${name}.js`);
-  await build({ ...WEBHOOK_BUNDLING, entryPoints: [WEBHOOK_ENTRY], outfile: file, plugins, logLevel: 'error' });
-  return { file, bytes: statSync(file).size };
+  const result = await build({ ...WEBHOOK_BUNDLING, entryPoints: [WEBHOOK_ENTRY], outfile: file, plugins, logLevel: 'error', metafile: true });
+  const inputs = Object.values(result.metafile.outputs)[0]?.inputs ?? {};
+  const byPart: Record<string, number> = {};
+  for (const [input, { bytesInOutput }] of Object.entries(inputs)) {
+    const part = partOf(input);
+    byPart[part] = (byPart[part] ?? 0) + bytesInOutput;
+  }
+  return { file, bytes: statSync(file).size, byPart };
+}
+
+/**
+ * Which part of the one webhook bundle an input belongs to. Every route (Twilio's three, Meta's GET
+ * and POST, 360dialog's POST) is served by the same function, so each route's bundle is this one;
+ * the split shows what each provider adds to it.
+ */
+function partOf(input: string): string {
+  const provider = /lambdas\/providers\/whatsapp\/(twilio|meta|dialog360|cloud-api)\//.exec(input);
+  if (provider) return `provider: ${provider[1]}`;
+  if (input.includes('node_modules/twilio/')) return 'twilio webhooks module';
+  if (input.includes('node_modules/@aws-sdk/') || input.includes('node_modules/@smithy/')) return 'AWS SDK v3';
+  if (input.includes('node_modules/')) return 'other packages';
+  return 'our code (domain, adapters, handler)';
 }
 
 function median(values: number[]): number {
@@ -96,7 +119,7 @@ function bareNodeStart(): number[] {
   });
 }
 
-async function warmLatency(bundleFile: string): Promise<{ handler: number[]; roundTrips: number[] }> {
+async function warmLatency(bundleFile: string): Promise<{ handler: number[]; roundTrips: number[]; metaBatch: MetaBatchFigures }> {
   const moto = await startMoto();
   try {
     Object.assign(process.env, motoClientEnv(moto.endpoint));
@@ -117,6 +140,7 @@ async function warmLatency(bundleFile: string): Promise<{ handler: number[]; rou
       connectionId: 'bench',
       businessId: 'bench',
     });
+    await seedMetaBench({ endpoint: moto.endpoint, region: resources.region, connectionsTable: env.CONNECTIONS_TABLE, secretPrefix: 'echo-whatsapp' });
     Object.assign(process.env, env, { POWERTOOLS_SERVICE_NAME: 'bench' });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { handler } = require(bundleFile) as {
@@ -168,6 +192,7 @@ async function warmLatency(bundleFile: string): Promise<{ handler: number[]; rou
     process.stdout.write = (() => true) as typeof process.stdout.write;
     const handlerTimes: number[] = [];
     const roundTrips: number[] = [];
+    let metaBatch: MetaBatchFigures;
     try {
       for (let i = 0; i < WARMUP_REQUESTS; i++) {
         await invoke(i);
@@ -177,12 +202,13 @@ async function warmLatency(bundleFile: string): Promise<{ handler: number[]; rou
         handlerTimes.push(await invoke(WARMUP_REQUESTS + i));
         roundTrips.push(await roundTrip(WARMUP_REQUESTS + i));
       }
+      metaBatch = await benchMetaBatch(handler);
     } finally {
       process.stdout.write = write;
     }
     documents.destroy();
     sqs.destroy();
-    return { handler: handlerTimes, roundTrips };
+    return { handler: handlerTimes, roundTrips, metaBatch };
   } finally {
     await moto.stop();
   }
@@ -202,7 +228,12 @@ async function main(): Promise<void> {
   const full = await bundle('webhook-full-twilio-client', [fullTwilioClient]);
   console.log('1. Bundle size (minified, as deployed)');
   console.log(`   webhook bundle                 ${kb(ours.bytes).padStart(11)}   ${verdict(ours.bytes <= 800 * 1024)} (≤ 800 KB)`);
-  console.log(`   baseline: with full twilio     ${kb(full.bytes).padStart(11)}\n`);
+  console.log(`   baseline: with full twilio     ${kb(full.bytes).padStart(11)}`);
+  console.log('   one function serves every route (Twilio inbound/status/fallback, Meta GET+POST, 360dialog POST); what each part adds:');
+  for (const [part, bytes] of Object.entries(ours.byPart).sort((a, b) => b[1] - a[1])) {
+    console.log(`     ${part.padEnd(38)} ${kb(bytes).padStart(10)}`);
+  }
+  console.log('');
 
   const bare = median(bareNodeStart());
   const oursInit = median(coldInit(ours.file));
@@ -221,6 +252,12 @@ async function main(): Promise<void> {
   console.log(`   webhook handler                p50 ${ms(handlerP50).padStart(9)}   p99 ${ms(handlerP99).padStart(9)}`);
   console.log(`   baseline: 2 moto round trips   p50 ${ms(floorP50).padStart(9)}   p99 ${ms(floorP99).padStart(9)}`);
   console.log(`   p99 ratio ${(handlerP99 / floorP99).toFixed(2)}×, ${verdict(handlerP99 <= 3 * floorP99)} (≤ 3×)\n`);
+
+  const meta = warm.metaBatch;
+  console.log(`3b. Meta Cloud API batch, warm, against moto (median of ${meta.rounds} rounds; ${META_BATCH_SIZE} messages from 10 customers)`);
+  console.log(`   one POST of ${META_BATCH_SIZE} messages          ${ms(meta.batchMs).padStart(11)}   ${(meta.batchMs / meta.singleMs).toFixed(2)}× one message, ${verdict(meta.batchMs <= 3 * meta.singleMs)} (≤ 3×)`);
+  console.log(`   baseline: ${META_BATCH_SIZE} single POSTs          ${ms(meta.fiftySinglesMs).padStart(11)}   (the batch takes ${((meta.batchMs / meta.fiftySinglesMs) * 100).toFixed(0)}% of it)`);
+  console.log(`   baseline: one single POST       ${ms(meta.singleMs).padStart(11)}\n`);
 
   const outboundMoto = await startMoto();
   const outbound = await benchOutbound(outboundMoto).finally(() => outboundMoto.stop());
@@ -243,7 +280,8 @@ async function main(): Promise<void> {
   const results = {
     measuredAt: new Date().toISOString(),
     node: process.version,
-    bundleBytes: { webhook: ours.bytes, fullTwilioClient: full.bytes },
+    bundleBytes: { webhook: ours.bytes, fullTwilioClient: full.bytes, webhookByPart: ours.byPart },
+    metaBatch: warm.metaBatch,
     coldInitMs: { webhook: oursInit, fullTwilioClient: fullInit, bareNodeStart: bare },
     warmMs: { handlerP50, handlerP99, roundTripsP50: floorP50, roundTripsP99: floorP99 },
     outbound,

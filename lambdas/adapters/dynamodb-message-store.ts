@@ -76,6 +76,28 @@ export class DynamoDbMessageStore implements MessageStore {
     }
   }
 
+  /**
+   * One `TransactWriteItems` for several messages: each dedupe item and message, and each
+   * conversation once, with its latest message (the records share one instant, so the window moves
+   * to it). Any cancellation means something was there already or raced: `conflict`, nothing
+   * written, and the caller stores the messages one by one.
+   */
+  async recordInboundBatch(records: InboundRecord[]): Promise<{ outcome: 'stored' | 'conflict' }> {
+    const latestOfConversation = new Map<string, InboundRecord>();
+    for (const record of records) latestOfConversation.set(record.conversationId, record);
+    const items: TransactItems = [
+      ...records.flatMap((record) => this.inboundItems(record, false)),
+      ...[...latestOfConversation.values()].map((record) => ({ Update: this.conversationUpdate(record, record.receivedAt.toISOString()) })),
+    ];
+    try {
+      await this.documents.send(new TransactWriteCommand({ TransactItems: items }));
+      return { outcome: 'stored' };
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) return { outcome: 'conflict' };
+      throw unavailable('DynamoDB TransactWriteItems (batch)', error);
+    }
+  }
+
   private inboundItems(record: InboundRecord, moveWindow: boolean): TransactItems {
     const { connection, message, conversationId, messageId } = record;
     const receivedAt = record.receivedAt.toISOString();

@@ -4,6 +4,9 @@ import type { EventPublisher } from '../domain/ports';
 import { RetryableError } from '../shared/errors';
 import { unavailable } from './aws-errors';
 
+/** EventBridge's limit on the entries of one `PutEvents`. */
+const PUT_EVENTS_ENTRIES = 10;
+
 /** Thrown when EventBridge accepted the call but rejected some entries. */
 export class EventPublishError extends RetryableError {}
 
@@ -18,8 +21,14 @@ export class EventBridgePublisher implements EventPublisher {
     private readonly busName: string,
   ) {}
 
+  /** PutEvents takes 10 entries per call: larger lists go out as several calls at once. */
   async publish(events: DomainEvent[]): Promise<void> {
-    if (events.length === 0) return;
+    const chunks: DomainEvent[][] = [];
+    for (let start = 0; start < events.length; start += PUT_EVENTS_ENTRIES) chunks.push(events.slice(start, start + PUT_EVENTS_ENTRIES));
+    await Promise.all(chunks.map((chunk) => this.publishChunk(chunk)));
+  }
+
+  private async publishChunk(events: DomainEvent[]): Promise<void> {
     let failed: number;
     try {
       const result = await this.eventBridge.send(

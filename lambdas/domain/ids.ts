@@ -46,6 +46,15 @@ export function newMessageId(at: Date, random: Uint8Array = randomBytes(10)): st
 }
 
 /**
+ * `count` message ids of one instant that sort in the order asked: the messages of one webhook
+ * request keep the BSP's order under their conversation's partition key.
+ * @example orderedMessageIds(new Date(), 3) // three ids, each greater than the one before
+ */
+export function orderedMessageIds(at: Date, count: number): string[] {
+  return Array.from({ length: count }, () => newMessageId(at)).sort();
+}
+
+/**
  * The instant a `newMessageId` id was made at (its first 10 characters), or `undefined` for a
  * string that is not such an id.
  * @example messageIdTime(newMessageId(new Date('2026-11-27T10:00:00Z'))) // Date 2026-11-27T10:00:00Z

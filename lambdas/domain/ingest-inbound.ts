@@ -1,9 +1,10 @@
 import type { Connection, ConnectionDirectory } from './connection';
 import type { DomainEvent } from './events';
-import { conversationIdFor, newMessageId, queueDeduplicationIdFor } from './ids';
+import { conversationIdFor, newMessageId, orderedMessageIds, queueDeduplicationIdFor } from './ids';
 import type { InboundQueueMessage } from './inbound-queue-message';
 import type { InboundMessage } from './message';
-import type { Clock, EventPublisher, InboundQueue, MessageStore } from './ports';
+import { forEachLimited } from '../shared/concurrency';
+import { MAX_BATCH_TRANSACTION_ITEMS, type Clock, type EventPublisher, type InboundQueue, type InboundRecord, type MessageStore } from './ports';
 
 export interface IngestInboundDeps {
   store: MessageStore;
@@ -16,6 +17,9 @@ export interface IngestInboundDeps {
   /** Called when publishing the event failed; the message itself is already durable. */
   onEventPublishFailed?: (error: unknown) => void;
 }
+
+/** Transactions of one request in flight at once: DynamoDB takes more, the Lambda's sockets need not. */
+const BATCH_CONCURRENCY = 8;
 
 export interface IngestInboundResult {
   outcome: 'stored' | 'duplicate';
@@ -58,7 +62,118 @@ export async function ingestInbound(
   // A replay must enqueue exactly what the first delivery enqueued, so it reuses the stored ids.
   const ids = recorded.outcome === 'duplicate' ? recorded : fresh;
 
-  const queueMessage: InboundQueueMessage = {
+  const queueMessage = queueMessageOf(connection, message, ids);
+  // The event goes out beside the enqueue, not after it, to keep the webhook at two sequential
+  // round trips. It is published on replays too (a first attempt may have stored the message and
+  // failed before this point): events are at-least-once, as EventBridge is anyway, and `messageId`
+  // is their idempotency key.
+  await Promise.all([
+    deps.queue.enqueue(queueMessage, queueDeduplicationIdFor(message.provider, message.externalId)),
+    publishReceived(connection, message, queueMessage, deps),
+  ]);
+  if (recorded.outcome === 'stored') {
+    await deps.connections.touchLastInbound(connection.connectionId, receivedAt).catch(() => undefined);
+  }
+  return { outcome: recorded.outcome, conversationId: ids.conversationId, messageId: ids.messageId };
+}
+
+/**
+ * Stores the messages of one webhook request (a Cloud API batch of up to 1,000) with as few calls
+ * as the limits allow, exactly once each, in order per conversation.
+ *
+ * The messages are cut into chunks that each fit one `TransactWriteItems` (2 items per message, 1
+ * per conversation; a conversation is never split across chunks, so its messages stay in order),
+ * stored all or nothing, then enqueued with `SendMessageBatch` in their order. A chunk whose
+ * transaction is refused (a message of it was stored before: the BSP retried the request) is
+ * stored message by message through {@link ingestInbound} instead, where each duplicate is found
+ * and re-enqueued with its first ids. A failure anywhere throws: the caller answers 5xx, and the
+ * BSP's retry completes what is missing without doubling anything.
+ * @example
+ * const results = await ingestInboundBatch(connection, messages, deps); // one result per message, in order
+ */
+export async function ingestInboundBatch(
+  connection: Connection,
+  messages: InboundMessage[],
+  deps: IngestInboundDeps,
+): Promise<IngestInboundResult[]> {
+  if (messages.length === 1) return [await ingestInbound(connection, messages[0]!, deps)];
+  const receivedAt = deps.clock.now();
+  // One instant for the whole request, and ids that sort in the BSP's order within it.
+  const messageIds = orderedMessageIds(receivedAt, messages.length);
+  const records: InboundRecord[] = messages.map((message, index) => ({
+    connection,
+    message,
+    conversationId: conversationIdFor(connection.connectionId, message.customer.id),
+    messageId: messageIds[index]!,
+    receivedAt,
+    dedupeExpiresAt: new Date(receivedAt.getTime() + deps.dedupeTtlMs),
+  }));
+  const results = new Map<InboundRecord, IngestInboundResult>();
+  const storeChunk = async (chunk: InboundRecord[]): Promise<void> => {
+    const { outcome } = await deps.store.recordInboundBatch(chunk);
+    if (outcome === 'conflict') {
+      for (const record of chunk) results.set(record, await ingestInbound(connection, record.message, deps));
+      return;
+    }
+    const ids = (record: InboundRecord) => ({ conversationId: record.conversationId, messageId: record.messageId, receivedAt: receivedAt.toISOString() });
+    const queued = chunk.map((record) => queueMessageOf(connection, record.message, ids(record)));
+    await Promise.all([
+      deps.queue.enqueueBatch(
+        queued.map((message) => ({ message, deduplicationId: queueDeduplicationIdFor(message.provider, message.externalId) })),
+      ),
+      publishReceivedAll(connection, chunk.map((record, index) => ({ message: record.message, queued: queued[index]! })), deps),
+    ]);
+    for (const record of chunk) results.set(record, { outcome: 'stored', conversationId: record.conversationId, messageId: record.messageId });
+  };
+  // Chunks of different conversations side by side; the chunks of one long conversation in order.
+  await forEachLimited(chunkChains(records), BATCH_CONCURRENCY, async (chain) => {
+    for (const chunk of chain) await storeChunk(chunk);
+  });
+  await deps.connections.touchLastInbound(connection.connectionId, receivedAt).catch(() => undefined);
+  return records.map((record) => results.get(record)!);
+}
+
+/**
+ * Chunks that each fit one transaction, in chains: a conversation lies whole inside one chunk,
+ * unless it alone is too long for one (≥ 50 messages of one customer in one request); then its
+ * chunks form one chain, stored one after the other so that its order holds.
+ */
+function chunkChains(records: InboundRecord[]): InboundRecord[][][] {
+  const byConversation = new Map<string, InboundRecord[]>();
+  for (const record of records) {
+    const lane = byConversation.get(record.conversationId);
+    if (lane) lane.push(record);
+    else byConversation.set(record.conversationId, [record]);
+  }
+  const perChunk = Math.floor((MAX_BATCH_TRANSACTION_ITEMS - 1) / 2);
+  const chains: InboundRecord[][][] = [];
+  let shared: InboundRecord[] = [];
+  let items = 0;
+  for (const lane of byConversation.values()) {
+    if (lane.length > perChunk) {
+      const chain: InboundRecord[][] = [];
+      for (let start = 0; start < lane.length; start += perChunk) chain.push(lane.slice(start, start + perChunk));
+      chains.push(chain);
+      continue;
+    }
+    if (items + 2 * lane.length + 1 > MAX_BATCH_TRANSACTION_ITEMS) {
+      chains.push([shared]);
+      shared = [];
+      items = 0;
+    }
+    shared.push(...lane);
+    items += 2 * lane.length + 1;
+  }
+  if (shared.length > 0) chains.push([shared]);
+  return chains;
+}
+
+function queueMessageOf(
+  connection: Connection,
+  message: InboundMessage,
+  ids: { conversationId: string; messageId: string; receivedAt: string },
+): InboundQueueMessage {
+  return {
     version: 1,
     kind: 'inbound.message',
     businessId: connection.businessId,
@@ -78,18 +193,6 @@ export async function ingestInbound(
     content: { ...message.content },
     ...(message.replyToExternalId !== undefined && { replyToExternalId: message.replyToExternalId }),
   };
-  // The event goes out beside the enqueue, not after it, to keep the webhook at two sequential
-  // round trips. It is published on replays too (a first attempt may have stored the message and
-  // failed before this point): events are at-least-once, as EventBridge is anyway, and `messageId`
-  // is their idempotency key.
-  await Promise.all([
-    deps.queue.enqueue(queueMessage, queueDeduplicationIdFor(message.provider, message.externalId)),
-    publishReceived(connection, message, queueMessage, deps),
-  ]);
-  if (recorded.outcome === 'stored') {
-    await deps.connections.touchLastInbound(connection.connectionId, receivedAt).catch(() => undefined);
-  }
-  return { outcome: recorded.outcome, conversationId: ids.conversationId, messageId: ids.messageId };
 }
 
 async function publishReceived(
@@ -98,7 +201,24 @@ async function publishReceived(
   queued: InboundQueueMessage,
   deps: IngestInboundDeps,
 ): Promise<void> {
-  const event: DomainEvent = {
+  await publishReceivedAll(connection, [{ message, queued }], deps);
+}
+
+async function publishReceivedAll(
+  connection: Connection,
+  received: Array<{ message: InboundMessage; queued: InboundQueueMessage }>,
+  deps: IngestInboundDeps,
+): Promise<void> {
+  const events = received.map(({ message, queued }) => receivedEvent(connection, message, queued));
+  try {
+    await deps.events.publish(events);
+  } catch (error) {
+    deps.onEventPublishFailed?.(error);
+  }
+}
+
+function receivedEvent(connection: Connection, message: InboundMessage, queued: InboundQueueMessage): DomainEvent {
+  return {
     detailType: 'message.received',
     detail: {
       version: 1,
@@ -114,9 +234,4 @@ async function publishReceived(
       ...(message.replyToExternalId !== undefined && { replyToExternalId: message.replyToExternalId }),
     },
   };
-  try {
-    await deps.events.publish([event]);
-  } catch (error) {
-    deps.onEventPublishFailed?.(error);
-  }
 }

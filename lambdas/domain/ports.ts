@@ -25,6 +25,13 @@ export interface MessageStore {
    * forward). Throws `DependencyUnavailableError` when the store cannot be reached.
    */
   recordInbound(record: InboundRecord): Promise<RecordInboundResult>;
+  /**
+   * Atomically, for several messages of one request: every dedupe item (none may exist), every
+   * message, and each conversation once (its latest message). `conflict` when anything was there
+   * already or raced (a retried batch): nothing was written, and the caller stores the messages one
+   * by one, where each duplicate is found. At most {@link MAX_BATCH_TRANSACTION_ITEMS} items.
+   */
+  recordInboundBatch(records: InboundRecord[]): Promise<{ outcome: 'stored' | 'conflict' }>;
   /** One conditional update by primary key; never a read first. */
   applyStatus(update: StatusChange): Promise<StatusChangeResult>;
 }
@@ -54,7 +61,12 @@ export type StatusChangeResult =
 export interface InboundQueue {
   /** Enqueues for the AI; FIFO group = conversation; deduplication id derived from the BSP's id. */
   enqueue(message: InboundQueueMessage, deduplicationId: string): Promise<void>;
+  /** The same for several messages, in the order given (a conversation's messages keep it). */
+  enqueueBatch(entries: Array<{ message: InboundQueueMessage; deduplicationId: string }>): Promise<void>;
 }
+
+/** DynamoDB's limit on the actions of one `TransactWriteItems`. */
+export const MAX_BATCH_TRANSACTION_ITEMS = 100;
 
 export interface EventPublisher {
   publish(events: DomainEvent[]): Promise<void>;

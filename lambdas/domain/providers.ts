@@ -86,7 +86,11 @@ export const connectionRecordSchema = z.object({
   businessId: z.string().min(1),
   provider: providerNameSchema,
   status: z.enum(['active', 'disabled']),
-  displayNumber: z.string().min(1),
+  /**
+   * E.164. Empty for a Meta connection saved without its number, until the connection test reads
+   * it from Graph: Meta addresses by `providerNumberId`, so its webhook works meanwhile.
+   */
+  displayNumber: z.string().default(''),
   /** What the BSP identifies the number by: Meta's `phone_number_id`; the E.164 number elsewhere. */
   providerNumberId: z.string().min(1).optional(),
   /** The BSP account the number belongs to: Twilio's Account SID, Meta's WABA id. */

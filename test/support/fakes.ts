@@ -26,6 +26,11 @@ export class RecordingStore implements MessageStore {
     this.inbound.push(record);
     return { outcome: 'stored' };
   }
+  async recordInboundBatch(records: InboundRecord[]): Promise<{ outcome: 'stored' | 'conflict' }> {
+    if (this.failWith) throw this.failWith;
+    this.inbound.push(...records);
+    return { outcome: 'stored' };
+  }
   async applyStatus(change: StatusChange): Promise<StatusChangeResult> {
     if (this.failWith) throw this.failWith;
     this.statuses.push(change);
@@ -39,6 +44,10 @@ export class RecordingQueue implements InboundQueue {
   async enqueue(message: InboundQueueMessage, deduplicationId: string): Promise<void> {
     if (this.failWith) throw this.failWith;
     this.sent.push({ message, deduplicationId });
+  }
+  async enqueueBatch(entries: Array<{ message: InboundQueueMessage; deduplicationId: string }>): Promise<void> {
+    if (this.failWith) throw this.failWith;
+    this.sent.push(...entries);
   }
 }
 

@@ -4,7 +4,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { applyStatus, type ApplyStatusDeps, type StatusFallbackDeps } from '../../domain/apply-status';
 import type { MessageKey, ProviderCredentials, WebhookAck, WebhookCodec, WebhookEvent, WebhookRequest } from '../../domain/bsp';
 import type { Connection, ConnectionDirectory } from '../../domain/connection';
-import { ingestInbound } from '../../domain/ingest-inbound';
+import { ingestInboundBatch } from '../../domain/ingest-inbound';
 import type { InboundMessage, StatusUpdate } from '../../domain/message';
 import type { Clock, EventPublisher, InboundQueue, MessageStore } from '../../domain/ports';
 import { webhookRouteOf, type ProviderName } from '../../domain/providers';
@@ -16,6 +16,7 @@ import {
   MalformedRequestError,
   PayloadTooLargeError,
 } from '../../shared/errors';
+import { forEachLimited } from '../../shared/concurrency';
 import { describeError } from '../../shared/describe-error';
 
 export interface CredentialsReader {
@@ -145,43 +146,38 @@ export function createWebhookHandler(deps: WebhookDeps) {
   }
 
   /**
-   * Stores every event of one request. A conversation's events are stored in the order the BSP
-   * listed them (the inbound FIFO queue must see them in that order); conversations run side by side.
-   * Every event is attempted even when another failed, so a retried batch has less left to do.
+   * Stores every event of one request. The inbound messages go together (see `ingestInboundBatch`:
+   * as few transactions as the limits allow, a conversation's messages in the BSP's order);
+   * statuses and other events side by side. Every event is attempted even when another failed, so a
+   * retried request has less left to do.
    */
   async function storeEvents(connection: Connection, events: WebhookEvent[], route: WebhookRequest['route']): Promise<PromiseSettledResult<void>[]> {
-    const lanes = new Map<string, WebhookEvent[]>();
-    for (const event of events) {
-      const lane = laneOf(event);
-      const queue = lanes.get(lane);
-      if (queue) queue.push(event);
-      else lanes.set(lane, [event]);
-    }
+    const inbound = events.flatMap((event) => (event.kind === 'inbound' ? [event.message] : []));
+    const rest = events.filter((event) => event.kind !== 'inbound');
     const results: PromiseSettledResult<void>[] = [];
-    await forEachLimited([...lanes.values()], deps.config.eventConcurrency ?? DEFAULT_EVENT_CONCURRENCY, async (lane) => {
-      for (const event of lane) {
-        try {
-          await storeEvent(connection, event, route);
-          results.push({ status: 'fulfilled', value: undefined });
-        } catch (error) {
-          results.push({ status: 'rejected', reason: error });
-          // A later message of this conversation must not overtake the one that failed.
-          if (event.kind === 'inbound') break;
-        }
+    const settle = async (work: () => Promise<void>): Promise<void> => {
+      try {
+        await work();
+        results.push({ status: 'fulfilled', value: undefined });
+      } catch (error) {
+        results.push({ status: 'rejected', reason: error });
       }
-    });
+    };
+    await Promise.all([
+      inbound.length > 0 ? settle(() => storeInbound(connection, inbound, route)) : Promise.resolve(),
+      forEachLimited(rest, deps.config.eventConcurrency ?? DEFAULT_EVENT_CONCURRENCY, (event) => settle(() => storeEvent(connection, event))),
+    ]);
     return results;
   }
 
-  async function storeEvent(connection: Connection, event: WebhookEvent, route: WebhookRequest['route']): Promise<void> {
-    if (event.kind === 'inbound') return storeInbound(connection, event.message, route);
+  async function storeEvent(connection: Connection, event: Exclude<WebhookEvent, { kind: 'inbound' }>): Promise<void> {
     if (event.kind === 'status') return storeStatus(connection, event.update, event.key);
     deps.metrics.addMetric('WebhookOtherEvent', MetricUnit.Count, 1);
     deps.logger.info('webhook event kept as counted', { type: event.type, detail: event.detail });
   }
 
-  async function storeInbound(connection: Connection, message: InboundMessage, route: WebhookRequest['route']): Promise<void> {
-    const result = await ingestInbound(connection, message, {
+  async function storeInbound(connection: Connection, messages: InboundMessage[], route: WebhookRequest['route']): Promise<void> {
+    const results = await ingestInboundBatch(connection, messages, {
       store: deps.store,
       queue: deps.queue,
       events: deps.events,
@@ -190,17 +186,21 @@ export function createWebhookHandler(deps: WebhookDeps) {
       dedupeTtlMs: deps.config.dedupeTtlMs,
       onEventPublishFailed: (error) => reportEventFailure(error),
     });
-    deps.metrics.addMetric(result.outcome === 'stored' ? 'InboundStored' : 'InboundDuplicate', MetricUnit.Count, 1);
+    const stored = results.filter((result) => result.outcome === 'stored').length;
+    if (stored > 0) deps.metrics.addMetric('InboundStored', MetricUnit.Count, stored);
+    if (stored < results.length) deps.metrics.addMetric('InboundDuplicate', MetricUnit.Count, results.length - stored);
     // The BSP calls the fallback URL only after the primary failed: every one is a primary failure
     // that this delivery healed, worth a look even though nothing was lost.
-    if (route === 'fallback') deps.metrics.addMetric('InboundViaFallback', MetricUnit.Count, 1);
-    deps.logger.info('inbound message handled', {
-      outcome: result.outcome,
-      conversationId: result.conversationId,
-      messageId: result.messageId,
-      type: message.content.type,
-      customer: maskIdentifier(message.customer.id),
-    });
+    if (route === 'fallback') deps.metrics.addMetric('InboundViaFallback', MetricUnit.Count, results.length);
+    results.forEach((result, index) =>
+      deps.logger.info('inbound message handled', {
+        outcome: result.outcome,
+        conversationId: result.conversationId,
+        messageId: result.messageId,
+        type: messages[index]!.content.type,
+        customer: maskIdentifier(messages[index]!.customer.id),
+      }),
+    );
   }
 
   async function storeStatus(connection: Connection, update: StatusUpdate, key: MessageKey | undefined): Promise<void> {
@@ -249,24 +249,6 @@ export function createWebhookHandler(deps: WebhookDeps) {
       deps.metrics.publishStoredMetrics();
     }
   };
-}
-
-/** Inbound messages of one customer share a lane (their order matters); every status is its own. */
-function laneOf(event: WebhookEvent): string {
-  if (event.kind === 'inbound') return `c:${event.message.customer.id}`;
-  if (event.kind === 'status') return `s:${event.update.externalId}:${event.update.status}`;
-  return `o:${event.type}`;
-}
-
-async function forEachLimited<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const item = items[next++]!;
-      await work(item);
-    }
-  });
-  await Promise.all(workers);
 }
 
 function sameCredentials(a: ProviderCredentials, b: ProviderCredentials): boolean {

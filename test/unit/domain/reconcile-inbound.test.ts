@@ -52,6 +52,9 @@ class MemoryDedupe implements MessageStore, IngestedMessageIndex {
     this.writes.push(record);
     return { outcome: 'stored' };
   }
+  async recordInboundBatch(): Promise<{ outcome: 'stored' | 'conflict' }> {
+    throw new Error('not used: the reconciler ingests one message at a time');
+  }
   async applyStatus(): Promise<StatusChangeResult> {
     throw new Error('not used');
   }
