@@ -54,7 +54,9 @@ export function createApi(options: { baseUrl: string; businessId: string; token:
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
-      response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' });
+      // Built apart from the call: Node's RequestInit type (the unit tests' type-check) has no `cache`.
+      const init = { method, headers, body: body === undefined ? undefined : JSON.stringify(body), cache: 'no-store' as const };
+      response = await fetch(url, init);
     } catch (error) {
       throw new NetworkError(error);
     }

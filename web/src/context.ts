@@ -5,6 +5,7 @@
  */
 import type { ConnectionView, ProviderConnectionView } from '../../lambdas/domain/admin/contract';
 import type { Locale, MessageKey, Translate } from './i18n';
+import type { ProviderId } from './providers/types';
 import type { Session } from './session';
 
 export interface PageContext {
@@ -16,9 +17,6 @@ export interface PageContext {
   /** What went wrong with an API call, in the reader's language. */
   problemText(error: unknown): string;
 }
-
-/** A BSP the page can connect (the contract's provider names). */
-export type ProviderId = ProviderConnectionView['provider'];
 
 /** Each provider's name for people. */
 export const PROVIDER_NAMES: Readonly<Record<ProviderId, MessageKey>> = { twilio: 'provider.twilio', meta: 'provider.meta', '360dialog': 'provider.360dialog' };

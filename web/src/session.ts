@@ -4,7 +4,7 @@
  * or completes an OIDC authorization-code + PKCE sign-in, and ends the session when the token
  * expires or the API answers 401. The sign-in panel is this module's only UI.
  */
-import { ApiError, createApi, NetworkError, SessionExpiredError, type Api } from './api';
+import { createApi, SessionExpiredError, type Api } from './api';
 import {
   authorizeUrl,
   businessIdFrom,
@@ -191,33 +191,4 @@ async function completeSignIn(auth: OidcAuth, query: URLSearchParams): Promise<b
   } catch {
     return false;
   }
-}
-
-/** What went wrong with an API call, in the reader's language. */
-export function problemText(t: Translate, error: unknown): string {
-  if (error instanceof NetworkError) return t('error.network');
-  if (error instanceof ApiError) {
-    switch (error.status) {
-      case 400:
-        return t('error.validation');
-      case 404:
-        return t('error.notFound');
-      case 409:
-        // Two different 409s an owner must not confuse: the number is someone else's, or the feature is not there yet.
-        if (error.slug === 'number-in-use') return t('error.numberInUse');
-        if (error.slug === 'not-supported') return t('error.notSupported');
-        return t('error.conflict');
-      case 413:
-        return t('error.tooLarge');
-      case 429:
-        return t('error.throttled');
-      case 502:
-      case 503:
-      case 504:
-        return t('error.bspUnavailable');
-      default:
-        return t('error.generic');
-    }
-  }
-  return t('error.generic');
 }

@@ -7,13 +7,14 @@
  * provider in step 1 swaps steps 2 to 5; each provider's steps are built once, so what was typed
  * in them survives switching back and forth.
  */
-import type { ConnectionView, ProviderConnectionView, PutConnectionBody, TestConnectionResult, TestStep } from '../../lambdas/domain/admin/contract';
+import type { ConnectionView, ProviderConnectionView, TestConnectionResult, TestStep } from '../../lambdas/domain/admin/contract';
 import { ApiError } from './api';
-import { activeConnection, PROVIDER_NAMES, type ConnectionStore, type PageContext, type ProviderId } from './context';
+import { activeConnection, PROVIDER_NAMES, type ConnectionStore, type PageContext } from './context';
 import { h, scrollBehavior, setAttr, setText, srOnly, syncList, type Child } from './dom';
 import { formatDateTime } from './format';
 import type { MessageKey, Translate } from './i18n';
-import { normalizeNumber, validateSendTo, type FieldProblem } from './validation';
+import type { Block, FieldSpec, Link, ProviderId, ProviderSetup } from './providers/types';
+import { normalizeNumber, validateSendTo } from './validation';
 
 export const STEPS = ['provider', 'account', 'approval', 'credentials', 'webhooks', 'test'] as const;
 export type StepId = (typeof STEPS)[number];
@@ -23,79 +24,18 @@ const PROVIDER_STEPS: readonly ProviderStepId[] = ['account', 'approval', 'crede
 
 const stepIndex = (id: StepId) => STEPS.indexOf(id);
 
-/** A link to a provider's page; one URL per distinct page (the unit tests hold providers to it). */
-export interface Link {
-  href: string;
-  label: MessageKey;
-}
-
-/** One input of a provider's credentials form. */
-export interface FieldSpec {
-  /** The value's name in the form, and the last segment of the API's `errors[].path` for it. */
-  name: string;
-  label: MessageKey;
-  hint: MessageKey;
-  testid: string;
-  type?: 'text' | 'password' | 'tel';
-  inputmode?: string;
-  placeholder?: string;
-  autocomplete?: string;
-  optional?: boolean;
-}
-
-/** A provider's credentials form: its fields, what is wrong with them, and the PUT body they make. */
-export interface CredentialsSpec {
-  /** What comes above the form: where to find each value. */
-  intro(kit: StepKit): Child[];
-  fields: FieldSpec[];
-  /** The trimmed, normalized values the form sends (and shows back once saved). */
-  normalize(values: Record<string, string>): Record<string, string>;
-  validate(values: Record<string, string>): Partial<Record<string, FieldProblem>>;
-  errorText(field: string, problem: FieldProblem): MessageKey;
-  body(values: Record<string, string>): PutConnectionBody;
-  /** What the saved connection puts back into the form (never a secret). */
-  saved(view: ProviderConnectionView): Record<string, string | undefined>;
-  /**
-   * The secret fields: cleared once saved, since the API only ever shows their last 4 characters;
-   * each one's hint says so once a connection is saved.
-   */
-  secrets: Record<string, (view: ProviderConnectionView | undefined, t: Translate) => string | undefined>;
-  /** Said once the credentials are saved: what to do next. */
-  savedText: MessageKey;
-}
-
-/** The helpers a provider builds its steps with. */
-export interface StepKit {
+/** The helpers the wizard builds a provider's steps with. */
+interface StepKit {
   readonly t: Translate;
-  readonly locale: string;
   externalLink(link: Link): HTMLAnchorElement;
   /** A read-only value with a Copy button (a webhook URL, a verify token…). */
   copyField(options: { id: string; label: MessageKey; where: MessageKey; testid: string }): CopyField;
 }
 
-export interface CopyField {
+interface CopyField {
   readonly element: HTMLElement;
   /** The value to show and copy; `undefined` empties it and disables Copy. */
   set(value: string | undefined): void;
-}
-
-export interface ProviderSetup {
-  readonly id: ProviderId;
-  readonly description: MessageKey;
-  readonly recommended?: boolean;
-  /** Every page the provider's steps link to. */
-  readonly links: Readonly<Record<string, Link>>;
-  /** The stepper's short label and the heading of each provider step. */
-  readonly steps: Readonly<Record<ProviderStepId, { short: MessageKey; title: MessageKey }>>;
-  readonly credentials: CredentialsSpec;
-  account(kit: StepKit): Child[];
-  approval(kit: StepKit): Child[];
-  /** The webhooks step, and how it shows the saved connection (URLs to paste, or a registration). */
-  webhooks(kit: StepKit): { body: Child[]; render(view: ProviderConnectionView | undefined): void };
-  /** The connection test's step names for this provider. */
-  testLabel(id: TestStep['id']): MessageKey;
-  /** A test step's explanation in the reader's language, when the page knows the outcome. */
-  testDetail(step: Pick<TestStep, 'id' | 'ok' | 'code' | 'skipped'>): MessageKey | undefined;
 }
 
 export interface Wizard {
@@ -171,7 +111,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
   } = { provider: providers[0], providerChosenByUser: false, currentStep: 0, stepChosenByUser: false, testClearedBySave: false, prefilled: false };
   const built = new Map<ProviderId, BuiltProvider>();
 
-  const kit: StepKit = { t, locale: ctx.locale, externalLink: (link) => externalLink(t, link), copyField: (options) => copyField(ctx, options) };
+  const kit: StepKit = { t, externalLink: (link) => externalLink(t, link), copyField: (options) => copyField(ctx, options) };
   /** The active connection when it is the chosen provider's: the steps are done only for that one. */
   const ownConnection = () => {
     const active = activeConnection(connection.view);
@@ -292,19 +232,41 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
 
   function buildProvider(setup: ProviderSetup): BuiltProvider {
     const form = credentialsForm(setup);
-    const webhooks = setup.webhooks(kit);
+    const webhooks = webhooksStep(setup);
     const body = (children: Child[], index: number | undefined) =>
       h('div', {}, ...children, index === undefined ? null : h('div', { class: 'actions' }, continueButton(index)));
     return {
       setup,
       bodies: {
-        account: body(setup.account(kit), stepIndex('account')),
-        approval: body(setup.approval(kit), stepIndex('approval')),
+        account: body(renderBlocks(kit, setup.account), stepIndex('account')),
+        approval: body(renderBlocks(kit, setup.approval), stepIndex('approval')),
         credentials: body(form.body, undefined),
         webhooks: body(webhooks.body, stepIndex('webhooks')),
       },
       form,
       webhooks,
+    };
+  }
+
+  /** The values to paste (or the registration done for the owner) once this provider's connection is saved. */
+  function webhooksStep(setup: ProviderSetup) {
+    const spec = setup.webhooks;
+    const copies = spec.copy.map((copy) => ({ copy, field: kit.copyField(copy) }));
+    const note = spec.saveFirst ? h('p', { class: 'notice' }, t(spec.saveFirst)) : null;
+    const status = spec.status ? h('p', { class: 'form-status', role: 'status', 'data-testid': 'webhook-registration' }) : null;
+    return {
+      body: [...renderBlocks(kit, spec.before), note, ...copies.map(({ field }) => field.element), status, ...renderBlocks(kit, spec.after)] as Child[],
+      render(view: ProviderConnectionView | undefined) {
+        const own = view?.provider === setup.id ? view : undefined;
+        for (const { copy, field } of copies) field.set(copy.value(own));
+        if (note) note.hidden = !!own;
+        if (status && spec.status) {
+          const { text, ok } = spec.status(own, t, ctx.locale);
+          setText(status, text);
+          setAttr(status, 'data-ok', ok === undefined ? undefined : String(ok));
+          status.className = `form-status${ok === undefined ? '' : ok ? ' form-status--ok' : ' form-status--error'}`;
+        }
+      },
     };
   }
 
@@ -380,7 +342,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     }
 
     return {
-      body: [...spec.intro(kit), formElement] as Child[],
+      body: [...renderBlocks(kit, spec.intro), formElement] as Child[],
       render(view: ProviderConnectionView | undefined) {
         for (const [name, savedHint] of Object.entries(spec.secrets)) {
           const field = fields.get(name);
@@ -552,6 +514,22 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
       state.shownTest = undefined;
     },
   };
+}
+
+/** A provider's instructions on screen: paragraphs, numbered things to do with their links, further reading. */
+function renderBlocks(kit: StepKit, blocks: readonly Block[]): Child[] {
+  const { t } = kit;
+  const linksOf = (links: readonly Link[] | undefined) => (links ?? []).flatMap((link, index) => [index === 0 ? ' ' : ' · ', kit.externalLink(link)]);
+  return blocks.map((block) => {
+    switch (block.kind) {
+      case 'text':
+        return h('p', { class: block.tone === 'warning' ? 'notice notice--warning' : block.tone === 'notice' ? 'notice' : undefined, 'data-testid': block.testid }, t(block.text));
+      case 'steps':
+        return h('ol', { class: 'instructions' }, ...block.items.map((item) => h('li', {}, t(item.text), ...linksOf(item.links))));
+      case 'links':
+        return h('ul', { class: 'links' }, ...block.links.map((link) => h('li', {}, kit.externalLink(link))));
+    }
+  });
 }
 
 export function externalLink(t: Translate, link: Link): HTMLAnchorElement {

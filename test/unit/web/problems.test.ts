@@ -1,6 +1,6 @@
 import { ApiError, NetworkError } from '../../../web/src/api';
 import { translator } from '../../../web/src/i18n';
-import { problemText } from '../../../web/src/session';
+import { problemText } from '../../../web/src/problems';
 
 const problem = (status: number, slug: string) => new ApiError(status, { type: `https://echo.example/problems/${slug}`, title: slug, status, detail: 'in English, from the API' });
 

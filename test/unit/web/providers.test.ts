@@ -1,9 +1,9 @@
 import { putConnectionBodySchema, type ProviderConnectionView } from '../../../lambdas/domain/admin/contract';
-import { dictionaries, LOCALES, translate, type MessageKey } from '../../../web/src/i18n';
-import { dialog360, dialog360TestDetail } from '../../../web/src/providers/dialog360';
+import { dictionaries, LOCALES, translate, translator, type MessageKey } from '../../../web/src/i18n';
+import { dialog360, dialog360TestDetail, registrationStatus } from '../../../web/src/providers/dialog360';
 import { meta, metaTestDetail } from '../../../web/src/providers/meta';
 import { twilio } from '../../../web/src/providers/twilio';
-import type { ProviderSetup } from '../../../web/src/wizard';
+import { providerTextKeys, type Block, type Link, type ProviderSetup } from '../../../web/src/providers/types';
 
 const PROVIDERS: ProviderSetup[] = [twilio, meta, dialog360];
 const hex32 = '0123456789abcdef0123456789abcdef';
@@ -45,14 +45,15 @@ describe('provider steps: links', () => {
 });
 
 describe.each(PROVIDERS.map((provider) => [provider.id, provider] as const))('provider steps: %s', (id, provider) => {
-  it('has every step title, field label, hint and error in every language', () => {
-    const keys: MessageKey[] = [provider.description, ...Object.values(provider.steps).flatMap((step) => [step.short, step.title]), provider.credentials.savedText];
-    for (const field of provider.credentials.fields) {
-      keys.push(field.label, field.hint, provider.credentials.errorText(field.name, 'format'));
-      if (!field.optional) keys.push(provider.credentials.errorText(field.name, 'required'));
-    }
-    for (const step of ['credentials', 'sender', 'testMessage'] as const) keys.push(provider.testLabel(step));
-    expect(keys.filter((key) => !hasText(key))).toEqual([]);
+  it('has every step title, instruction, field label, hint and error in every language', () => {
+    expect(providerTextKeys(provider).filter((key) => !hasText(key))).toEqual([]);
+  });
+
+  it('links only to pages it declares, so the one-URL-one-page rule covers every link on screen', () => {
+    const blocks: Block[] = [...provider.account, ...provider.approval, ...provider.credentials.intro, ...provider.webhooks.before, ...provider.webhooks.after];
+    const used: Link[] = blocks.flatMap((block) => (block.kind === 'steps' ? block.items.flatMap((item) => item.links ?? []) : block.kind === 'links' ? block.links : []));
+    expect(used.length).toBeGreaterThan(0);
+    for (const link of used) expect(Object.values(provider.links)).toContain(link);
   });
 
   it('sends a PUT body the admin contract accepts, from trimmed values', () => {
@@ -156,5 +157,31 @@ describe('connection test explained per provider', () => {
 
   it('names the sender check by what it checks for each provider', () => {
     expect(new Set(PROVIDERS.map((provider) => translate('en', provider.testLabel('sender')))).size).toBe(3);
+  });
+});
+
+describe('360dialog webhook registration, shown instead of URLs to paste', () => {
+  const view = (setup?: { ok: boolean; code?: string; detail?: string }) =>
+    ({ ...VIEWS['360dialog'], ...(setup && { setup: { at: '2026-11-27T12:00:00Z', detail: 'registered', ...setup } }) }) as ProviderConnectionView;
+
+  it('waits for the first save, then says it was registered and when', () => {
+    const t = translator('en');
+    expect(registrationStatus(undefined, t, 'en')).toEqual({ text: t('webhooks.registration.pending') });
+    const ok = registrationStatus(view({ ok: true }), t, 'en');
+    expect(ok.ok).toBe(true);
+    expect(ok.text).toMatch(/^Registered with 360dialog on .*2026/);
+  });
+
+  it('says a rejected key in the owner language and points at the test, which registers again', () => {
+    const t = translator('es');
+    const failed = registrationStatus(view({ ok: false, code: 'D360_INVALID_API_KEY', detail: '360dialog answered 401' }), t, 'es');
+    expect(failed).toEqual({ ok: false, text: expect.stringContaining(t('webhooks.registration.keyRejected')) });
+    expect(failed.text).toMatch(/paso 6/);
+    expect(failed.text).not.toContain('401');
+  });
+
+  it('shows another refusal as the API worded it, with its code', () => {
+    const failed = registrationStatus(view({ ok: false, code: '131000', detail: 'Something went wrong.' }), translator('en'), 'en');
+    expect(failed.text).toContain('Something went wrong. (131000)');
   });
 });

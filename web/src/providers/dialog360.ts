@@ -4,12 +4,11 @@
  * There is no webhook to paste: every save registers ours with 360dialog, and step 5 says how
  * that went.
  */
-import type { TestStep } from '../../../lambdas/domain/admin/contract';
-import { h, setAttr, setText } from '../dom';
+import type { ProviderConnectionView, TestStep } from '../../../lambdas/domain/admin/contract';
 import { formatDateTime } from '../format';
-import type { MessageKey } from '../i18n';
+import type { MessageKey, Translate } from '../i18n';
 import { DIALOG360_PATTERNS, normalizeFields, validateFields } from '../validation';
-import type { ProviderSetup } from '../wizard';
+import type { ProviderSetup } from './types';
 
 const LINKS = {
   hub: { href: 'https://hub.360dialog.com/', label: 'link.360dialog.hub' },
@@ -44,6 +43,21 @@ export function dialog360TestDetail(step: Pick<TestStep, 'id' | 'ok' | 'code' | 
   }
 }
 
+/**
+ * How registering our webhook with 360dialog went at the last save (`setup` of the view).
+ * @example registrationStatus(view, t, 'en') // { text: 'Registered with 360dialog on Nov 27, 2026, 3:45 PM.', ok: true }
+ */
+export function registrationStatus(view: ProviderConnectionView | undefined, t: Translate, locale: string): { text: string; ok?: boolean } {
+  const setup = view?.provider === '360dialog' ? view.setup : undefined;
+  if (!setup) return { text: t('webhooks.registration.pending') };
+  if (setup.ok) {
+    const at = Date.parse(setup.at);
+    return { text: t('webhooks.registration.ok', { time: Number.isNaN(at) ? '' : formatDateTime(at, locale) }), ok: true };
+  }
+  const reason = setup.code === 'D360_INVALID_API_KEY' ? t('webhooks.registration.keyRejected') : `${setup.detail}${setup.code ? ` (${setup.code})` : ''}`;
+  return { text: t('webhooks.registration.failed', { reason }), ok: false };
+}
+
 export const dialog360: ProviderSetup = {
   id: '360dialog',
   description: 'provider.360dialog.description',
@@ -55,22 +69,22 @@ export const dialog360: ProviderSetup = {
     webhooks: { short: 'step.360dialog.webhooks.short', title: 'step.360dialog.webhooks.title' },
   },
 
-  account: ({ t, externalLink }) => [
-    h('p', {}, t('step.360dialog.account.body')),
-    h('ol', { class: 'instructions' }, h('li', {}, t('step.360dialog.account.item1'), ' ', externalLink(LINKS.hub)), h('li', {}, t('step.360dialog.account.item2'))),
+  account: [
+    { kind: 'text', text: 'step.360dialog.account.body' },
+    { kind: 'steps', items: [{ text: 'step.360dialog.account.item1', links: [LINKS.hub] }, { text: 'step.360dialog.account.item2' }] },
   ],
 
-  approval: ({ t, externalLink }) => [
-    h('p', {}, t('step.360dialog.approval.body1')),
-    h('p', {}, t('step.360dialog.approval.body2')),
-    h('ul', { class: 'links' }, h('li', {}, externalLink(LINKS.numbers))),
+  approval: [
+    { kind: 'text', text: 'step.360dialog.approval.body1' },
+    { kind: 'text', text: 'step.360dialog.approval.body2' },
+    { kind: 'links', links: [LINKS.numbers] },
   ],
 
   credentials: {
-    intro: ({ t, externalLink }) => [
-      h('ol', { class: 'instructions' }, h('li', {}, t('step.360dialog.credentials.item1'), ' ', externalLink(LINKS.apiKey))),
-      h('p', { class: 'notice notice--warning', 'data-testid': 'api-key-warning' }, t('step.360dialog.credentials.warning')),
-      h('p', {}, t('step.360dialog.credentials.body')),
+    intro: [
+      { kind: 'steps', items: [{ text: 'step.360dialog.credentials.item1', links: [LINKS.apiKey] }] },
+      { kind: 'text', text: 'step.360dialog.credentials.warning', tone: 'warning', testid: 'api-key-warning' },
+      { kind: 'text', text: 'step.360dialog.credentials.body' },
     ],
     fields: [
       { name: 'apiKey', label: 'form.apiKey', hint: 'form.apiKey.hint', testid: 'api-key', type: 'password', autocomplete: 'new-password' },
@@ -85,25 +99,13 @@ export const dialog360: ProviderSetup = {
     savedText: 'form.saved.360dialog',
   },
 
-  webhooks(kit) {
-    const { t } = kit;
-    const registered = kit.copyField({ id: 'webhook-registered', label: 'webhooks.registered', where: 'webhooks.registered.where', testid: 'webhook-incoming' });
-    const registration = h('p', { class: 'form-status', role: 'status', 'data-testid': 'webhook-registration' }, t('webhooks.registration.pending'));
-    return {
-      body: [h('p', {}, t('step.360dialog.webhooks.body')), registered.element, registration, h('p', { class: 'notice' }, t('step.360dialog.webhooks.warning'))],
-      render(view) {
-        const saved = view?.provider === '360dialog' ? view : undefined;
-        registered.set(saved?.webhookUrls.incoming);
-        const setup = saved?.setup;
-        setAttr(registration, 'data-ok', setup ? String(setup.ok) : undefined);
-        registration.className = `form-status${setup ? (setup.ok ? ' form-status--ok' : ' form-status--error') : ''}`;
-        if (!setup) return setText(registration, t('webhooks.registration.pending'));
-        const at = Date.parse(setup.at);
-        if (setup.ok) return setText(registration, t('webhooks.registration.ok', { time: Number.isNaN(at) ? '' : formatDateTime(at, kit.locale) }));
-        const reason = setup.code === 'D360_INVALID_API_KEY' ? t('webhooks.registration.keyRejected') : `${setup.detail}${setup.code ? ` (${setup.code})` : ''}`;
-        setText(registration, t('webhooks.registration.failed', { reason }));
-      },
-    };
+  webhooks: {
+    before: [{ kind: 'text', text: 'step.360dialog.webhooks.body' }],
+    copy: [
+      { id: 'webhook-registered', label: 'webhooks.registered', where: 'webhooks.registered.where', testid: 'webhook-incoming', value: (view) => (view?.provider === '360dialog' ? view.webhookUrls.incoming : undefined) },
+    ],
+    status: registrationStatus,
+    after: [{ kind: 'text', text: 'step.360dialog.webhooks.warning', tone: 'notice' }],
   },
 
   testLabel: (id) => (id === 'sender' ? 'test.step.sender.360dialog' : `test.step.${id}`),

@@ -5,10 +5,9 @@
  * the Verify Token we show, and the `messages` field.
  */
 import type { TestStep } from '../../../lambdas/domain/admin/contract';
-import { h } from '../dom';
 import type { MessageKey } from '../i18n';
 import { META_PATTERNS, normalizeFields, validateFields } from '../validation';
-import type { ProviderSetup } from '../wizard';
+import type { ProviderSetup } from './types';
 
 const LINKS = {
   apps: { href: 'https://developers.facebook.com/apps/', label: 'link.meta.apps' },
@@ -60,32 +59,34 @@ export const meta: ProviderSetup = {
     webhooks: { short: 'step.webhooks.short', title: 'step.meta.webhooks.title' },
   },
 
-  account: ({ t, externalLink }) => [
-    h('p', {}, t('step.meta.account.body')),
-    h(
-      'ol',
-      { class: 'instructions' },
-      h('li', {}, t('step.meta.account.item1'), ' ', externalLink(LINKS.apps)),
-      h('li', {}, t('step.meta.account.item2'), ' ', externalLink(LINKS.getStarted)),
-      h('li', {}, t('step.meta.account.item3')),
-    ),
+  account: [
+    { kind: 'text', text: 'step.meta.account.body' },
+    {
+      kind: 'steps',
+      items: [
+        { text: 'step.meta.account.item1', links: [LINKS.apps] },
+        { text: 'step.meta.account.item2', links: [LINKS.getStarted] },
+        { text: 'step.meta.account.item3' },
+      ],
+    },
   ],
 
-  approval: ({ t, externalLink }) => [
-    h('p', {}, t('step.meta.approval.body1')),
-    h('p', {}, t('step.meta.approval.body2')),
-    h('ul', { class: 'links' }, h('li', {}, externalLink(LINKS.phoneNumbers)), h('li', {}, externalLink(LINKS.whatsappManager))),
+  approval: [
+    { kind: 'text', text: 'step.meta.approval.body1' },
+    { kind: 'text', text: 'step.meta.approval.body2' },
+    { kind: 'links', links: [LINKS.phoneNumbers, LINKS.whatsappManager] },
   ],
 
   credentials: {
-    intro: ({ t, externalLink }) => [
-      h(
-        'ol',
-        { class: 'instructions' },
-        h('li', {}, t('step.meta.credentials.item1'), ' ', externalLink(LINKS.businessSettings), ' · ', externalLink(LINKS.systemUsers)),
-        h('li', {}, t('step.meta.credentials.item2'), ' ', externalLink(LINKS.appSecret)),
-      ),
-      h('p', {}, t('step.meta.credentials.body')),
+    intro: [
+      {
+        kind: 'steps',
+        items: [
+          { text: 'step.meta.credentials.item1', links: [LINKS.businessSettings, LINKS.systemUsers] },
+          { text: 'step.meta.credentials.item2', links: [LINKS.appSecret] },
+        ],
+      },
+      { kind: 'text', text: 'step.meta.credentials.body' },
     ],
     fields: [
       { name: 'phoneNumberId', label: 'form.phoneNumberId', hint: 'form.phoneNumberId.hint', testid: 'phone-number-id', inputmode: 'numeric', placeholder: '106540352242922' },
@@ -115,33 +116,18 @@ export const meta: ProviderSetup = {
     savedText: 'form.saved.meta',
   },
 
-  webhooks(kit) {
-    const { t, externalLink } = kit;
-    const callback = kit.copyField({ id: 'webhook-callback', label: 'webhooks.callbackUrl', where: 'webhooks.callbackUrl.where', testid: 'webhook-incoming' });
-    // Shown in full by design (contract: MetaCredentialsView): the owner pastes it into Meta's dashboard.
-    const verifyToken = kit.copyField({ id: 'webhook-verify-token', label: 'webhooks.verifyToken', where: 'webhooks.verifyToken.where', testid: 'verify-token' });
-    const note = h('p', { class: 'notice' }, t('webhooks.saveFirst'));
-    return {
-      body: [
-        h('p', {}, t('step.meta.webhooks.body')),
-        h(
-          'ol',
-          { class: 'instructions' },
-          h('li', {}, t('step.meta.webhooks.item1'), ' ', externalLink(LINKS.webhooks)),
-          h('li', {}, t('step.meta.webhooks.item2')),
-          h('li', {}, t('step.meta.webhooks.item3')),
-        ),
-        note,
-        callback.element,
-        verifyToken.element,
-      ],
-      render(view) {
-        const saved = view?.provider === 'meta' ? view : undefined;
-        callback.set(saved?.webhookUrls.incoming);
-        verifyToken.set(saved?.credentials.verifyToken);
-        note.hidden = !!saved;
-      },
-    };
+  webhooks: {
+    before: [
+      { kind: 'text', text: 'step.meta.webhooks.body' },
+      { kind: 'steps', items: [{ text: 'step.meta.webhooks.item1', links: [LINKS.webhooks] }, { text: 'step.meta.webhooks.item2' }, { text: 'step.meta.webhooks.item3' }] },
+    ],
+    saveFirst: 'webhooks.saveFirst',
+    copy: [
+      { id: 'webhook-callback', label: 'webhooks.callbackUrl', where: 'webhooks.callbackUrl.where', testid: 'webhook-incoming', value: (view) => (view?.provider === 'meta' ? view.webhookUrls.incoming : undefined) },
+      // Shown in full by design (contract: MetaCredentialsView): the owner pastes it into Meta's dashboard.
+      { id: 'webhook-verify-token', label: 'webhooks.verifyToken', where: 'webhooks.verifyToken.where', testid: 'verify-token', value: (view) => (view?.provider === 'meta' ? view.credentials.verifyToken : undefined) },
+    ],
+    after: [],
   },
 
   testLabel: (id) => (id === 'sender' ? 'test.step.sender.meta' : `test.step.${id}`),

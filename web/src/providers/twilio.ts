@@ -2,11 +2,10 @@
  * Twilio's steps of the wizard: create and upgrade a Twilio account, register the number as a
  * WhatsApp sender, enter the Account SID and Auth Token, paste three webhook URLs into the sender.
  */
-import { h } from '../dom';
 import { stepDetailKey } from '../format';
 import type { MessageKey } from '../i18n';
 import { normalizeCredentials, validateCredentials, type CredentialInput } from '../validation';
-import type { ProviderSetup } from '../wizard';
+import type { ProviderSetup } from './types';
 
 const LINKS = {
   signUp: { href: 'https://www.twilio.com/try-twilio', label: 'link.signUp' },
@@ -36,27 +35,28 @@ export const twilio: ProviderSetup = {
     webhooks: { short: 'step.webhooks.short', title: 'step.webhooks.title' },
   },
 
-  account: ({ t, externalLink }) => [
-    h('p', {}, t('step.account.body')),
-    h(
-      'ol',
-      { class: 'instructions' },
-      h('li', {}, t('step.account.item1'), ' ', externalLink(LINKS.signUp)),
-      h('li', {}, t('step.account.item2')),
-      h('li', {}, t('step.account.item3'), ' ', externalLink(LINKS.console)),
-      h('li', {}, t('step.account.item4'), ' ', externalLink(LINKS.selfSignUp)),
-    ),
+  account: [
+    { kind: 'text', text: 'step.account.body' },
+    {
+      kind: 'steps',
+      items: [
+        { text: 'step.account.item1', links: [LINKS.signUp] },
+        { text: 'step.account.item2' },
+        { text: 'step.account.item3', links: [LINKS.console] },
+        { text: 'step.account.item4', links: [LINKS.selfSignUp] },
+      ],
+    },
   ],
 
   // The Self Sign-up guide (which covers the sender's review) is linked from step 2 already.
-  approval: ({ t, externalLink }) => [
-    h('p', {}, t('step.approval.body1')),
-    h('p', {}, t('step.approval.body2')),
-    h('ul', { class: 'links' }, h('li', {}, externalLink(LINKS.numberRequirements)), h('li', {}, externalLink(LINKS.sendersApi))),
+  approval: [
+    { kind: 'text', text: 'step.approval.body1' },
+    { kind: 'text', text: 'step.approval.body2' },
+    { kind: 'links', links: [LINKS.numberRequirements, LINKS.sendersApi] },
   ],
 
   credentials: {
-    intro: ({ t }) => [h('p', {}, t('step.credentials.body'))],
+    intro: [{ kind: 'text', text: 'step.credentials.body' }],
     fields: [
       { name: 'accountSid', label: 'form.accountSid', hint: 'form.accountSid.hint', testid: 'account-sid', placeholder: 'AC…' },
       { name: 'authToken', label: 'form.authToken', hint: 'form.authToken.hint', testid: 'auth-token', type: 'password', autocomplete: 'new-password' },
@@ -80,30 +80,18 @@ export const twilio: ProviderSetup = {
     savedText: 'form.saved',
   },
 
-  webhooks(kit) {
-    const { t, externalLink } = kit;
-    const incoming = kit.copyField({ id: 'webhook-incoming', label: 'webhooks.incoming', where: 'webhooks.incoming.where', testid: 'webhook-incoming' });
-    const status = kit.copyField({ id: 'webhook-statusCallback', label: 'webhooks.status', where: 'webhooks.status.where', testid: 'webhook-status' });
-    const fallback = kit.copyField({ id: 'webhook-fallback', label: 'webhooks.fallback', where: 'webhooks.fallback.where', testid: 'webhook-fallback' });
-    const note = h('p', { class: 'notice' }, t('webhooks.saveFirst'));
-    return {
-      body: [
-        h('p', {}, t('step.webhooks.body')),
-        h('ol', { class: 'instructions' }, h('li', {}, t('step.webhooks.item1'), ' ', externalLink(LINKS.console)), h('li', {}, t('step.webhooks.item2')), h('li', {}, t('step.webhooks.item3'))),
-        note,
-        incoming.element,
-        status.element,
-        fallback.element,
-        h('p', { class: 'muted' }, externalLink(LINKS.fallback)),
-      ],
-      render(view) {
-        const urls = view?.provider === 'twilio' ? view.webhookUrls : undefined;
-        incoming.set(urls?.incoming);
-        status.set(urls?.statusCallback);
-        fallback.set(urls?.fallback);
-        note.hidden = !!urls;
-      },
-    };
+  webhooks: {
+    before: [
+      { kind: 'text', text: 'step.webhooks.body' },
+      { kind: 'steps', items: [{ text: 'step.webhooks.item1', links: [LINKS.console] }, { text: 'step.webhooks.item2' }, { text: 'step.webhooks.item3' }] },
+    ],
+    saveFirst: 'webhooks.saveFirst',
+    copy: [
+      { id: 'webhook-incoming', label: 'webhooks.incoming', where: 'webhooks.incoming.where', testid: 'webhook-incoming', value: (view) => (view?.provider === 'twilio' ? view.webhookUrls.incoming : undefined) },
+      { id: 'webhook-statusCallback', label: 'webhooks.status', where: 'webhooks.status.where', testid: 'webhook-status', value: (view) => (view?.provider === 'twilio' ? view.webhookUrls.statusCallback : undefined) },
+      { id: 'webhook-fallback', label: 'webhooks.fallback', where: 'webhooks.fallback.where', testid: 'webhook-fallback', value: (view) => (view?.provider === 'twilio' ? view.webhookUrls.fallback : undefined) },
+    ],
+    after: [{ kind: 'links', links: [LINKS.fallback] }],
   },
 
   testLabel: (id) => `test.step.${id}`,
