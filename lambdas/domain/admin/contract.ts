@@ -338,6 +338,12 @@ export interface MessageView {
   statusTimes?: Partial<Record<MessageDeliveryStatus, string>>;
   errorCode?: string;
   errorReason?: string;
+  /**
+   * Why a failed outbound message failed, as the send Lambda recorded it (`window-closed`,
+   * `permanent`, `retryable-exhausted`, `outcome-unknown`, `content-rejected`, `earlier-part-failed`,
+   * `template-not-approved`, …): the settings page words it for the business in its language.
+   */
+  failureReason?: string;
   idempotencyKey?: string;
 }
 

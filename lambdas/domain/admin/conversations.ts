@@ -119,6 +119,8 @@ export function messageViewOf(item: Record<string, unknown>): MessageView | unde
     if (errorCode) view.errorCode = errorCode;
     const errorReason = str(item.errorReason);
     if (errorReason) view.errorReason = errorReason;
+    const failureReason = str(item.failureReason);
+    if (failureReason) view.failureReason = failureReason;
     const key = str(item.idempotencyKey);
     if (key) view.idempotencyKey = key;
   }
