@@ -540,12 +540,13 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       ...options.cloudSimulators?.faults,
     };
     const freePorts = options.simulatorPort === 0;
+    const cloudDelays = options.cloudSimulators?.callbackDelaysMs ?? options.simulator?.callbackDelaysMs;
     const cloudOptions = {
       faults: cloudFaults,
       log,
-      ...((options.cloudSimulators?.callbackDelaysMs ?? options.simulator?.callbackDelaysMs) !== undefined && {
-        callbackDelaysMs: options.cloudSimulators?.callbackDelaysMs ?? options.simulator?.callbackDelaysMs,
-      }),
+      // The project's templates, approved, as if the demo businesses had them already (kept across resets).
+      templates: projectTemplates(log),
+      ...(cloudDelays && { callbackDelaysMs: cloudDelays }),
       ...(options.cloudSimulators?.webhookRetryDelaysMs !== undefined && { webhookRetryDelaysMs: options.cloudSimulators.webhookRetryDelaysMs }),
     };
     const inUse = (variable: string, port: number) => (error: NodeJS.ErrnoException) => {
@@ -575,10 +576,6 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       port: dialog360Port,
       accounts: [{ apiKey: config.DEV_360DIALOG_API_KEY, displayNumber: config.DEV_360DIALOG_NUMBER, verifiedName: 'Echo Demo (360dialog)' }],
     }).catch(inUse('DIALOG360_SIMULATOR_PORT', dialog360Port));
-    for (const template of projectTemplates(log)) {
-      metaSimulator.seedTemplate(undefined, template);
-      dialog360Simulator.seedTemplate(undefined, template);
-    }
     // As a saved 360dialog connection does in AWS: our URL and our secret header, over 360dialog's API.
     const registration = await fetch(`${dialog360Simulator.url}/v1/configs/webhook`, {
       method: 'POST',

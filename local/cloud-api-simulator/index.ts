@@ -32,7 +32,8 @@
  *   of `webhookRetryDelaysMs` (default 1 s, 5 s, 15 s), then given up (counted in `stats()`, kept in
  *   `deliveries()`). Meta retries for 7 days; the simulator's bound keeps tests short.
  * - Templates: create (PENDING, APPROVED once `templateApprovalDelayMs` has passed or a control
- *   call decides), list; seeded ones with `templates`. They belong to the WABA.
+ *   call decides), list; seeded ones with `templates` (in every WABA unless one is named; they survive
+ *   `reset()`). They belong to the WABA.
  * - Media (§4, §7, §11): `GET /{media-id}` → `{ url, mime_type, sha256, file_size, id }`, the URL
  *   valid 5 minutes and only with the same credentials. Media come from `addMedia` /
  *   `POST /_simulator/media`.

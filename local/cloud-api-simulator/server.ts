@@ -140,8 +140,11 @@ export interface CloudSimulatorOptions {
   templateApprovalDelayMs?: number;
   /** How long a media download URL is valid (Cloud API: 5 minutes). @default 300000 */
   mediaUrlTtlMs?: number;
-  /** Templates that exist from the start, per WABA (approved unless `status` says otherwise). */
-  templates?: Array<SeedTemplate & { wabaId: string }>;
+  /**
+   * Templates that exist from the start (and again after `reset()`), approved unless `status` says
+   * otherwise: in the given WABA, or in every WABA of the simulator without `wabaId`.
+   */
+  templates?: Array<SeedTemplate & { wabaId?: string }>;
 }
 
 export interface SeedTemplate {
@@ -234,7 +237,7 @@ export abstract class CloudSimulatorCore implements CloudApiSimulator {
   private readList: CloudMarkRead[] = [];
   private deliveryList: WebhookDelivery[] = [];
   private templateIndex = new Map<string, SimulatedTemplate>();
-  private readonly seededTemplates: Array<SeedTemplate & { wabaId: string }>;
+  private readonly seededTemplates: Array<SeedTemplate & { wabaId?: string }>;
   private counters = this.zeroCounters();
   private rejectedByCode: Record<string, number> = {};
   /** Chains and deliveries running; `idle()` waits for them. */
@@ -288,7 +291,7 @@ export abstract class CloudSimulatorCore implements CloudApiSimulator {
     });
     this.port = (this.server.address() as AddressInfo).port;
     this.url = `http://${host.includes(':') ? `[${host}]` : host}:${this.port}`;
-    for (const template of this.seededTemplates) this.insertTemplate(template.wabaId, template, template.status ?? 'APPROVED');
+    this.insertSeededTemplates();
     this.log?.(`${this.label} listening on ${this.url} (${this.numbers().length} number(s))`);
   }
 
@@ -328,7 +331,7 @@ export abstract class CloudSimulatorCore implements CloudApiSimulator {
     this.readList = [];
     this.deliveryList = [];
     this.templateIndex = new Map();
-    for (const template of this.seededTemplates) this.insertTemplate(template.wabaId, template, template.status ?? 'APPROVED');
+    this.insertSeededTemplates();
     this.media.clear();
     this.counters = this.zeroCounters();
     this.rejectedByCode = {};
@@ -698,6 +701,14 @@ export abstract class CloudSimulatorCore implements CloudApiSimulator {
   // -------------------------------------------------------------------------------------------
   // Templates
   // -------------------------------------------------------------------------------------------
+
+  private insertSeededTemplates(): void {
+    const wabaIds = [...new Set(this.numbers().map((number) => number.wabaId))];
+    for (const template of this.seededTemplates) {
+      const created = validateTemplateCreate({ ...template, components: template.components ?? [{ type: 'BODY', text: template.name }] });
+      for (const wabaId of template.wabaId !== undefined ? [template.wabaId] : wabaIds) this.insertTemplate(wabaId, created, template.status ?? 'APPROVED');
+    }
+  }
 
   private findTemplate(wabaId: string, name: string, language: string): SimulatedTemplate | undefined {
     return this.templateIndex.get(`${wabaId}:${name}:${language}`);

@@ -203,3 +203,30 @@ describe('360dialog simulator with strict webhook URLs', () => {
     }
   });
 });
+
+describe('360dialog simulator with seeded templates', () => {
+  it('has them approved in every number WABA from the start, and again after a reset', async () => {
+    // Prepare
+    const d360 = await startDialog360Simulator({
+      accounts: [
+        { apiKey: KEY, displayNumber: NUMBER },
+        { apiKey: 'D360testkey000000000000000002', displayNumber: '+15550100003' },
+      ],
+      templates: [{ name: 'echo_reengagement', language: 'es_MX', category: 'UTILITY', components: [{ type: 'BODY', text: 'Hola {{1}}' }] }],
+    });
+    const listed = async (key: string) =>
+      ((await (await fetch(`${d360.url}/v1/configs/templates`, { headers: { 'D360-API-KEY': key } })).json()) as { waba_templates: Array<{ name: string; status: string }> }).waba_templates;
+
+    try {
+      // Act
+      const before = [await listed(KEY), await listed('D360testkey000000000000000002')];
+      d360.reset();
+      const after = await listed(KEY);
+
+      // Assess
+      for (const templates of [...before, after]) expect(templates).toEqual([expect.objectContaining({ name: 'echo_reengagement', status: 'approved' })]);
+    } finally {
+      await d360.stop();
+    }
+  });
+});
