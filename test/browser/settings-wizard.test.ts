@@ -5,8 +5,10 @@
  *
  * A fresh business walks the wizard: wrong credentials fail the test step, the right ones connect;
  * a customer message arrives through the signed webhook and shows with its time; a reply sent from
- * the page reaches the simulator and its ticks advance to delivered/read; the re-engagement
- * template is created from the page, approved by the simulator and sent in a closed window.
+ * the page reaches the simulator and its ticks advance to delivered/read; a voice note and a reply
+ * with buttons read as words and options, not `[audio]`; the re-engagement template is created from
+ * the page, approved by the simulator and sent in a closed window, where a plain text fails with a
+ * reason an owner understands and the technical one behind "Details".
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -127,6 +129,30 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
     expect(runtime.simulator?.messages().some((message) => message.body?.includes('Enviamos a todo'))).toBe(true);
   });
 
+  it('shows a voice note in words and the buttons a reply offered', async () => {
+    // Prepare: a voice note through the signed webhook, and a reply with buttons through the admin API
+    const url = await page.getByTestId('webhook-incoming').inputValue();
+    const media = `https://api.twilio.com/2010-04-01/Accounts/${accountSid}/Messages/MM${randomBytes(16).toString('hex')}/Media/ME${randomBytes(16).toString('hex')}`;
+    const fields = inboundTextFields({ accountSid, to: number, from: customer, body: '', profileName: 'Lucía', extra: { NumMedia: '1', MessageType: 'audio', MediaContentType0: 'audio/ogg', MediaUrl0: media } });
+
+    // Act
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', 'x-twilio-signature': twilioSignature(url, fields, authToken) },
+      body: new URLSearchParams(fields).toString(),
+    });
+    await adminSend(await luciaConversationId(), { type: 'buttons', body: '¿Te lo enviamos hoy?', buttons: [{ id: 'today', title: 'Sí, hoy' }, { id: 'tomorrow', title: 'Mañana' }] });
+
+    // Assess
+    expect(response.status).toBe(200);
+    await expectAttribute(page.getByTestId('message-item').filter({ hasText: '🎤 Voice note' }).first(), 'data-direction', 'inbound');
+    const offered = page.getByTestId('message-item').filter({ hasText: 'Te lo enviamos hoy' }).first().getByTestId('message-options');
+    await expectAttribute(offered, 'data-kind', 'buttons');
+    await expectText(offered, /Sí, hoy[\s\S]*Mañana/);
+    expect(await page.locator('.messages').innerText()).not.toMatch(/\[\w+\]/);
+    await page.locator('.thread').screenshot({ path: join(SCREENSHOTS, '06b-media-and-buttons.png') });
+  });
+
   it('is usable at phone width without horizontal scrolling', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     await page.reload();
@@ -199,8 +225,9 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
       new UpdateCommand({
         TableName: runtime.env.CONVERSATIONS_TABLE,
         Key: { conversationId },
-        UpdateExpression: 'SET windowExpiresAt = :past',
-        ExpressionAttributeValues: { ':past': new Date(Date.now() - 60_000).toISOString() },
+        // Both clocks: the page reads windowExpiresAt, the send Lambda lastCustomerMessageAt.
+        UpdateExpression: 'SET windowExpiresAt = :past, lastCustomerMessageAt = :lastWrote',
+        ExpressionAttributeValues: { ':past': new Date(Date.now() - 60_000).toISOString(), ':lastWrote': new Date(Date.now() - 25 * 3_600_000).toISOString() },
       }),
     );
     documents.destroy();
@@ -210,6 +237,16 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
     await expectText(page.locator('.template-unavailable'), /no approved re-engagement template/i);
     expect(await page.getByTestId('template-send').isVisible()).toBe(false);
     await page.locator('.thread').screenshot({ path: join(SCREENSHOTS, '10-template-unavailable.png') });
+
+    // A text sent anyway (by another Echo service, here the admin API) fails, and the page says why in plain words.
+    await adminSend(conversationId as string, { type: 'text', text: 'Seguimos a tus órdenes' });
+    const refused = page.getByTestId('message-item').filter({ hasText: 'Seguimos a tus órdenes' }).first();
+    await expectAttribute(refused, 'data-status', 'failed', 20_000);
+    await expectText(refused.getByTestId('failure-reason'), /more than 24 hours have passed since the customer last wrote/i);
+    expect(await refused.getByTestId('failure-details').innerText()).not.toMatch(/window-closed/);
+    await refused.getByTestId('failure-details').locator('summary').click();
+    await expectText(refused.getByTestId('failure-details'), /Reason: window-closed/);
+    await refused.screenshot({ path: join(SCREENSHOTS, '10b-failure-reason.png') });
 
     // The simulator approves at once; the template-sync schedule brings the status home.
     await runtime.scheduler.runNow();
@@ -254,6 +291,22 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
     // Saved once the token's hint names this token's last 4 (a second save finds the webhook URLs already there).
     await expectText(target.locator('#field-authToken-hint'), new RegExp(`ends in ${token.slice(-4)}\\b`));
     await expectValue(target.getByTestId('webhook-incoming'), /\/webhook\/whatsapp\/twilio\//);
+  }
+
+  async function luciaConversationId(): Promise<string> {
+    const id = await page.getByTestId('conversation-item').filter({ hasText: 'Lucía' }).first().getAttribute('data-conversation-id', { timeout: 20_000 });
+    if (!id) throw failure('no conversation id for Lucía');
+    return id;
+  }
+
+  /** What another Echo service does: send to a conversation through the admin API, as the business. */
+  async function adminSend(conversationId: string, content: unknown): Promise<void> {
+    const response = await fetch(`${runtime.url}/businesses/${business}/whatsapp/conversations/${encodeURIComponent(conversationId)}/messages`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${runtime.oidc.issueToken({ businessId: business })}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ content, idempotencyKey: `e2e-${randomBytes(6).toString('hex')}` }),
+    });
+    if (response.status !== 202) throw failure(`admin send answered ${response.status}: ${await response.text()}`);
   }
 
   function failure(what: string): Error {

@@ -8,6 +8,7 @@ import type { PageContext } from './context';
 import { h, scrollBehavior, setAttr, setText, srOnly, syncList } from './dom';
 import { formatCountdown, formatDateTime, formatMessageTime, formatRelative, tickFor, windowPhase } from './format';
 import type { Translate } from './i18n';
+import { failureDetails, failureKey, messageBody, type MessageBody } from './messages';
 import { templateDisplayName } from './templates-section';
 
 /** A form that sends into the open thread: its pending idempotency key is kept per form. */
@@ -266,7 +267,7 @@ export function createConversations(ctx: PageContext, options: { closedWindowRep
       () => h('li', { class: 'message', 'data-testid': 'message-item' }),
       (item, message) => {
         const status = message.direction === 'outbound' ? (message.status ?? 'queued') : (message.status ?? 'received');
-        const signature = JSON.stringify([messageText(t, message), message.type, message.status, message.errorCode, message.errorReason, message.createdAt, ctx.locale]);
+        const signature = JSON.stringify([message.text, message.content, message.type, message.status, message.errorCode, message.errorReason, message.failureReason, message.createdAt, ctx.locale]);
         setAttr(item, 'data-direction', message.direction);
         setAttr(item, 'data-status', status);
         setAttr(item, 'data-message-id', message.messageId);
@@ -276,19 +277,22 @@ export function createConversations(ctx: PageContext, options: { closedWindowRep
         const at = Date.parse(message.createdAt);
         const tick = message.direction === 'outbound' ? tickFor(message.status) : undefined;
         const failed = message.status === 'failed' || message.status === 'undelivered';
+        const body = messageBody(t, message, (name) => templateDisplayName(t, name));
         item.replaceChildren(
           h(
             'div',
             { class: 'bubble' },
             srOnly(`${t(message.direction === 'inbound' ? 'message.fromCustomer' : 'message.fromYou')}: `),
-            h('p', { class: 'bubble__text' }, messageText(t, message)),
+            body.label ? h('p', { class: 'bubble__label' }, body.label) : null,
+            body.text ? h('p', { class: 'bubble__text' }, body.text) : null,
+            body.options ? renderOptions(t, body.options) : null,
             h(
               'p',
               { class: 'bubble__meta' },
               h('time', { datetime: Number.isNaN(at) ? undefined : new Date(at).toISOString(), title: Number.isNaN(at) ? undefined : formatDateTime(at, ctx.locale) }, Number.isNaN(at) ? '' : formatMessageTime(at, now, ctx.locale)),
               tick ? h('span', { class: `tick tick--${tick.tone}`, role: 'img', 'aria-label': t(tick.label), title: t(tick.label) }, tick.symbol) : null,
             ),
-            failed ? h('p', { class: 'bubble__error' }, t('message.failedReason', { reason: message.errorReason ?? t('message.unknownReason') }), message.errorCode ? ` (${message.errorCode})` : '') : null,
+            failed ? renderFailure(t, message) : null,
           ),
         );
       },
@@ -400,14 +404,31 @@ function renderWindow(t: Translate, element: HTMLElement, view: ConversationView
   setText(element, `${phase === 'warning' ? '⚠ ' : ''}${text}`);
 }
 
-/** A message's line: template sends say which template in the reader's language. */
-function messageText(t: Translate, item: MessageView): string {
-  if (item.type === 'template') {
-    const content = item.content as { template?: { name?: unknown } } | undefined;
-    const name = typeof content?.template?.name === 'string' ? content.template.name : undefined;
-    if (name) return t('message.template', { name: templateDisplayName(t, name) });
-  }
-  return item.text ?? t('message.nonText', { type: item.type });
+/** The buttons or list rows a customer was offered, as they saw them. */
+function renderOptions(t: Translate, options: NonNullable<MessageBody['options']>): HTMLElement {
+  return h(
+    'div',
+    { class: 'bubble__options', 'data-testid': 'message-options', 'data-kind': options.kind },
+    options.button ? h('p', { class: 'bubble__list-button' }, t('message.listButton', { button: options.button })) : null,
+    h(
+      'ul',
+      { 'aria-label': t('message.options') },
+      ...options.items.map((option) => h('li', { class: 'bubble__option' }, option.title, option.description ? h('span', { class: 'bubble__option-description' }, option.description) : null)),
+    ),
+  );
+}
+
+/** Why it failed, for the owner; what the BSP and our pipeline said behind "Details". */
+function renderFailure(t: Translate, message: MessageView): HTMLElement {
+  const details = failureDetails(t, message);
+  return h(
+    'div',
+    { class: 'bubble__error' },
+    h('p', { 'data-testid': 'failure-reason' }, t(failureKey(message))),
+    details.length
+      ? h('details', { class: 'bubble__details', 'data-testid': 'failure-details' }, h('summary', {}, t('message.details')), h('ul', {}, ...details.map((line) => h('li', {}, line))))
+      : null,
+  );
 }
 
 function uuid(): string {

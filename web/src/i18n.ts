@@ -1347,25 +1347,230 @@ const TEXTS = {
     'Tú',
     'Você',
   ],
-  'message.nonText': [
-    '[{type}]',
-    '[{type}]',
-    '[{type}]',
-  ],
   'message.template': [
     'Template: {name}',
     'Plantilla: {name}',
     'Modelo: {name}',
   ],
-  'message.failedReason': [
-    'Not delivered: {reason}',
-    'No entregado: {reason}',
-    'Não entregue: {reason}',
+  'message.media.image': [
+    '📷 Photo',
+    '📷 Foto',
+    '📷 Foto',
   ],
-  'message.unknownReason': [
-    'unknown reason',
-    'motivo desconocido',
-    'motivo desconhecido',
+  'message.media.video': [
+    '🎥 Video',
+    '🎥 Video',
+    '🎥 Vídeo',
+  ],
+  'message.media.audio': [
+    '🎵 Audio',
+    '🎵 Audio',
+    '🎵 Áudio',
+  ],
+  'message.media.voice': [
+    '🎤 Voice note',
+    '🎤 Nota de voz',
+    '🎤 Mensagem de voz',
+  ],
+  'message.media.sticker': [
+    '🖼️ Sticker',
+    '🖼️ Sticker',
+    '🖼️ Figurinha',
+  ],
+  'message.media.document': [
+    '📄 Document',
+    '📄 Documento',
+    '📄 Documento',
+  ],
+  'message.media.documentNamed': [
+    '📄 Document: {name}',
+    '📄 Documento: {name}',
+    '📄 Documento: {name}',
+  ],
+  'message.media.contact': [
+    '👤 Contact',
+    '👤 Contacto',
+    '👤 Contato',
+  ],
+  'message.media.contactNamed': [
+    '👤 Contact: {name}',
+    '👤 Contacto: {name}',
+    '👤 Contato: {name}',
+  ],
+  'message.location': [
+    '📍 Location',
+    '📍 Ubicación',
+    '📍 Localização',
+  ],
+  'message.locationNamed': [
+    '📍 Location: {name}',
+    '📍 Ubicación: {name}',
+    '📍 Localização: {name}',
+  ],
+  'message.choice': [
+    'Chose “{title}”',
+    'Eligió «{title}»',
+    'Escolheu “{title}”',
+  ],
+  'message.reaction': [
+    'Reacted {emoji}',
+    'Reaccionó {emoji}',
+    'Reagiu {emoji}',
+  ],
+  'message.reactionRemoved': [
+    'Removed a reaction',
+    'Quitó una reacción',
+    'Removeu uma reação',
+  ],
+  'message.order': [
+    '🛒 Order: {count} products',
+    '🛒 Pedido: {count} productos',
+    '🛒 Pedido: {count} produtos',
+  ],
+  'message.flowReply': [
+    '📋 Form answer',
+    '📋 Respuesta de formulario',
+    '📋 Resposta de formulário',
+  ],
+  'message.unsupported': [
+    '⚠ A kind of message WhatsApp does not let Echo show. Open WhatsApp on your phone to see it.',
+    '⚠ Un tipo de mensaje que WhatsApp no deja mostrar a Echo. Abre WhatsApp en tu teléfono para verlo.',
+    '⚠ Um tipo de mensagem que o WhatsApp não deixa o Echo mostrar. Abra o WhatsApp no seu celular para vê-la.',
+  ],
+  'message.unknownType': [
+    'A message Echo cannot show yet ({type})',
+    'Un mensaje que Echo aún no puede mostrar ({type})',
+    'Uma mensagem que o Echo ainda não consegue mostrar ({type})',
+  ],
+  'message.options': [
+    'Options offered',
+    'Opciones ofrecidas',
+    'Opções oferecidas',
+  ],
+  'message.listButton': [
+    'List “{button}”',
+    'Lista «{button}»',
+    'Lista “{button}”',
+  ],
+  'message.details': [
+    'Details',
+    'Detalles',
+    'Detalhes',
+  ],
+  'failure.code': [
+    'Code: {code}',
+    'Código: {code}',
+    'Código: {code}',
+  ],
+  'failure.machineReason': [
+    'Reason: {reason}',
+    'Motivo: {reason}',
+    'Motivo: {reason}',
+  ],
+  'failure.windowClosed': [
+    'Not sent: more than 24 hours have passed since the customer last wrote, so WhatsApp only allows an approved template.',
+    'No enviado: pasaron más de 24 horas desde el último mensaje del cliente, así que WhatsApp solo permite una plantilla aprobada.',
+    'Não enviada: passaram mais de 24 horas desde a última mensagem do cliente, então o WhatsApp só permite um modelo aprovado.',
+  ],
+  'failure.retryExhausted': [
+    'Not sent: WhatsApp was busy and kept refusing it for a while, so Echo stopped trying. Send it again later.',
+    'No enviado: WhatsApp estaba saturado y lo rechazó durante un rato, así que Echo dejó de intentarlo. Envíalo de nuevo más tarde.',
+    'Não enviada: o WhatsApp estava sobrecarregado e a recusou por um tempo, então o Echo parou de tentar. Envie de novo mais tarde.',
+  ],
+  'failure.outcomeUnknown': [
+    'Echo could not confirm this message was sent. Ask the customer before sending it again, so they do not get it twice.',
+    'Echo no pudo confirmar que este mensaje se envió. Pregunta al cliente antes de volver a enviarlo, para que no le llegue dos veces.',
+    'O Echo não conseguiu confirmar que esta mensagem foi enviada. Pergunte ao cliente antes de enviá-la de novo, para que ele não a receba duas vezes.',
+  ],
+  'failure.contentRejected': [
+    'Not sent: WhatsApp did not accept its buttons, list or image, not even as plain text.',
+    'No enviado: WhatsApp no aceptó sus botones, lista o imagen, ni siquiera como texto simple.',
+    'Não enviada: o WhatsApp não aceitou os botões, a lista ou a imagem dela, nem como texto simples.',
+  ],
+  'failure.earlierPart': [
+    'Not sent: an earlier part of this long message failed, so the rest was held back.',
+    'No enviado: falló una parte anterior de este mensaje largo, así que el resto se retuvo.',
+    'Não enviada: uma parte anterior desta mensagem longa falhou, então o resto foi retido.',
+  ],
+  'failure.templateNotApproved': [
+    'Not sent: WhatsApp has not approved this template yet.',
+    'No enviado: WhatsApp aún no aprobó esta plantilla.',
+    'Não enviada: o WhatsApp ainda não aprovou este modelo.',
+  ],
+  'failure.invalidMessage': [
+    'Not sent: the message was empty, too long or not valid.',
+    'No enviado: el mensaje estaba vacío, era demasiado largo o no era válido.',
+    'Não enviada: a mensagem estava vazia, era longa demais ou não era válida.',
+  ],
+  'failure.noConnection': [
+    'Not sent: no WhatsApp number was connected at that moment.',
+    'No enviado: no había ningún número de WhatsApp conectado en ese momento.',
+    'Não enviada: nenhum número de WhatsApp estava conectado naquele momento.',
+  ],
+  'failure.noConversation': [
+    'Not sent: this conversation no longer exists.',
+    'No enviado: esta conversación ya no existe.',
+    'Não enviada: esta conversa não existe mais.',
+  ],
+  'failure.notOnWhatsApp': [
+    'Not delivered: this number cannot receive WhatsApp messages. It may not use WhatsApp, or may need to update the app.',
+    'No entregado: este número no puede recibir mensajes de WhatsApp. Puede que no use WhatsApp o que deba actualizar la app.',
+    'Não entregue: este número não pode receber mensagens do WhatsApp. Talvez não use o WhatsApp ou precise atualizar o app.',
+  ],
+  'failure.optedOut': [
+    'Not delivered: the customer chose not to receive these messages from your business.',
+    'No entregado: el cliente eligió no recibir estos mensajes de tu negocio.',
+    'Não entregue: o cliente escolheu não receber estas mensagens da sua empresa.',
+  ],
+  'failure.heldBack': [
+    'Not delivered: WhatsApp held it back so the customer does not get too many business messages. Try again in a day or so.',
+    'No entregado: WhatsApp lo retuvo para que el cliente no reciba demasiados mensajes de empresas. Inténtalo de nuevo en un día o dos.',
+    'Não entregue: o WhatsApp a reteve para o cliente não receber mensagens demais de empresas. Tente de novo em um ou dois dias.',
+  ],
+  'failure.spam': [
+    'Not delivered: WhatsApp blocked it as possible spam. Send fewer similar messages and check your number’s quality rating.',
+    'No entregado: WhatsApp lo bloqueó como posible spam. Envía menos mensajes parecidos y revisa la calificación de calidad de tu número.',
+    'Não entregue: o WhatsApp a bloqueou como possível spam. Envie menos mensagens parecidas e confira a classificação de qualidade do seu número.',
+  ],
+  'failure.rateLimited': [
+    'Not delivered: too many messages in a short time. Wait a little and send it again.',
+    'No entregado: demasiados mensajes en poco tiempo. Espera un poco y envíalo de nuevo.',
+    'Não entregue: mensagens demais em pouco tempo. Aguarde um pouco e envie de novo.',
+  ],
+  'failure.credentials': [
+    'Not sent: your WhatsApp provider refused Echo’s credentials. Run the connection test in Set up to see what to fix.',
+    'No enviado: tu proveedor de WhatsApp rechazó las credenciales de Echo. Ejecuta la prueba de conexión en Configurar para ver qué corregir.',
+    'Não enviada: seu provedor de WhatsApp recusou as credenciais do Echo. Execute o teste de conexão em Configurar para ver o que corrigir.',
+  ],
+  'failure.restricted': [
+    'Not sent: WhatsApp has restricted your business from sending this message. Check your account in WhatsApp Manager or with your provider.',
+    'No enviado: WhatsApp restringió a tu negocio el envío de este mensaje. Revisa tu cuenta en el Administrador de WhatsApp o con tu proveedor.',
+    'Não enviada: o WhatsApp restringiu o envio desta mensagem pela sua empresa. Confira sua conta no Gerenciador do WhatsApp ou com seu provedor.',
+  ],
+  'failure.template': [
+    'Not sent: WhatsApp refused the template (missing, paused, or with values that do not fit).',
+    'No enviado: WhatsApp rechazó la plantilla (no existe, está pausada o sus valores no encajan).',
+    'Não enviada: o WhatsApp recusou o modelo (não existe, está pausado ou os valores não servem).',
+  ],
+  'failure.media': [
+    'Not sent: WhatsApp could not fetch the image or file. Check that its link works and the file is not too large.',
+    'No enviado: WhatsApp no pudo obtener la imagen o el archivo. Comprueba que el enlace funciona y que el archivo no es demasiado grande.',
+    'Não enviada: o WhatsApp não conseguiu obter a imagem ou o arquivo. Confira se o link funciona e se o arquivo não é grande demais.',
+  ],
+  'failure.unsupported': [
+    'Not sent: WhatsApp does not support this kind of message here.',
+    'No enviado: WhatsApp no admite este tipo de mensaje aquí.',
+    'Não enviada: o WhatsApp não aceita este tipo de mensagem aqui.',
+  ],
+  'failure.permanent': [
+    'Not sent: WhatsApp refused this message, and sending it again as it is will not help.',
+    'No enviado: WhatsApp rechazó este mensaje y volver a enviarlo igual no servirá.',
+    'Não enviada: o WhatsApp recusou esta mensagem, e enviá-la de novo igual não vai adiantar.',
+  ],
+  'failure.generic': [
+    'Not delivered: WhatsApp could not deliver this message.',
+    'No entregado: WhatsApp no pudo entregar este mensaje.',
+    'Não entregue: o WhatsApp não conseguiu entregar esta mensagem.',
   ],
   'tick.queued': [
     'Queued',

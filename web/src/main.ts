@@ -10,15 +10,23 @@
  * `data-testid`s are kept stable for what tests need to pin down:
  *   connection-status        status badge; text starts with "Connected" or reads "Not connected" (en)
  *   last-inbound             "Last message received" value, or "No messages yet"
+ *   connection-provider, verified-name, quality-rating
+ *                            status card facts (hidden until the connection has them)
  *   step-provider, step-account, step-approval, step-credentials, step-webhooks, step-test
  *                            the six wizard step <section>s (all rendered and visible at once)
- *   account-sid, auth-token, whatsapp-number, messaging-service-sid
- *                            credentials form inputs
- *   save-credentials         credentials form submit button
- *   webhook-incoming, webhook-status, webhook-fallback
- *                            read-only webhook URL inputs (empty until credentials are saved)
+ *   provider-twilio, provider-meta, provider-360dialog
+ *                            the provider radios of step 1; "provider-switch-note" when another provider is connected
+ *   account-sid, auth-token, messaging-service-sid (Twilio); phone-number-id, waba-id, access-token,
+ *   app-secret (Meta); api-key (360dialog, with its warning "api-key-warning"); whatsapp-number (all)
+ *                            credentials form inputs of the chosen provider (only its form is in the page)
+ *   save-credentials, save-status
+ *                            credentials form submit button and its status line
+ *   webhook-incoming         the URL to paste (Twilio's incoming, Meta's Callback URL) or 360dialog's registered one
+ *   webhook-status, webhook-fallback (Twilio), verify-token (Meta)
+ *                            the other read-only values of step 5 (empty until credentials are saved)
+ *   webhook-registration     360dialog: how registering our webhook went, data-ok="true|false" once saved
  *   test-send-to             optional "send a test message to" input
- *   run-test                 connection test button
+ *   run-test, test-summary   connection test button and its summary line
  *   test-step-credentials, test-step-sender, test-step-testMessage
  *                            test results, attribute data-ok="true|false" (data-skipped="true" when skipped)
  *   disconnect               disconnect button (asks for confirmation inline: "disconnect-confirm")
@@ -29,6 +37,9 @@
  *   message-item             each message, attributes data-direction="inbound|outbound",
  *                            data-status="queued|sent|delivered|read|failed|undelivered" (inbound: "received"),
  *                            data-message-id
+ *   message-options          the buttons or list rows offered in a message, attribute data-kind="buttons|list"
+ *   failure-reason           a failed message's reason, worded for the owner
+ *   failure-details          its "Details" toggle (<details>): the API's reason, the code, our machine reason
  *   load-older               "Load older" messages button
  *   reply-text, reply-send   reply textarea and its send button
  *   templates-section        the Templates section (hidden without an active connection)
