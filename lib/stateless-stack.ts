@@ -297,7 +297,8 @@ export class StatelessStack extends Stack {
 
     // Template sync: every template's approval status can change (approved → paused/disabled by
     // WhatsApp), so each run visits every business that has templates, lists its templates, and
-    // reads each approval with the credentials of the template's own connection (by key).
+    // reads each approval with the credentials of the template's own connection (by key), from
+    // that connection's BSP (Twilio per Content SID; Meta and 360dialog one list per connection).
     this.templateSync = new ScheduledFunction(this, 'TemplateSync', {
       ...scheduled,
       handlerName: 'template-sync',
@@ -309,6 +310,8 @@ export class StatelessStack extends Stack {
         TEMPLATES_TABLE: tables.templates.tableName,
         CONNECTIONS_TABLE: tables.connections.tableName,
         TWILIO_CONTENT_BASE_URL: SEND_DEFAULTS.twilioContentBaseUrl,
+        META_GRAPH_BASE_URL: SEND_DEFAULTS.metaGraphBaseUrl,
+        DIALOG360_BASE_URL: SEND_DEFAULTS.dialog360BaseUrl,
         SECRETS_CACHE_TTL_SECONDS: String(SEND_DEFAULTS.secretsCacheTtlSeconds),
       },
     });

@@ -1,22 +1,28 @@
 /**
- * `npm run templates -- <command>`: WhatsApp templates of a business, through its connection's BSP.
+ * `npm run templates -- <command>`: WhatsApp templates of a business, through its connection's BSP
+ * (Twilio, Meta or 360dialog: the connection's provider decides).
  *
  *   create --connection <id> [--template reengagement] [--force]
- *       Creates the template (templates/<name>.json) in Twilio's Content API with the connection's
+ *       Creates the template (templates/<name>.json) in the connection's BSP account with its
  *       credentials, submits it for WhatsApp approval and records it in the template registry.
- *       Run again, it does not create a second content: a `draft` (created, submit failed) is
- *       submitted again, a submitted or approved one is left alone (`--force` creates a new one),
- *       a rejected one is replaced by a new content.
+ *       Twilio: a Content item, then its submission. Meta / 360dialog: one `message_templates`
+ *       call that creates and submits the `whatsappName` with the `twilio/text` body as its BODY.
+ *       Run again, it does not create a second template: a `draft` (Twilio: created, submit
+ *       failed) is submitted again, a submitted or approved one is left alone (`--force`: a new
+ *       Twilio content), a rejected one is replaced (Twilio: a new content; Meta / 360dialog keep
+ *       one template per name and language, so the existing one is recorded).
  *   sync [--business <id>]
  *       Re-reads the approval status of every template (of one business, or of all) and updates
- *       the registry.
+ *       the registry (Meta / 360dialog: one template list per connection).
  *   list --business <id>
  *       Prints the business's templates: a header row, then one tab-separated row per template.
  *
- * Where: locally (default when `npm run dev` is running) the tables, moto and the Twilio simulator
+ * Where: locally (default when `npm run dev` is running) the tables, moto and the BSP simulators
  * come from `.local/runtime.json`; in AWS pass `--aws` (or set the tables) and the usual AWS
  * credentials: `--templates-table`/`TEMPLATES_TABLE`, `--connections-table`/`CONNECTIONS_TABLE`,
- * `--content-base-url`/`TWILIO_CONTENT_BASE_URL` (default https://content.twilio.com).
+ * `--content-base-url`/`TWILIO_CONTENT_BASE_URL` (default https://content.twilio.com),
+ * `--meta-base-url`/`META_GRAPH_BASE_URL` (default https://graph.facebook.com),
+ * `--dialog360-base-url`/`DIALOG360_BASE_URL` (default https://waba-v2.360dialog.io).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -35,20 +41,23 @@ import {
   syncTemplateApprovals,
   type SyncApprovalsResult,
 } from '../lambdas/domain/template-approval';
+import type { TemplateBsps } from '../lambdas/domain/template-bsp';
 import {
   createAndSubmitTemplate,
   TemplateOnOtherConnectionError,
   templateFileSchema,
+  UnsupportedTemplateContentError,
   UnsupportedTemplateProviderError,
   type TemplateFile,
 } from '../lambdas/domain/template-creation';
 import type { TemplateDefinition, TemplateRegistry } from '../lambdas/domain/templates';
-import type { ContentDefinition, WhatsAppTemplateCategory } from '../lambdas/providers/whatsapp/twilio/send/content-api';
-import { TwilioContentApi } from '../lambdas/providers/whatsapp/twilio/send/content-api';
+import { createTemplateBsps } from '../lambdas/providers/whatsapp/templates';
 
 export const TEMPLATES_DIR = resolve(__dirname, '..', 'templates');
 const DEFAULT_STATE_FILE = process.env.LOCAL_STATE_FILE ?? resolve(__dirname, '..', '.local', 'runtime.json');
 const DEFAULT_CONTENT_BASE_URL = 'https://content.twilio.com';
+const DEFAULT_META_BASE_URL = 'https://graph.facebook.com';
+const DEFAULT_DIALOG360_BASE_URL = 'https://waba-v2.360dialog.io';
 
 /** A template definition file (`templates/<name>.json`); the schema lives with the domain code. */
 export { templateFileSchema, type TemplateFile };
@@ -72,17 +81,6 @@ export function loadTemplateFile(name: string, dir: string = TEMPLATES_DIR): Tem
   return parsed.data;
 }
 
-/** The Content API calls the command makes (`TwilioContentApi`). */
-export interface ContentApiPort {
-  createContent(credentials: Credentials, definition: ContentDefinition): Promise<{ sid: string }>;
-  submitWhatsAppApproval(
-    credentials: Credentials,
-    contentSid: string,
-    request: { name: string; category: WhatsAppTemplateCategory },
-  ): Promise<{ status: string }>;
-  fetchWhatsAppApproval(credentials: Credentials, contentSid: string): Promise<{ status: string; rejectionReason?: string }>;
-}
-
 type Credentials = ProviderCredentials;
 
 /** Everything the commands use; `templatesContext` builds the real one. */
@@ -90,7 +88,8 @@ export interface TemplatesContext {
   registry: TemplateRegistry;
   connections: { get(connectionId: string): Promise<Connection | undefined> };
   credentials: { get(secretId: string): Promise<Credentials> };
-  contentApi: ContentApiPort;
+  /** The template port of each provider (`createTemplateBsps`). */
+  templateBsps: TemplateBsps;
   businesses: { list(): Promise<string[]> };
   now: () => Date;
   log: (line: string) => void;
@@ -108,11 +107,11 @@ export async function createTemplate(
   if (!connection) throw new TemplatesCommandError(`connection ${options.connectionId} not found`);
   try {
     return await createAndSubmitTemplate(
-      { registry: ctx.registry, credentials: ctx.credentials, contentApi: ctx.contentApi, now: ctx.now, log: ctx.log },
+      { registry: ctx.registry, credentials: ctx.credentials, bsps: ctx.templateBsps, now: ctx.now, log: ctx.log },
       { connection, template: options.template, ...(options.force !== undefined && { force: options.force }) },
     );
   } catch (error) {
-    if (error instanceof TemplateOnOtherConnectionError || error instanceof UnsupportedTemplateProviderError) {
+    if (error instanceof TemplateOnOtherConnectionError || error instanceof UnsupportedTemplateProviderError || error instanceof UnsupportedTemplateContentError) {
       throw new TemplatesCommandError(error.message);
     }
     throw error;
@@ -124,7 +123,7 @@ export async function syncTemplates(ctx: TemplatesContext, options: { businessId
   const businesses = options.businessId ? [options.businessId] : await ctx.businesses.list();
   const result = await syncTemplateApprovals(businesses, {
     registry: ctx.registry,
-    approvals: new BspApprovalReader({ connections: ctx.connections, credentials: ctx.credentials, contentApi: ctx.contentApi }),
+    approvals: new BspApprovalReader({ connections: ctx.connections, credentials: ctx.credentials, bsps: ctx.templateBsps }),
     // By hand, everything that has a BSP id: drafts and rejections included.
     filter: () => true,
     now: ctx.now,
@@ -154,14 +153,19 @@ export async function listTemplates(ctx: TemplatesContext, businessId: string): 
   return templates;
 }
 
-/** Where the command works: tables, endpoints and the Content API's base URL. */
+/** Where the command works: tables, endpoints and each BSP's base URL. */
 export interface TemplatesTarget {
   mode: 'local' | 'aws';
   region: string;
   /** moto's endpoint, locally. */
   endpoint?: string;
   tables: { templates: string; connections: string };
+  /** Twilio's Content API. */
   contentBaseUrl: string;
+  /** Meta's Graph API. */
+  metaBaseUrl: string;
+  /** 360dialog's API. */
+  dialog360BaseUrl: string;
 }
 
 interface RuntimeState {
@@ -170,6 +174,8 @@ interface RuntimeState {
   webhookEnv: Record<string, string>;
   tables: Record<string, { logicalId: string; name: string }>;
   twilio?: { mode: 'simulator' | 'real'; simulatorUrl?: string };
+  /** The Cloud API simulators `npm run dev` runs (state file version 3). */
+  simulators?: { meta?: string; dialog360?: string };
 }
 
 /**
@@ -177,7 +183,17 @@ interface RuntimeState {
  * @example resolveTarget({ aws: true, 'templates-table': 'T', 'connections-table': 'C' }, {}) // { mode: 'aws', … }
  */
 export function resolveTarget(
-  flags: { aws?: boolean; local?: boolean; 'templates-table'?: string; 'connections-table'?: string; 'content-base-url'?: string; region?: string; 'state-file'?: string },
+  flags: {
+    aws?: boolean;
+    local?: boolean;
+    'templates-table'?: string;
+    'connections-table'?: string;
+    'content-base-url'?: string;
+    'meta-base-url'?: string;
+    'dialog360-base-url'?: string;
+    region?: string;
+    'state-file'?: string;
+  },
   env: NodeJS.ProcessEnv,
 ): TemplatesTarget {
   const templates = flags['templates-table'] ?? env.TEMPLATES_TABLE;
@@ -193,6 +209,8 @@ export function resolveTarget(
       region: flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? 'us-east-1',
       tables: { templates, connections },
       contentBaseUrl: flags['content-base-url'] ?? env.TWILIO_CONTENT_BASE_URL ?? DEFAULT_CONTENT_BASE_URL,
+      metaBaseUrl: flags['meta-base-url'] ?? env.META_GRAPH_BASE_URL ?? DEFAULT_META_BASE_URL,
+      dialog360BaseUrl: flags['dialog360-base-url'] ?? env.DIALOG360_BASE_URL ?? DEFAULT_DIALOG360_BASE_URL,
     };
   }
   if (!existsSync(stateFile)) {
@@ -211,6 +229,8 @@ export function resolveTarget(
     contentBaseUrl:
       flags['content-base-url'] ??
       (state.twilio?.mode === 'simulator' && state.twilio.simulatorUrl ? state.twilio.simulatorUrl : env.TWILIO_CONTENT_BASE_URL ?? DEFAULT_CONTENT_BASE_URL),
+    metaBaseUrl: flags['meta-base-url'] ?? state.simulators?.meta ?? env.META_GRAPH_BASE_URL ?? DEFAULT_META_BASE_URL,
+    dialog360BaseUrl: flags['dialog360-base-url'] ?? state.simulators?.dialog360 ?? env.DIALOG360_BASE_URL ?? DEFAULT_DIALOG360_BASE_URL,
   };
 }
 
@@ -227,7 +247,13 @@ export function templatesContext(target: TemplatesTarget, log: (line: string) =>
     registry: new DynamoDbTemplateRegistry(documents, target.tables.templates),
     connections: new DynamoDbConnectionDirectory(documents, target.tables.connections, { cacheTtlMs: 0 }),
     credentials: new SecretsCredentialsStore(secrets, 0),
-    contentApi: new TwilioContentApi({ fetch, contentBaseUrl: target.contentBaseUrl, timeoutMs: 15_000 }),
+    templateBsps: createTemplateBsps({
+      fetch,
+      timeoutMs: 15_000,
+      twilioContentBaseUrl: target.contentBaseUrl,
+      metaGraphBaseUrl: target.metaBaseUrl,
+      dialog360BaseUrl: target.dialog360BaseUrl,
+    }),
     businesses: new DynamoDbTemplateBusinesses(documents, target.tables.templates),
     now: () => new Date(),
     log,
@@ -243,7 +269,8 @@ const USAGE = `usage: npm run templates -- <command> [options]
   sync   [--business <id>]
   list   --business <id>
 options: --aws | --local, --templates-table <name>, --connections-table <name>,
-         --content-base-url <url>, --region <region>, --state-file <path>`;
+         --content-base-url <url>, --meta-base-url <url>, --dialog360-base-url <url>,
+         --region <region>, --state-file <path>`;
 
 /** Runs one command; resolves with the process exit code. */
 export async function main(argv: string[], log: (line: string) => void = console.log): Promise<number> {
@@ -260,6 +287,8 @@ export async function main(argv: string[], log: (line: string) => void = console
       'templates-table': { type: 'string' },
       'connections-table': { type: 'string' },
       'content-base-url': { type: 'string' },
+      'meta-base-url': { type: 'string' },
+      'dialog360-base-url': { type: 'string' },
       region: { type: 'string' },
       'state-file': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -276,7 +305,10 @@ export async function main(argv: string[], log: (line: string) => void = console
   const target = resolveTarget(values, process.env);
   // Locally (moto), the SDK's notice about the Node version is noise, as in `npm run dev`.
   if (target.mode === 'local') process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  log(`(${target.mode}: templates ${target.tables.templates}, connections ${target.tables.connections}, content API ${target.contentBaseUrl})`);
+  log(
+    `(${target.mode}: templates ${target.tables.templates}, connections ${target.tables.connections}, ` +
+      `Twilio ${target.contentBaseUrl}, Meta ${target.metaBaseUrl}, 360dialog ${target.dialog360BaseUrl})`,
+  );
   const ctx = templatesContext(target, log);
   try {
     if (command === 'create') {

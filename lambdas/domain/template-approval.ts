@@ -4,20 +4,28 @@
  */
 import type { ProviderCredentials } from './bsp';
 import type { Connection } from './connection';
+import { newTemplateReadScope, templateBspFor, type BspApproval, type TemplateBsps, type TemplateReadScope } from './template-bsp';
 import type { TemplateApprovalStatus, TemplateDefinition, TemplateRegistry } from './templates';
 
-/** What the BSP says about one template's WhatsApp approval (Twilio: lower-cased status). */
-export interface BspApproval {
-  status: string;
-  rejectionReason?: string;
-}
+export type { BspApproval } from './template-bsp';
 
 /**
- * The registry status for a BSP approval status. Only `approved` is sendable. WhatsApp may pause
- * an approved template (poor quality) and later lift the pause: that reads as `pending`, which is
- * not sendable and keeps being synced. `disabled` (after repeated pauses) is final, like `rejected`.
- * Unknown statuses are `pending`: not sendable, synced again.
+ * The registry status for a BSP approval status, whatever the BSP's case. Only `approved` is
+ * sendable; everything else keeps the template out of sends.
+ *
+ * | BSP status | Registry | Why |
+ * | --- | --- | --- |
+ * | `approved` (Twilio, Meta `APPROVED`) | `approved` | the only sendable one |
+ * | `received` (Twilio), `submitted` (360dialog) | `submitted` | the BSP has it; WhatsApp has not decided |
+ * | `pending` (Meta `PENDING`), `in_appeal` (Meta `IN_APPEAL`) | `pending` | WhatsApp is (re)reviewing it |
+ * | `paused` (Meta `PAUSED`) | `pending`, "paused by WhatsApp" | **not sendable**: WhatsApp paused it for poor quality and may lift the pause, so it keeps being synced |
+ * | `disabled` (Meta `DISABLED`) | `rejected`, "disabled by WhatsApp" | **not sendable**, final: disabled after repeated pauses |
+ * | `rejected` (Meta `REJECTED`) | `rejected` with WhatsApp's reason | final for that content; a fix is a new content (Twilio) or an edit in WhatsApp Manager (Cloud API) |
+ * | `deleted`, `pending_deletion` (Meta) | `rejected`, "deleted in WhatsApp" | gone from the account: sending it fails |
+ * | `unsubmitted` (Twilio) | `draft` | created, never submitted |
+ * | anything else | `pending` | not sendable, synced again |
  * @example registryStatusOf({ status: 'received' }) // { status: 'submitted' }
+ * @example registryStatusOf({ status: 'PAUSED' }) // { status: 'pending', reason: 'paused by WhatsApp' }
  */
 export function registryStatusOf(approval: BspApproval): { status: TemplateApprovalStatus; reason?: string } {
   const status = approval.status.trim().toLowerCase();
@@ -29,11 +37,15 @@ export function registryStatusOf(approval: BspApproval): { status: TemplateAppro
       return { status: 'rejected', reason: reason ?? 'rejected by WhatsApp (no reason given)' };
     case 'disabled':
       return { status: 'rejected', reason: reason ?? 'disabled by WhatsApp' };
+    case 'deleted':
+    case 'pending_deletion':
+      return { status: 'rejected', reason: reason ?? 'deleted in WhatsApp' };
     case 'paused':
       return { status: 'pending', reason: reason ?? 'paused by WhatsApp' };
     case 'unsubmitted':
       return { status: 'draft' };
     case 'received':
+    case 'submitted':
       return { status: 'submitted' };
     default:
       return { status: 'pending', ...(reason !== undefined && { reason }) };
@@ -51,38 +63,37 @@ export function needsScheduledSync(definition: TemplateDefinition): boolean {
 
 /** Reads a template's approval from the BSP with its connection's credentials. */
 export interface ApprovalReader {
-  fetchApproval(definition: TemplateDefinition): Promise<BspApproval>;
+  /** `scope` shares account-wide reads between the templates of one sync pass (see `TemplateReadScope`). */
+  fetchApproval(definition: TemplateDefinition, scope?: TemplateReadScope): Promise<BspApproval>;
 }
 
-/** The pieces an `ApprovalReader` for Twilio is made of (all injected). */
+/** The pieces a {@link BspApprovalReader} is made of (all injected). */
 export interface BspApprovalReaderDeps {
   connections: { get(connectionId: string): Promise<Connection | undefined> };
   credentials: { get(secretId: string): Promise<ProviderCredentials> };
-  contentApi: {
-    fetchWhatsAppApproval(
-      credentials: ProviderCredentials,
-      contentSid: string,
-    ): Promise<{ status: string; rejectionReason?: string }>;
-  };
+  /** The template port of each provider; a template of a provider without one fails (`UnsupportedTemplateProviderError`). */
+  bsps: TemplateBsps;
 }
 
 /** A connection the template names no longer exists: the template cannot be synced. */
 export class TemplateConnectionMissingError extends Error {}
 
 /**
- * Approval reads through the template's own connection (the BSP account it was created in).
+ * Approval reads through the template's own connection (the BSP account it was created in), with
+ * that connection's provider.
  * @example
- * const reader = new BspApprovalReader({ connections, credentials, contentApi });
+ * const reader = new BspApprovalReader({ connections, credentials, bsps: { twilio, meta, '360dialog': dialog360 } });
  * await reader.fetchApproval(definition) // { status: 'approved' }
  */
 export class BspApprovalReader implements ApprovalReader {
   constructor(private readonly deps: BspApprovalReaderDeps) {}
 
-  async fetchApproval(definition: TemplateDefinition): Promise<BspApproval> {
+  async fetchApproval(definition: TemplateDefinition, scope?: TemplateReadScope): Promise<BspApproval> {
     const connection = await this.deps.connections.get(definition.connectionId);
     if (!connection) throw new TemplateConnectionMissingError(`connection ${definition.connectionId} not found`);
+    const bsp = templateBspFor(this.deps.bsps, connection);
     const credentials = await this.deps.credentials.get(connection.secretArn);
-    return this.deps.contentApi.fetchWhatsAppApproval(credentials, definition.providerTemplateId);
+    return bsp.fetchApproval(credentials, connection, definition, scope);
   }
 }
 
@@ -122,6 +133,8 @@ export interface SyncApprovalsResult {
 /**
  * Re-reads the approval of each selected template of each business and writes only what changed.
  * A template that fails (BSP down, connection gone) is counted and skipped; the run goes on.
+ * Each business gets its own read scope: a BSP that lists a whole account (Cloud API) is asked
+ * once per connection per run, and nothing read is kept once the business is done.
  * @example
  * const result = await syncTemplateApprovals(['acme'], { registry, approvals });
  * result.changed // [{ name: 'reengagement', language: 'es_MX', from: 'submitted', to: 'approved' }]
@@ -139,9 +152,10 @@ export async function syncTemplateApprovals(businessIds: Iterable<string>, deps:
     }
     result.businesses++;
     const templates = (await deps.registry.list(businessId)).filter(filter);
+    const scope = newTemplateReadScope();
     await forEachLimited(templates, deps.concurrency ?? 4, async (definition) => {
       try {
-        const approval = await deps.approvals.fetchApproval(definition);
+        const approval = await deps.approvals.fetchApproval(definition, scope);
         result.checked++;
         const next = registryStatusOf(approval);
         if (next.status === definition.approvalStatus && next.reason === definition.rejectionReason) return;

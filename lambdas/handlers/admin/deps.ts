@@ -17,7 +17,7 @@ import { templateFileSchema } from '../../domain/template-creation';
 import { Dialog360ConnectionTester } from '../../providers/whatsapp/dialog360/connection-test';
 import { MetaConnectionTester } from '../../providers/whatsapp/meta/connection-test';
 import { TwilioConnectionTester } from '../../providers/whatsapp/twilio/connection-test';
-import { TwilioContentApi } from '../../providers/whatsapp/twilio/send/content-api';
+import { createTemplateBsps } from '../../providers/whatsapp/templates';
 import { fastClientConfig } from '../../shared/aws-clients';
 import { createPowertools } from '../../shared/powertools';
 import type { AdminEnv } from './env';
@@ -61,7 +61,13 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
     queue: new SqsOutboundQueue(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
     sendClaims: new DynamoDbSendClaimStore(documents, env.DEDUPE_TABLE),
     templates: new DynamoDbTemplateRegistry(documents, env.TEMPLATES_TABLE),
-    contentApi: new TwilioContentApi({ fetch: globalThis.fetch, contentBaseUrl: env.TWILIO_CONTENT_BASE_URL, timeoutMs: BSP_TIMEOUT_MS }),
+    templateBsps: createTemplateBsps({
+      fetch: globalThis.fetch,
+      timeoutMs: BSP_TIMEOUT_MS,
+      twilioContentBaseUrl: env.TWILIO_CONTENT_BASE_URL,
+      metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
+      dialog360BaseUrl: env.DIALOG360_BASE_URL,
+    }),
     // Validated here, at cold start: a broken definition fails the deploy's first call, not a business's.
     reengagement: templateFileSchema.parse(reengagementJson),
     events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),

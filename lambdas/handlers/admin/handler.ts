@@ -21,10 +21,10 @@ import type { AuditAction, AuditLog, ConversationLister, MessageLister, SendClai
 import { problemOf } from '../../domain/admin/problems';
 import { createReengagementTemplate, listTemplates } from '../../domain/admin/templates';
 import type { OutboundQueue } from '../../domain/outbound/ports';
-import type { TemplateContentApi, TemplateFile } from '../../domain/template-creation';
+import type { TemplateBsps } from '../../domain/template-bsp';
+import type { TemplateFile } from '../../domain/template-creation';
 import type { TemplateRegistry } from '../../domain/templates';
 import { providerNameSchema, type ProviderName } from '../../domain/providers';
-import { parseTwilioCredentials } from '../../providers/whatsapp/twilio/credentials';
 import { PayloadTooLargeError } from '../../shared/errors';
 import { describeError } from '../../shared/describe-error';
 
@@ -35,8 +35,8 @@ export interface AdminDeps extends ConnectionAdminDeps {
   /** Idempotency keys of `POST …/messages` (the dedupe table). */
   sendClaims: SendClaimStore;
   templates: TemplateRegistry;
-  /** Twilio's Content API: the only provider template API wired so far. */
-  contentApi: TemplateContentApi;
+  /** The template port of each provider (Twilio's Content API, Meta's and 360dialog's `message_templates`). */
+  templateBsps: TemplateBsps;
   /** `templates/reengagement.json`, validated at cold start. */
   reengagement: TemplateFile;
   audit: AuditLog;
@@ -188,9 +188,9 @@ const ROUTES: Record<string, Route> = {
       const view = await createReengagementTemplate(businessId, {
         connections: deps.connections,
         registry: deps.templates,
-        // Only Twilio has a template API wired (`contentApis`); the domain refuses the others first.
-        credentials: { get: async (secretId) => parseTwilioCredentials(await deps.credentials.get(secretId)) },
-        contentApis: { twilio: deps.contentApi },
+        // Opaque here: the connection's provider parses its own credentials.
+        credentials: deps.credentials,
+        bsps: deps.templateBsps,
         reengagement: deps.reengagement,
         now: () => deps.clock.now(),
       });

@@ -6,13 +6,13 @@ import { DynamoDbTemplateBusinesses } from '../../adapters/dynamodb-template-bus
 import { DynamoDbTemplateRegistry } from '../../adapters/dynamodb-template-registry';
 import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
 import { BspApprovalReader } from '../../domain/template-approval';
-import { TwilioContentApi } from '../../providers/whatsapp/twilio/send/content-api';
+import { createTemplateBsps } from '../../providers/whatsapp/templates';
 import { createPowertools } from '../../shared/powertools';
 import type { TemplateSyncEnv } from './env';
 import type { TemplateSyncDeps } from './handler';
 
-/** One Content API read; a slow Twilio costs one template, not the run. */
-const CONTENT_API_TIMEOUT_MS = 10_000;
+/** One BSP read (a Content SID on Twilio, a list page on Cloud API); a slow BSP costs its templates, not the run. */
+const BSP_TIMEOUT_MS = 10_000;
 
 /** Builds the template-sync job's dependencies once per container (cold start). */
 export function createTemplateSyncDeps(env: TemplateSyncEnv): TemplateSyncDeps {
@@ -24,7 +24,13 @@ export function createTemplateSyncDeps(env: TemplateSyncEnv): TemplateSyncDeps {
     approvals: new BspApprovalReader({
       connections: new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, { cacheTtlMs: 60_000 }),
       credentials: new SecretsCredentialsStore(new SecretsManagerClient({}), env.SECRETS_CACHE_TTL_SECONDS),
-      contentApi: new TwilioContentApi({ fetch, contentBaseUrl: env.TWILIO_CONTENT_BASE_URL, timeoutMs: CONTENT_API_TIMEOUT_MS }),
+      bsps: createTemplateBsps({
+        fetch,
+        timeoutMs: BSP_TIMEOUT_MS,
+        twilioContentBaseUrl: env.TWILIO_CONTENT_BASE_URL,
+        metaGraphBaseUrl: env.META_GRAPH_BASE_URL,
+        dialog360BaseUrl: env.DIALOG360_BASE_URL,
+      }),
     }),
     logger,
     metrics,

@@ -1,10 +1,17 @@
 import * as z from 'zod';
 
+/** A base URL; empty means the default (the BSP's production host). */
+const baseUrl = (fallback: string) => z.preprocess((value) => (value === '' ? undefined : value), z.url().default(fallback));
+
 /** The template-sync job's configuration, validated once at cold start. */
 export const templateSyncEnvSchema = z.object({
   TEMPLATES_TABLE: z.string().min(1),
   CONNECTIONS_TABLE: z.string().min(1),
-  TWILIO_CONTENT_BASE_URL: z.preprocess((value) => (value === '' ? undefined : value), z.url().default('https://content.twilio.com')),
+  /** Each BSP's template API (the local simulators' URLs locally). */
+  TWILIO_CONTENT_BASE_URL: baseUrl('https://content.twilio.com'),
+  /** Meta's Graph API; the version is pinned in code (`META_GRAPH_VERSION`). */
+  META_GRAPH_BASE_URL: baseUrl('https://graph.facebook.com'),
+  DIALOG360_BASE_URL: baseUrl('https://waba-v2.360dialog.io'),
   SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
 });
 

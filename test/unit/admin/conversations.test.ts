@@ -12,16 +12,16 @@ import { AdminConflictError, AdminNotFoundError, AdminValidationError, ProviderN
 import { createReengagementTemplate, listTemplates } from '../../../lambdas/domain/admin/templates';
 import { conversationIdFor } from '../../../lambdas/domain/ids';
 import { outboundMessageSchema } from '../../../lambdas/domain/outbound/contract';
-import { BUSINESS, NUMBER, OTHER_BUSINESS, adminHarness, dialog360Body, metaBody, putBody, reengagement, type AdminHarness } from './fakes';
+import { BUSINESS, META, NUMBER, OTHER_BUSINESS, adminHarness, dialog360Body, metaBody, putBody, reengagement, type AdminHarness } from './fakes';
 
 const NOW = new Date('2026-11-27T10:00:00.000Z');
 
-/** The template routes' dependencies, with Twilio's Content API as the only template API. */
-const templateDeps = (h: AdminHarness) => ({
+/** The template routes' dependencies: the harness's template port of each provider. */
+const templateDeps = (h: AdminHarness, bsps: AdminHarness['deps']['templateBsps'] = h.deps.templateBsps) => ({
   connections: h.store,
   registry: h.registry,
-  credentials: { get: async (secretId: string) => h.secrets.read(secretId) as { accountSid: string; authToken: string } },
-  contentApis: { twilio: h.contentApi },
+  credentials: { get: async (secretId: string) => h.secrets.read(secretId) },
+  bsps,
   reengagement,
   now: () => NOW,
 });
@@ -195,16 +195,66 @@ describe('admin conversations (domain)', () => {
       expect((await listTemplates(BUSINESS, { registry: h.registry })).items).toEqual([expect.objectContaining({ name: 'reengagement' })]);
     });
 
-    it('answers not-supported for a Meta or 360dialog connection, with nothing created', async () => {
+    it("creates it in a Meta connection's WABA with its name and body, once, and lists it without a Content SID", async () => {
+      // Prepare
+      const h = adminHarness();
+      const { view } = await putConnection(BUSINESS, metaBody({ whatsappNumber: NUMBER }) as never, h.deps);
+      const deps = templateDeps(h);
+
+      // Act
+      const created = await createReengagementTemplate(BUSINESS, deps);
+      const again = await createReengagementTemplate(BUSINESS, deps);
+
+      // Assess
+      expect(created).toEqual(expect.objectContaining({ name: 'reengagement', language: 'es_MX', approvalStatus: 'pending' }));
+      expect(created).not.toHaveProperty('contentSid');
+      expect(again.approvalStatus).toBe('pending');
+      expect(h.metaTemplates.creates).toEqual([
+        {
+          template: expect.objectContaining({ name: 'echo_reengagement', language: 'es_MX', category: 'UTILITY', body: expect.stringContaining('Hola {{1}}'), examples: reengagement.variables }),
+          wabaId: META.wabaId,
+        },
+      ]);
+      expect(await h.registry.get(BUSINESS, 'reengagement', 'es_MX')).toEqual(
+        expect.objectContaining({ providerTemplateId: 'echo_reengagement', connectionId: view.connectionId }),
+      );
+      expect(h.contentApi.created).toEqual([]);
+    });
+
+    it('creates it for a 360dialog connection with its key (no account id), as submitted', async () => {
+      // Prepare
+      const h = adminHarness();
+      h.dialogTemplates.createdStatus = 'submitted';
+      await putConnection(BUSINESS, dialog360Body() as never, h.deps);
+
+      // Act
+      const created = await createReengagementTemplate(BUSINESS, templateDeps(h));
+
+      // Assess
+      expect(created.approvalStatus).toBe('submitted');
+      expect(h.dialogTemplates.creates).toEqual([{ template: expect.objectContaining({ name: 'echo_reengagement' }) }]);
+      expect(h.metaTemplates.creates).toEqual([]);
+    });
+
+    it('asks for a connection test first when a Meta connection was saved without its number (409), with nothing created', async () => {
+      // Prepare
+      const h = adminHarness();
+      await putConnection(BUSINESS, metaBody() as never, h.deps);
+
+      // Act / Assess
+      await expect(createReengagementTemplate(BUSINESS, templateDeps(h))).rejects.toBeInstanceOf(AdminConflictError);
+      expect(h.metaTemplates.creates).toEqual([]);
+    });
+
+    it('answers not-supported for a provider this deployment has no template port for, with nothing created', async () => {
       // Prepare
       const h = adminHarness();
       await putConnection(BUSINESS, metaBody({ whatsappNumber: NUMBER }) as never, h.deps);
 
       // Act / Assess
-      await expect(createReengagementTemplate(BUSINESS, templateDeps(h))).rejects.toBeInstanceOf(ProviderNotSupportedError);
-      await putConnection(BUSINESS, dialog360Body() as never, h.deps);
-      await expect(createReengagementTemplate(BUSINESS, templateDeps(h))).rejects.toBeInstanceOf(ProviderNotSupportedError);
-      expect(h.contentApi.created).toEqual([]);
+      await expect(createReengagementTemplate(BUSINESS, templateDeps(h, { twilio: h.deps.templateBsps.twilio }))).rejects.toBeInstanceOf(ProviderNotSupportedError);
+      expect(h.metaTemplates.creates).toEqual([]);
+      expect(await h.registry.get(BUSINESS, 'reengagement', 'es_MX')).toBeUndefined();
     });
 
     it('replaces a template made for a connection since deleted, and is 404 without a connection', async () => {

@@ -24,7 +24,8 @@ import { templateFileSchema, type TemplateFile } from '../../../lambdas/domain/t
 import type { AdminDeps } from '../../../lambdas/handlers/admin/handler';
 import reengagementJson from '../../../templates/reengagement.json';
 import { RecordingEvents, silentPowertools } from '../../support/fakes';
-import { FakeContentApi, MemoryRegistry } from '../templates/support';
+import { TwilioTemplateBsp } from '../../../lambdas/providers/whatsapp/twilio/templates';
+import { FakeCloudTemplates, FakeContentApi, MemoryRegistry, fakeCloudBsp } from '../templates/support';
 
 /** The DynamoDB store's conditions (pointer per business, number claims, transactions), in memory. */
 export class InMemoryAdminConnectionStore implements AdminConnectionStore {
@@ -264,7 +265,11 @@ export interface AdminHarness {
   queue: RecordingOutboundQueue;
   sendClaims: InMemorySendClaimStore;
   registry: MemoryRegistry;
+  /** Twilio's Content API behind the Twilio template port. */
   contentApi: FakeContentApi;
+  /** The Meta and 360dialog accounts' templates behind the real Cloud API template port. */
+  metaTemplates: FakeCloudTemplates;
+  dialogTemplates: FakeCloudTemplates;
   events: RecordingEvents;
   audit: MemoryAuditLog;
   now: { value: Date };
@@ -282,6 +287,8 @@ export function adminHarness(): AdminHarness {
   const sendClaims = new InMemorySendClaimStore();
   const registry = new MemoryRegistry();
   const contentApi = new FakeContentApi();
+  const meta = fakeCloudBsp('meta');
+  const dialog360 = fakeCloudBsp('360dialog');
   const events = new RecordingEvents();
   const audit = new MemoryAuditLog();
   const now = { value: new Date('2026-11-27T10:00:00.000Z') };
@@ -300,7 +307,7 @@ export function adminHarness(): AdminHarness {
     queue,
     sendClaims,
     templates: registry,
-    contentApi,
+    templateBsps: { twilio: new TwilioTemplateBsp(contentApi), meta: meta.bsp, '360dialog': dialog360.bsp },
     reengagement,
     events,
     audit,
@@ -317,7 +324,7 @@ export function adminHarness(): AdminHarness {
       maxBodyBytes: 64 * 1024,
     },
   };
-  return { deps, store, secrets, tester, metaTester, dialogTester, tokens, data, queue, sendClaims, registry, contentApi, events, audit, now };
+  return { deps, store, secrets, tester, metaTester, dialogTester, tokens, data, queue, sendClaims, registry, contentApi, metaTemplates: meta.client, dialogTemplates: dialog360.client, events, audit, now };
 }
 
 export const putBody = (overrides: Record<string, unknown> = {}) => ({

@@ -1,5 +1,6 @@
 import { needsScheduledSync, registryStatusOf, syncTemplateApprovals } from '../../../lambdas/domain/template-approval';
 import type { TemplateDefinition } from '../../../lambdas/domain/templates';
+import { loadTemplateSyncEnv } from '../../../lambdas/handlers/template-sync/env';
 import { createTemplateSyncHandler } from '../../../lambdas/handlers/template-sync/handler';
 import { silentPowertools } from '../../support/fakes';
 import { MemoryRegistry } from './support';
@@ -30,6 +31,9 @@ describe('registryStatusOf', () => {
     ['paused', undefined, { status: 'pending', reason: 'paused by WhatsApp' }],
     ['disabled', undefined, { status: 'rejected', reason: 'disabled by WhatsApp' }],
     ['in_appeal', undefined, { status: 'pending' }],
+    ['submitted', undefined, { status: 'submitted' }],
+    ['DELETED', undefined, { status: 'rejected', reason: 'deleted in WhatsApp' }],
+    ['PENDING_DELETION', undefined, { status: 'rejected', reason: 'deleted in WhatsApp' }],
   ])('%s (%s) → %j', (status, rejectionReason, expected) => {
     expect(registryStatusOf({ status, ...(rejectionReason && { rejectionReason }) })).toEqual(expected);
   });
@@ -106,5 +110,22 @@ describe('template-sync handler', () => {
     // Assess
     expect(result.changed.map((c) => c.name).sort()).toEqual(['a', 'b']);
     expect((await registry.get('beta', 'b', 'es_MX'))?.approvalStatus).toBe('approved');
+  });
+});
+
+describe('template-sync configuration', () => {
+  it("defaults each BSP's base URL to its production host (an empty value too) and refuses one that is not a URL", () => {
+    // Act
+    const env = loadTemplateSyncEnv({ TEMPLATES_TABLE: 'T', CONNECTIONS_TABLE: 'C', META_GRAPH_BASE_URL: '' });
+    const local = loadTemplateSyncEnv({ TEMPLATES_TABLE: 'T', CONNECTIONS_TABLE: 'C', DIALOG360_BASE_URL: 'http://127.0.0.1:4012' });
+
+    // Assess
+    expect(env).toMatchObject({
+      TWILIO_CONTENT_BASE_URL: 'https://content.twilio.com',
+      META_GRAPH_BASE_URL: 'https://graph.facebook.com',
+      DIALOG360_BASE_URL: 'https://waba-v2.360dialog.io',
+    });
+    expect(local.DIALOG360_BASE_URL).toBe('http://127.0.0.1:4012');
+    expect(() => loadTemplateSyncEnv({ TEMPLATES_TABLE: 'T', CONNECTIONS_TABLE: 'C', META_GRAPH_BASE_URL: 'graph' })).toThrow(/META_GRAPH_BASE_URL/);
   });
 });

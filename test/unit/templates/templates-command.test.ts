@@ -169,10 +169,16 @@ describe('resolveTarget', () => {
       region: 'eu-west-1',
       tables: { templates: 'T', connections: 'C' },
       contentBaseUrl: 'https://content.twilio.com',
+      metaBaseUrl: 'https://graph.facebook.com',
+      dialog360BaseUrl: 'https://waba-v2.360dialog.io',
+    });
+    expect(resolveTarget({ aws: true, 'templates-table': 'T', 'meta-base-url': 'http://meta.test' }, { CONNECTIONS_TABLE: 'C', DIALOG360_BASE_URL: 'http://d360.test' })).toMatchObject({
+      metaBaseUrl: 'http://meta.test',
+      dialog360BaseUrl: 'http://d360.test',
     });
   });
 
-  it('reads the local runtime file: moto, the tables and the Twilio simulator', () => {
+  it('reads the local runtime file: moto, the tables and the BSP simulators', () => {
     // Prepare
     const file = join(mkdtempSync(join(tmpdir(), 'runtime-')), 'runtime.json');
     writeFileSync(
@@ -183,6 +189,7 @@ describe('resolveTarget', () => {
         webhookEnv: { CONNECTIONS_TABLE: 'local-connections' },
         tables: { TemplatesTableABC123: { logicalId: 'TemplatesTableABC123', name: 'local-templates' } },
         twilio: { mode: 'simulator', simulatorUrl: 'http://127.0.0.1:4010' },
+        simulators: { twilio: 'http://127.0.0.1:4010', meta: 'http://127.0.0.1:4011', dialog360: 'http://127.0.0.1:4012' },
       }),
     );
 
@@ -196,6 +203,8 @@ describe('resolveTarget', () => {
       endpoint: 'http://127.0.0.1:5005',
       tables: { templates: 'local-templates', connections: 'local-connections' },
       contentBaseUrl: 'http://127.0.0.1:4010',
+      metaBaseUrl: 'http://127.0.0.1:4011',
+      dialog360BaseUrl: 'http://127.0.0.1:4012',
     });
   });
 

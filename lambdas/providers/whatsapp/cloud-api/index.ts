@@ -44,9 +44,14 @@ export { InvalidCredentialsError, parseProviderCredentials } from './credentials
 export { secretsEqual } from './constant-time';
 export {
   CloudApiTemplateClient,
+  DUPLICATE_TEMPLATE_SUBCODE,
+  findTemplate,
+  isDuplicateTemplateError,
   templateOf,
   type CloudApiTemplate,
   type CloudApiTemplateClientDeps,
   type CloudApiTemplateEndpoint,
+  type CloudApiTemplateList,
   type NewCloudApiTemplate,
 } from './templates';
+export { CloudApiTemplateBsp, TemplateNotListedError, type CloudApiTemplateBspDeps } from './template-bsp';

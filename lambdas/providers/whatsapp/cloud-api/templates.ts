@@ -4,7 +4,7 @@ import { TEMPLATE_CATEGORIES, type TemplateApprovalStatus, type TemplateCategory
 import { BspUnavailableError, SendFailedError } from '../../../shared/errors';
 import type { ProviderCredentials } from '../provider';
 import type { CloudApiProvider } from './errors';
-import { callCloudApi, sameOrigin, withQuery, type CloudApiHttpDeps } from './http';
+import { CloudApiErrorAnswer, callCloudApi, sameOrigin, withQuery, type CloudApiHttpDeps } from './http';
 import type { CloudApiAuthorization } from './sender';
 
 /**
@@ -67,11 +67,60 @@ const templateSchema = z.object({
   rejected_reason: z.string().optional(),
 });
 
+const count = z.number().int().min(0).optional().catch(undefined);
 const pageSchema = z.object({
   data: z.array(z.unknown()).optional(),
   waba_templates: z.array(z.unknown()).optional(),
   paging: z.object({ next: z.string().optional() }).optional(),
+  // 360dialog's `waba_templates` list pages by `offset` and tells the `total` instead of a link.
+  offset: count,
+  total: count,
 });
+
+/** A whole account's templates, and whether the list was read to its end. */
+export interface CloudApiTemplateList {
+  templates: CloudApiTemplate[];
+  /**
+   * False when pages were left unread (the `maxPages` bound, or a `paging.next` to another host):
+   * a template missing from an incomplete list may still exist.
+   */
+  complete: boolean;
+}
+
+/** Templates per page we ask for: Meta's default is 25, and a sync reads the whole account. */
+const PAGE_SIZE = 100;
+
+/** Where the next page is; `dropped` when there is one we refuse to follow (another host). */
+interface NextPage {
+  url?: string;
+  dropped?: true;
+}
+
+/**
+ * The next page of a list: Meta's `paging.next` when it is on the first page's host (a link to
+ * another host is dropped, never followed), else 360dialog's next `offset` while below `total`.
+ */
+function nextPageOf(page: z.infer<typeof pageSchema>, read: number, first: string, query: Record<string, string> | undefined): NextPage {
+  const link = page.paging?.next;
+  if (link) {
+    const next = sameOrigin(link, first);
+    // The proof is set again in case the link lacks it.
+    return next === undefined ? { dropped: true } : { url: withQuery(next, query) };
+  }
+  if (page.total !== undefined && read > 0) {
+    const offset = (page.offset ?? 0) + read;
+    if (offset < page.total) return { url: withQuery(first, { ...query, offset: String(offset) }) };
+  }
+  return {};
+}
+
+/**
+ * The template of that name and language, as WhatsApp identifies a template.
+ * @example findTemplate(templates, 'echo_reengagement', 'es_MX')?.status // 'approved'
+ */
+export function findTemplate(templates: readonly CloudApiTemplate[], name: string, language: string): CloudApiTemplate | undefined {
+  return templates.find((template) => template.name === name && template.language === language);
+}
 
 const createdSchema = z.object({
   id: z.union([z.string(), z.number()]).transform(String).optional(),
@@ -131,24 +180,32 @@ export class CloudApiTemplateClient {
 
   /** Every template of the account, following `paging.next` on the same host only. */
   async list(credentials: ProviderCredentials, wabaId?: string): Promise<CloudApiTemplate[]> {
+    return (await this.read(credentials, wabaId)).templates;
+  }
+
+  /**
+   * Every template of the account, and whether the list is complete: pages follow Meta's
+   * `paging.next` (same host only: the credentials go nowhere else) or 360dialog's
+   * `offset`/`total`, up to `maxPages`.
+   */
+  async read(credentials: ProviderCredentials, wabaId?: string): Promise<CloudApiTemplateList> {
     const auth = this.deps.endpoint.authorize(credentials);
-    const first = this.deps.endpoint.templatesUrl(wabaId);
+    const first = withQuery(this.deps.endpoint.templatesUrl(wabaId), { limit: String(PAGE_SIZE) });
     const templates: CloudApiTemplate[] = [];
-    let url: string | undefined = withQuery(first, { limit: '100', ...auth.query });
-    for (let page = 0; url && page < (this.deps.maxPages ?? 20); page++) {
-      const { body } = await callCloudApi(this.deps, { method: 'GET', url, headers: auth.headers, context: { provider: this.deps.endpoint.provider } });
+    let next: NextPage = { url: withQuery(first, auth.query) };
+    for (let page = 0; next.url && page < (this.deps.maxPages ?? 20); page++) {
+      const { body } = await callCloudApi(this.deps, { method: 'GET', url: next.url, headers: auth.headers, context: { provider: this.deps.endpoint.provider } });
       const parsed = pageSchema.safeParse(body);
       if (!parsed.success) throw new BspUnavailableError('the template list answer is unreadable');
-      for (const item of parsed.data.data ?? parsed.data.waba_templates ?? []) {
+      const items = parsed.data.data ?? parsed.data.waba_templates ?? [];
+      for (const item of items) {
         const template = templateSchema.safeParse(item);
         // A template we cannot read is skipped, not a failed sync: the others still count.
         if (template.success) templates.push(templateOf(template.data));
       }
-      // A link to another host is dropped; the proof is set again in case the link lacks it.
-      const next = sameOrigin(parsed.data.paging?.next, first);
-      url = next === undefined ? undefined : withQuery(next, auth.query);
+      next = nextPageOf(parsed.data, items.length, first, auth.query);
     }
-    return templates;
+    return { templates, complete: next.url === undefined && !next.dropped };
   }
 
   /**
@@ -180,4 +237,21 @@ export class CloudApiTemplateClient {
       providerStatus,
     };
   }
+}
+
+/** Meta's `error_subcode` for "a template with this name and language already exists". */
+export const DUPLICATE_TEMPLATE_SUBCODE = 2388024;
+
+/**
+ * True when a create failed because the account already has a template of that name and language
+ * (Meta: code 100, subcode 2388024, "Content in this language already exists"; 360dialog relays
+ * Meta's answer). The create was refused, so nothing new exists: the existing one is the answer.
+ * @example isDuplicateTemplateError(await client.create(…).catch((e) => e)) // true on a second create
+ */
+export function isDuplicateTemplateError(error: unknown): boolean {
+  if (!(error instanceof SendFailedError) || error.code !== '100') return false;
+  const answer = error.options.cause;
+  if (!(answer instanceof CloudApiErrorAnswer)) return false;
+  // The subcode is what Meta documents; its words are the fallback for a relay that drops it.
+  return answer.metaError.subcode === DUPLICATE_TEMPLATE_SUBCODE || /already exists/i.test(JSON.stringify(answer.body ?? {}));
 }

@@ -1,6 +1,7 @@
 import type { ProviderCredentials } from '../provider';
 import type { CloudApiAuthorization } from '../cloud-api/sender';
 import { joinUrl } from '../cloud-api/http';
+import { CloudApiTemplateBsp } from '../cloud-api/template-bsp';
 import { CloudApiTemplateClient, type CloudApiTemplateEndpoint } from '../cloud-api/templates';
 import { DIALOG360_BASE_URL, dialog360Authorization } from './api';
 
@@ -27,5 +28,18 @@ export function dialog360TemplateEndpoint(baseUrl: string = DIALOG360_BASE_URL):
 export class Dialog360TemplateClient extends CloudApiTemplateClient {
   constructor(deps: { fetch: typeof fetch; timeoutMs: number; now?: () => Date; baseUrl?: string; maxPages?: number }) {
     super({ fetch: deps.fetch, timeoutMs: deps.timeoutMs, now: deps.now, maxPages: deps.maxPages, endpoint: dialog360TemplateEndpoint(deps.baseUrl) });
+  }
+}
+
+/**
+ * The template port for 360dialog connections. The API key is per number and scoped to its
+ * account, so no account id goes in the URL, and each connection lists with its own key.
+ * @example
+ * const dialog360 = new Dialog360TemplateBsp({ fetch, timeoutMs: 10_000, baseUrl: env.DIALOG360_BASE_URL });
+ * await dialog360.create(credentials, connection, reengagement); // { providerTemplateId: 'echo_reengagement', status: 'submitted' }
+ */
+export class Dialog360TemplateBsp extends CloudApiTemplateBsp {
+  constructor(deps: ConstructorParameters<typeof Dialog360TemplateClient>[0]) {
+    super({ provider: '360dialog', client: new Dialog360TemplateClient(deps), accountOf: () => undefined });
   }
 }

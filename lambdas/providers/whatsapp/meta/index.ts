@@ -13,4 +13,4 @@ export { META_SIGNATURE_HEADER, metaSignature, verifyMetaSignature } from './sig
 export { MetaWebhookCodec } from './codec';
 export { MetaSender, metaEndpoint, type MetaSenderDeps } from './sender';
 export { MetaConnectionTester, type MetaConnectionTesterDeps } from './connection-test';
-export { MetaTemplateClient, metaTemplateEndpoint } from './templates';
+export { MetaTemplateBsp, MetaTemplateClient, metaTemplateEndpoint } from './templates';

@@ -8,3 +8,4 @@ export { TwilioConnectionTester, TWILIO_SANDBOX_NUMBER, messagingBaseUrlFor, typ
 
 export { TwilioWebhookCodec } from './codec';
 export { parseTwilioCredentials, twilioCredentialsSchema, InvalidTwilioCredentialsError, type TwilioCredentials } from './credentials';
+export { TwilioTemplateBsp, type TwilioTemplateContentApi } from './templates';

@@ -1,4 +1,4 @@
-import { templateOf } from '../../../../lambdas/providers/whatsapp/cloud-api/templates';
+import { isDuplicateTemplateError, templateOf } from '../../../../lambdas/providers/whatsapp/cloud-api/templates';
 import { Dialog360TemplateClient } from '../../../../lambdas/providers/whatsapp/dialog360';
 import { META_GRAPH_VERSION, MetaTemplateClient } from '../../../../lambdas/providers/whatsapp/meta';
 import { BspUnavailableError, SendFailedError } from '../../../../lambdas/shared/errors';
@@ -121,12 +121,73 @@ describe('Cloud API templates', () => {
 
     it('creates on /v1/configs/templates with the API key', async () => {
       const { fake, client } = dialog360(() => jsonResponse(201, { id: 'x', status: 'submitted' }));
-      expect(await client.create(DIALOG360_CREDENTIALS, { name: 'a', category: 'MARKETING', language: 'es', body: 'Hola' })).toEqual({ id: 'x', status: 'pending', providerStatus: 'submitted' });
+      expect(await client.create(DIALOG360_CREDENTIALS, { name: 'a', category: 'MARKETING', language: 'es', body: 'Hola' })).toEqual({ id: 'x', status: 'submitted', providerStatus: 'submitted' });
       expect(fake.requests[0]).toMatchObject({ method: 'POST', url: `${D360}/v1/configs/templates` });
     });
 
     it('throws BspUnavailableError for an unreadable list', async () => {
       await expect(dialog360(() => jsonResponse(200, { data: 'nope' })).client.list(DIALOG360_CREDENTIALS)).rejects.toBeInstanceOf(BspUnavailableError);
+    });
+  });
+
+  describe('reading a whole account', () => {
+    it('pages 360dialog’s waba_templates by offset until total, and says the list is complete', async () => {
+      // Prepare
+      const { fake, client } = dialog360((request) => {
+        const offset = Number(new URL(request.url).searchParams.get('offset') ?? 0);
+        const names = ['a', 'b', 'c'].slice(offset, offset + 2);
+        return jsonResponse(200, { count: names.length, offset, total: 3, waba_templates: names.map((name) => ({ name, language: 'es', status: 'approved' })) });
+      });
+
+      // Act
+      const list = await client.read(DIALOG360_CREDENTIALS);
+
+      // Assess
+      expect(list.templates.map((t) => t.name)).toEqual(['a', 'b', 'c']);
+      expect(list.complete).toBe(true);
+      expect(fake.requests.map((r) => new URL(r.url).searchParams.get('offset'))).toEqual([null, '2']);
+      expect(fake.requests.every((r) => new URL(r.url).searchParams.get('limit') === '100')).toBe(true);
+    });
+
+    it('says the list is incomplete when maxPages stops it or a next link points to another host', async () => {
+      // Prepare
+      const endless = fakeFetch((request) => jsonResponse(200, { data: [metaTemplate(`t${request.url.length}`, 'APPROVED')], paging: { next: `${GRAPH}/${META_GRAPH_VERSION}/${WABA_ID}/message_templates?after=${request.url.length}` } }));
+      const capped = new MetaTemplateClient({ fetch: endless.fetch, timeoutMs: 1000, graphBaseUrl: GRAPH, maxPages: 3 });
+      const offHost = meta(() => jsonResponse(200, { data: [metaTemplate('one', 'APPROVED')], paging: { next: 'https://evil.example/next' } }));
+      const last = meta(() => jsonResponse(200, { data: [metaTemplate('one', 'APPROVED')], paging: { cursors: { before: 'A', after: 'B' } } }));
+
+      // Act
+      const cappedList = await capped.read(META_CREDENTIALS, WABA_ID);
+      const offHostList = await offHost.client.read(META_CREDENTIALS, WABA_ID);
+      const lastList = await last.client.read(META_CREDENTIALS, WABA_ID);
+
+      // Assess
+      expect(endless.requests).toHaveLength(3);
+      expect(cappedList.complete).toBe(false);
+      expect(offHostList).toMatchObject({ complete: false, templates: [{ name: 'one' }] });
+      expect(offHost.fake.requests).toHaveLength(1);
+      expect(lastList.complete).toBe(true);
+    });
+  });
+
+  describe('isDuplicateTemplateError', () => {
+    it("recognises Meta's 100 / 2388024 answer to a second create, and nothing else", async () => {
+      // Prepare
+      const create = (answer: Response) =>
+        meta(() => answer).client.create(META_CREDENTIALS, { name: 'a', category: 'UTILITY', language: 'es', body: 'x' }, WABA_ID).catch((e: unknown) => e);
+
+      // Act
+      const duplicate = await create(metaError(400, 100, { subcode: 2388024, details: 'Content in this language already exists' }));
+      const worded = await create(metaError(400, 100, { message: 'Invalid parameter', details: 'Template already exists in this language' }));
+      const other = await create(metaError(400, 100, { subcode: 33, details: 'Unsupported post request' }));
+      const throttled = await create(metaError(400, 80007));
+
+      // Assess
+      expect(isDuplicateTemplateError(duplicate)).toBe(true);
+      expect(isDuplicateTemplateError(worded)).toBe(true);
+      expect(isDuplicateTemplateError(other)).toBe(false);
+      expect(isDuplicateTemplateError(throttled)).toBe(false);
+      expect(isDuplicateTemplateError(new Error('already exists'))).toBe(false);
     });
   });
 });
