@@ -82,7 +82,12 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
     await page.getByTestId('run-test').click();
     await expectAttribute(page.getByTestId('test-step-credentials'), 'data-ok', 'false');
     await expectText(page.getByTestId('connection-status'), /not connected/i);
+    await expectStatusNamesHighlightedStep('5');
     await shot('02-wrong-credentials');
+
+    // Back later, with a failed test on file: the page points at the test, and says so.
+    await page.reload();
+    await expectStatusNamesHighlightedStep('6');
   });
 
   it('connects with the right credentials and shows the webhook URLs to copy', async () => {
@@ -94,7 +99,16 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
     const incoming = await page.getByTestId('webhook-incoming').inputValue();
     expect(incoming.startsWith(`${runtime.url}/webhook/whatsapp/twilio/`)).toBe(true);
     expect(await page.getByTestId('webhook-status').inputValue()).toBe(`${incoming}/status`);
+
+    // The steps fold into a summary once the test passes; Edit opens them again.
+    await poll('the setup summary', () => page.getByTestId('setup-summary').isVisible());
+    expect(await page.getByTestId('step-credentials').isVisible()).toBe(false);
+    await expectText(page.getByTestId('setup-summary'), new RegExp(`\\${number}, through Twilio`));
     await shot('03-connected');
+    await page.getByTestId('edit-setup').click();
+    await poll('the steps to open', () => page.getByTestId('step-credentials').isVisible());
+    expect(await page.evaluate('document.activeElement?.id')).toBe('step-test-title');
+    expect(await page.getByTestId('setup-summary').isVisible()).toBe(false);
   });
 
   it('shows a customer message that arrived through the signed webhook, with its time', async () => {
@@ -180,6 +194,8 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
 
   it('labels every form field and saves credentials with the keyboard alone', async () => {
     await page.setViewportSize({ width: 1280, height: 900 });
+    // Connected, so the steps are folded: open them to change the credentials.
+    await page.getByTestId('edit-setup').click();
     // Every visible input, select and textarea has an accessible name from a <label> or aria.
     const unlabelled = (await page.evaluate(`Array.from(document.querySelectorAll('input, select, textarea'))
       .filter((el) => el.type !== 'hidden' && el.offsetParent !== null)
@@ -291,6 +307,12 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
     // Saved once the token's hint names this token's last 4 (a second save finds the webhook URLs already there).
     await expectText(target.locator('#field-authToken-hint'), new RegExp(`ends in ${token.slice(-4)}\\b`));
     await expectValue(target.getByTestId('webhook-incoming'), /\/webhook\/whatsapp\/twilio\//);
+  }
+
+  /** The status card's "Next: … (step N)" and the stepper's highlighted step are the same step. */
+  async function expectStatusNamesHighlightedStep(step: string): Promise<void> {
+    await expectText(page.getByTestId('status-detail'), new RegExp(`\\(step ${step}\\)`));
+    expect((await page.locator('.stepper a[aria-current="step"] .stepper__number').innerText()).trim()).toBe(step);
   }
 
   async function luciaConversationId(): Promise<string> {

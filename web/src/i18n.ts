@@ -160,9 +160,9 @@ const TEXTS = {
     'Nenhum número de WhatsApp conectado ainda. Siga os passos abaixo.',
   ],
   'status.detail.unverified': [
-    'Credentials saved. Run the connection test (step 6) to finish connecting.',
-    'Credenciales guardadas. Ejecuta la prueba de conexión (paso 6) para terminar.',
-    'Credenciais salvas. Execute o teste de conexão (passo 6) para concluir.',
+    'Credentials saved. Next: {step} (step {n}).',
+    'Credenciales guardadas. Siguiente: {step} (paso {n}).',
+    'Credenciais salvas. Próximo: {step} (passo {n}).',
   ],
   'status.detail.connected': [
     'Messages to and from your number go through {provider}.',
@@ -260,6 +260,36 @@ const TEXTS = {
     'Setup steps',
     'Pasos de configuración',
     'Passos da configuração',
+  ],
+  'setup.summary.title': [
+    'Your WhatsApp number is connected',
+    'Tu número de WhatsApp está conectado',
+    'Seu número do WhatsApp está conectado',
+  ],
+  'setup.summary.body': [
+    '{number}, through {provider}.',
+    '{number}, mediante {provider}.',
+    '{number}, via {provider}.',
+  ],
+  'setup.summary.provider': [
+    'Through {provider}.',
+    'Mediante {provider}.',
+    'Via {provider}.',
+  ],
+  'setup.summary.tested': [
+    'Connection test passed on {time}.',
+    'La prueba de conexión pasó el {time}.',
+    'O teste de conexão passou em {time}.',
+  ],
+  'setup.edit': [
+    'Edit the connection',
+    'Editar la conexión',
+    'Editar a conexão',
+  ],
+  'setup.hide': [
+    'Hide the steps',
+    'Ocultar los pasos',
+    'Ocultar os passos',
   ],
   'step.done': [
     'Done',

@@ -121,9 +121,9 @@ function composePage(ctx: PageContext, app: HTMLElement): { start(): void; stop(
     },
     set(view) {
       state.view = view;
-      status.render(view);
-      layout.classList.toggle('layout--connected', !!view.connected);
       wizard.render(view);
+      status.render(view, wizard.next());
+      layout.classList.toggle('layout--connected', !!view.connected);
     },
     async reload() {
       const api = ctx.session.api;
@@ -133,7 +133,7 @@ function composePage(ctx: PageContext, app: HTMLElement): { start(): void; stop(
     },
   };
   const status = createStatusCard(ctx, connection, { onDisconnected: () => wizard.clearTest() });
-  const wizard = createWizard(ctx, connection, [twilio, meta, dialog360]);
+  const wizard = createWizard(ctx, connection, [twilio, meta, dialog360], { onStepChange: () => status.render(state.view, wizard.next()) });
   const templates = createTemplatesSection(ctx, connection, { onChange: () => conversations.renderHeader() });
   const conversations = createConversations(ctx, { closedWindowReply: (send) => templates.closedWindowReply(send) });
   const pollNotice = h('p', { class: 'notice notice--warning', role: 'status', hidden: true });

@@ -14,7 +14,8 @@ const QUALITY: Readonly<Record<string, MessageKey>> = { GREEN: 'quality.GREEN', 
 
 export interface StatusCard {
   readonly element: HTMLElement;
-  render(view: ConnectionView | undefined): void;
+  /** `next`: the wizard's current step, which the "credentials saved" line names. */
+  render(view: ConnectionView | undefined, next: { number: number; title: string }): void;
   /** Every second: "x minutes ago" moves between polls. */
   tick(): void;
 }
@@ -22,7 +23,7 @@ export interface StatusCard {
 export function createStatusCard(ctx: PageContext, connection: ConnectionStore, hooks: { onDisconnected(): void }): StatusCard {
   const { t } = ctx;
   const badge = h('p', { class: 'badge badge--off', role: 'status', 'data-testid': 'connection-status' }, t('status.notConnected'));
-  const detail = h('p', { class: 'status-detail' }, t('status.loading'));
+  const detail = h('p', { class: 'status-detail', 'data-testid': 'status-detail' }, t('status.loading'));
   const number = h('dd', {}, '—');
   const lastInbound = h('dd', { 'data-testid': 'last-inbound' }, '—');
   const fact = (label: MessageKey, testid: string) => {
@@ -104,13 +105,13 @@ export function createStatusCard(ctx: PageContext, connection: ConnectionStore, 
 
   return {
     element,
-    render(view) {
+    render(view, next) {
       const connected = !!view?.connected;
       setText(badge, connected ? t('status.connected') : t('status.notConnected'));
       badge.className = `badge ${connected ? 'badge--on' : 'badge--off'}`;
       const active = activeConnection(view);
       const key: MessageKey = !active ? 'status.detail.none' : active.verified ? 'status.detail.connected' : 'status.detail.unverified';
-      setText(detail, t(key, active ? { provider: t(PROVIDER_NAMES[active.provider]) } : undefined));
+      setText(detail, t(key, active ? { provider: t(PROVIDER_NAMES[active.provider]), step: next.title, n: next.number } : undefined));
       setText(number, active?.displayNumber ?? '—');
       const show = (item: ReturnType<typeof fact>, text: string | undefined) => {
         item.row.hidden = !text;

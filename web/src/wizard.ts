@@ -45,6 +45,8 @@ export interface Wizard {
   prefill(view: ConnectionView | undefined): void;
   /** Forgets the test result on screen (after a disconnect). */
   clearTest(): void;
+  /** The step the owner is on (the stepper's highlighted one): what the status card names. */
+  next(): { number: number; title: string };
 }
 
 interface BuiltField {
@@ -96,7 +98,7 @@ interface BuiltProvider {
   webhooks: { render(view: ProviderConnectionView | undefined): void };
 }
 
-export function createWizard(ctx: PageContext, connection: ConnectionStore, providers: readonly ProviderSetup[]): Wizard {
+export function createWizard(ctx: PageContext, connection: ConnectionStore, providers: readonly ProviderSetup[], hooks: { onStepChange(): void }): Wizard {
   const { t } = ctx;
   const state: {
     provider: ProviderSetup;
@@ -108,7 +110,9 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     testClearedBySave: boolean;
     /** The form is filled from the saved connection once; later polls never touch what the person typed. */
     prefilled: boolean;
-  } = { provider: providers[0], providerChosenByUser: false, currentStep: 0, stepChosenByUser: false, testClearedBySave: false, prefilled: false };
+    /** Once connected the steps fold into a summary; "Edit" opens them until the next successful test. */
+    expandedByUser: boolean;
+  } = { provider: providers[0], providerChosenByUser: false, currentStep: 0, stepChosenByUser: false, testClearedBySave: false, prefilled: false, expandedByUser: false };
   const built = new Map<ProviderId, BuiltProvider>();
 
   const kit: StepKit = { t, externalLink: (link) => externalLink(t, link), copyField: (options) => copyField(ctx, options) };
@@ -158,15 +162,61 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     sections.push(h('section', { id: `step-${id}`, class: 'card step', 'data-testid': `step-${id}`, 'aria-labelledby': `step-${id}-title` }, heading, ...body));
     headings.push(heading);
   });
-  const element = h(
-    'section',
-    { id: 'setup', class: 'setup', 'aria-labelledby': 'setup-title' },
-    h('h2', { id: 'setup-title' }, t('setup.title')),
+  const folded = setupSummary();
+  const hideSteps = h('button', { type: 'button', class: 'button button--small', 'data-testid': 'collapse-setup', hidden: true, 'aria-controls': 'setup-steps', onclick: () => setExpanded(false) }, t('setup.hide'));
+  const steps = h(
+    'div',
+    { id: 'setup-steps' },
     h('p', { class: 'muted' }, t('setup.intro')),
+    h('div', { class: 'actions' }, hideSteps),
     h('nav', { 'aria-label': t('setup.progress') }, stepper),
     ...sections,
   );
+  const element = h('section', { id: 'setup', class: 'setup', 'aria-labelledby': 'setup-title' }, h('h2', { id: 'setup-title' }, t('setup.title')), folded.element, steps);
   showProvider(state.provider);
+
+  /** What replaces the steps once connected: the number, its provider, the last test, and Edit. */
+  function setupSummary() {
+    const title = h('h3', { id: 'setup-summary-title', tabindex: -1 }, t('setup.summary.title'));
+    const body = h('p', {});
+    const tested = h('p', { class: 'muted' });
+    const edit = h('button', { type: 'button', class: 'button', 'data-testid': 'edit-setup', 'aria-controls': 'setup-steps', 'aria-expanded': 'false', onclick: () => setExpanded(true) }, t('setup.edit'));
+    return {
+      element: h('div', { class: 'card setup-summary', 'data-testid': 'setup-summary', hidden: true, role: 'group', 'aria-labelledby': 'setup-summary-title' }, title, body, tested, h('div', { class: 'actions' }, edit)),
+      title,
+      render(own: ProviderConnectionView) {
+        const provider = t(PROVIDER_NAMES[own.provider]);
+        setText(body, own.displayNumber ? t('setup.summary.body', { number: own.displayNumber, provider }) : t('setup.summary.provider', { provider }));
+        const at = own.lastTest?.ok ? Date.parse(own.lastTest.at) : NaN;
+        setText(tested, Number.isNaN(at) ? '' : t('setup.summary.tested', { time: formatDateTime(at, ctx.locale) }));
+        tested.hidden = Number.isNaN(at);
+      },
+    };
+  }
+
+  /** Folds the steps once this provider's connection works, unless the person opened them. */
+  function renderCollapse(): void {
+    const own = ownConnection();
+    const collapsed = !!own?.connected && !state.expandedByUser;
+    if (own?.connected) folded.render(own);
+    folded.element.hidden = !collapsed;
+    steps.hidden = collapsed;
+    hideSteps.hidden = !own?.connected;
+    setAttr(folded.element.querySelector('[data-testid="edit-setup"]') as Element, 'aria-expanded', String(!collapsed));
+  }
+
+  function setExpanded(expanded: boolean): void {
+    state.expandedByUser = expanded;
+    renderCollapse();
+    if (expanded) {
+      const heading = headings[state.currentStep];
+      heading.focus({ preventScroll: true });
+      heading.scrollIntoView({ block: 'start', behavior: scrollBehavior() });
+    } else {
+      folded.title.focus({ preventScroll: true });
+      element.scrollIntoView({ block: 'start', behavior: scrollBehavior() });
+    }
+  }
 
   function providerStep(): Child[] {
     const option = (setup: ProviderSetup) =>
@@ -183,6 +233,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
             state.providerChosenByUser = true;
             showProvider(setup);
             renderSteps();
+            hooks.onStepChange();
           },
         }),
         h(
@@ -387,9 +438,17 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
         const result = await api.send<TestConnectionResult>('POST', 'connection/test', to ? { sendTo: to } : {});
         state.shownTest = { ok: result.ok, steps: result.steps, at: new Date().toISOString() };
         state.testClearedBySave = false;
-        if (result.verified) state.currentStep = STEPS.length - 1;
+        if (result.verified) {
+          state.currentStep = STEPS.length - 1;
+          state.expandedByUser = false;
+        }
         render();
         await connection.reload();
+        if (result.verified && ownConnection()?.connected) {
+          // The steps just folded away: focus goes to what replaced them, and the reader hears it.
+          folded.title.focus({ preventScroll: true });
+          ctx.announce(`${t('test.summary.ok')} ${folded.element.querySelector('p')?.textContent ?? ''}`);
+        }
       } catch (error) {
         if (ctx.session.handleError(error)) return;
         if (error instanceof ApiError && error.status === 400) {
@@ -463,7 +522,8 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
 
   function renderSteps(): void {
     const own = ownConnection();
-    if (!state.stepChosenByUser && connection.view) state.currentStep = !own ? 0 : own.verified ? stepIndex('test') : stepIndex('webhooks');
+    // Saved but not working yet: the webhooks step until a test has run, then the test (to run it again).
+    if (!state.stepChosenByUser && connection.view) state.currentStep = !own ? 0 : own.verified || own.lastTest ? stepIndex('test') : stepIndex('webhooks');
     STEPS.forEach((_, index) => {
       const done = stepDone(index);
       const link = links[index];
@@ -480,6 +540,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     state.currentStep = Math.max(0, Math.min(STEPS.length - 1, index));
     state.stepChosenByUser = true;
     renderSteps();
+    hooks.onStepChange();
     if (focus) {
       const heading = headings[state.currentStep];
       heading.focus({ preventScroll: true });
@@ -503,6 +564,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
       renderSwitchNote();
       test.render();
       renderSteps();
+      renderCollapse();
     },
     prefill(view) {
       const active = activeConnection(view);
@@ -512,6 +574,11 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     },
     clearTest() {
       state.shownTest = undefined;
+    },
+    next() {
+      const id = STEPS[state.currentStep];
+      const title: MessageKey = id === 'provider' || id === 'test' ? `step.${id}.title` : state.provider.steps[id].title;
+      return { number: state.currentStep + 1, title: t(title) };
     },
   };
 }
