@@ -1,5 +1,8 @@
-import type { SendableContent, SendFailureKind } from '../../provider';
+import type { ContentClass, SendableContent, SendFailureKind } from '../../provider';
 import { SendFailedError } from '../../../../shared/errors';
+import { headerValue, parseRetryAfter, transportFailureOf, type HeadersLike } from '../../http-failure';
+
+export { parseRetryAfter } from '../../http-failure';
 
 /**
  * How the send Lambda must treat every failure of a Twilio call, as one table.
@@ -16,8 +19,7 @@ import { SendFailedError } from '../../../../shared/errors';
  * outcome of the Content API is simply retried.
  */
 
-/** What was being sent, as far as classification cares. */
-export type ContentClass = 'text' | 'media' | 'interactive' | 'template';
+export type { ContentClass } from '../../provider';
 
 /** Which Twilio API the failed call went to. */
 export type TwilioOperation = 'message' | 'content';
@@ -549,31 +551,6 @@ export function twilioErrorFor(
   return kind === 'retryable' ? { kind, reason: row.reason, retryAfterMs: row.retryAfterMs ?? 30 * SECOND } : { kind, reason: row.reason };
 }
 
-/**
- * `Retry-After` as milliseconds from `now`: delta-seconds or an HTTP-date (RFC 9110 §10.2.3).
- * `undefined` when absent or unreadable; never negative.
- * @example parseRetryAfter('120') // 120000
- */
-export function parseRetryAfter(value: string | null | undefined, now: Date = new Date()): number | undefined {
-  if (value === null || value === undefined) return undefined;
-  const trimmed = value.trim();
-  if (trimmed === '') return undefined;
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * SECOND;
-  // Only a real date: Date.parse would accept "1.5" or "-3" as years.
-  if (!/[a-z]/i.test(trimmed)) return undefined;
-  const at = Date.parse(trimmed);
-  if (Number.isNaN(at)) return undefined;
-  return Math.max(0, at - now.getTime());
-}
-
-function headerValue(headers: Headers | Record<string, string | undefined> | undefined, name: string): string | undefined {
-  if (!headers) return undefined;
-  if (typeof (headers as Headers).get === 'function') return (headers as Headers).get(name) ?? undefined;
-  const record = headers as Record<string, string | undefined>;
-  const key = Object.keys(record).find((candidate) => candidate.toLowerCase() === name);
-  return key === undefined ? undefined : record[key];
-}
-
 /** Twilio's error `code` from a REST error body (`{code, message, more_info, status}`), as a string. */
 export function twilioErrorCode(body: unknown): string | undefined {
   if (typeof body !== 'object' || body === null) return undefined;
@@ -619,7 +596,7 @@ function build(
 export function classifyTwilioHttpError(
   status: number,
   body: unknown,
-  headers?: Headers | Record<string, string | undefined>,
+  headers?: HeadersLike,
   context: ClassifyContext = {},
 ): SendFailedError {
   const operation = context.operation ?? 'message';
@@ -632,54 +609,6 @@ export function classifyTwilioHttpError(
   // Every operation has a 4xx and a 5xx row; a 1xx/3xx lands on the 4xx row through `range`.
   const retryAfterMs = parseRetryAfter(headerValue(headers, 'retry-after'), context.now);
   return build(row!, code ?? `HTTP_${status}`, context, { retryAfterMs, httpStatus: status });
-}
-
-/** Error codes of a connection that never carried the request (Node/undici `cause.code`). */
-const NOT_SENT_CODES: ReadonlySet<string> = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EAI_FAIL',
-  'EAI_NONAME',
-  'ENETUNREACH',
-  'EHOSTUNREACH',
-  'EADDRNOTAVAIL',
-  'UND_ERR_CONNECT_TIMEOUT',
-  'CERT_HAS_EXPIRED',
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-]);
-
-function errorCodeOf(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? code : undefined;
-}
-
-/**
- * The code that says whether the request left: undici wraps the socket error as `cause` of a
- * `TypeError('fetch failed')`; with several addresses (happy eyeballs) the cause is an
- * `AggregateError`, which only counts as "not sent" when every attempt was refused.
- */
-function notSentCode(error: unknown): string | undefined {
-  const cause = (error as { cause?: unknown } | undefined)?.cause;
-  for (const candidate of [cause, error]) {
-    if (candidate instanceof AggregateError && candidate.errors.length > 0) {
-      const codes = candidate.errors.map(errorCodeOf);
-      if (codes.every((code) => code !== undefined && NOT_SENT_CODES.has(code))) return codes[0];
-      return undefined;
-    }
-    const code = errorCodeOf(candidate);
-    if (code !== undefined) return NOT_SENT_CODES.has(code) ? code : undefined;
-  }
-  return undefined;
-}
-
-function isTimeout(error: unknown): boolean {
-  const name = (error as { name?: unknown } | undefined)?.name;
-  return name === 'TimeoutError' || name === 'AbortError';
 }
 
 /**
@@ -695,11 +624,8 @@ function isTimeout(error: unknown): boolean {
  */
 export function classifyTwilioTransportError(error: unknown, context: ClassifyContext = {}): SendFailedError {
   const operation = context.operation ?? 'message';
-  const refused = notSentCode(error);
-  const transport = refused !== undefined ? 'not-sent' : 'maybe-sent';
+  const { transport, code } = transportFailureOf(error);
   const row = findRow((match) => 'transport' in match && match.transport === transport, operation)!;
-  const code =
-    refused ?? (isTimeout(error) ? 'TIMEOUT' : (errorCodeOf((error as { cause?: unknown })?.cause) ?? errorCodeOf(error) ?? 'NETWORK'));
   return build(row, code, context, { cause: error });
 }
 

@@ -1,4 +1,5 @@
 import type { TwilioCredentials } from '../credentials';
+import { parseJsonObject } from '../../http-failure';
 import {
   classifyTwilioHttpError,
   classifyTwilioTransportError,
@@ -35,15 +36,6 @@ export function basicAuth(credentials: TwilioCredentials): string {
   return `Basic ${Buffer.from(`${credentials.accountSid}:${credentials.authToken}`, 'utf8').toString('base64')}`;
 }
 
-function parseObject(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * One Twilio REST call. Resolves with the parsed JSON object of a 2xx answer; throws a classified
  * `SendFailedError` for everything else (see `errors.ts`). The Auth Token goes only into the
@@ -78,11 +70,11 @@ export async function callTwilio(deps: TwilioHttpDeps, call: TwilioCall): Promis
   }
 
   if (response.status >= 200 && response.status < 300) {
-    const parsed = text === undefined ? undefined : parseObject(text);
+    const parsed = text === undefined ? undefined : parseJsonObject(text);
     if (!parsed) throw unreadableSuccessError(response.status, context, readError);
     return { status: response.status, body: parsed };
   }
-  const parsedError = text === undefined ? undefined : parseObject(text);
+  const parsedError = text === undefined ? undefined : parseJsonObject(text);
   throw classifyTwilioHttpError(response.status, parsedError, response.headers, context);
 }
 
