@@ -20,6 +20,7 @@ import type { LocalRuntime } from '../../local/runtime';
 import { startTestRuntime } from '../support/local-runtime';
 import { inboundTextFields, twilioSignature } from '../support/twilio-webhook';
 import { chromiumPath, CHROMIUM_ARGS } from './chromium';
+import { browserExpect } from './expect';
 
 jest.setTimeout(180_000);
 
@@ -41,6 +42,7 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
   const runtimeLog: string[] = [];
   let stdout: jest.SpyInstance;
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  const { poll, expectText, expectNotText, expectValue, expectAttribute } = browserExpect((what) => failure(what));
 
   beforeAll(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
@@ -333,48 +335,5 @@ describe('settings page: connect a WhatsApp number and talk to a customer', () =
 
   function failure(what: string): Error {
     return new Error(`${what}\nruntime log:\n${runtimeLog.slice(-25).join('\n')}`);
-  }
-
-  async function poll(what: string, probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let last: unknown;
-    while (Date.now() < deadline) {
-      try {
-        if (await probe()) return;
-      } catch (error) {
-        last = error;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 150));
-    }
-    throw failure(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
-  }
-
-  async function expectText(locator: ReturnType<Page['getByTestId']>, pattern: RegExp, timeoutMs?: number): Promise<void> {
-    let seen = '';
-    await poll(`text ${pattern} (last seen: "${seen}")`, async () => pattern.test((seen = (await locator.first().innerText({ timeout: 1000 })) ?? '')), timeoutMs).catch((error) => {
-      throw failure(`expected ${pattern}, last seen "${seen}": ${(error as Error).message.split('\n')[0]}`);
-    });
-  }
-
-  async function expectNotText(locator: ReturnType<Page['getByTestId']>, pattern: RegExp): Promise<void> {
-    await poll(`text not ${pattern}`, async () => !pattern.test(await locator.first().innerText({ timeout: 1000 })));
-  }
-
-  async function expectValue(locator: ReturnType<Page['getByTestId']>, pattern: RegExp): Promise<void> {
-    await poll(`value ${pattern}`, async () => pattern.test(await locator.inputValue({ timeout: 1000 })));
-  }
-
-  async function expectAttribute(locator: ReturnType<Page['getByTestId']>, name: string, expected: string | RegExp, timeoutMs?: number): Promise<void> {
-    let seen: string | null = null;
-    await poll(
-      `${name}=${String(expected)}`,
-      async () => {
-        seen = await locator.getAttribute(name, { timeout: 1000 });
-        return typeof expected === 'string' ? seen === expected : expected.test(seen ?? '');
-      },
-      timeoutMs,
-    ).catch((error) => {
-      throw failure(`expected ${name}=${String(expected)}, last seen ${String(seen)}: ${(error as Error).message.split('\n')[0]}`);
-    });
   }
 });
