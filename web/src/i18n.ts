@@ -4,29 +4,17 @@
  * same locale through `Intl`. `{name}` placeholders are filled by `translate`.
  */
 
-export type Locale = 'en' | 'es' | 'pt-BR';
-export const LOCALES: readonly Locale[] = ['en', 'es', 'pt-BR'];
+import { STATUS_TEXTS } from './i18n-status';
+import { fill, type Locale } from './locale';
 
-/**
- * The first supported language among the browser's preferences: any `pt-*` → `pt-BR`, any `es-*`
- * → `es`, any `en-*` → `en`; nothing supported → `en`.
- * @example chooseLocale(['pt-PT', 'en']) // 'pt-BR'
- */
-export function chooseLocale(languages: readonly string[]): Locale {
-  for (const language of languages) {
-    const primary = language.toLowerCase().split(/[-_]/)[0];
-    if (primary === 'pt') return 'pt-BR';
-    if (primary === 'es') return 'es';
-    if (primary === 'en') return 'en';
-  }
-  return 'en';
-}
+export { chooseLocale, LOCALES, type Locale } from './locale';
 
 /**
  * The texts, one entry per key: `[en, es, pt-BR]`. Side by side so a translator sees the English
  * next to each translation, and (keys written once) the bundle stays small.
  */
 const TEXTS = {
+  ...STATUS_TEXTS,
   'page.title': [
     'WhatsApp settings',
     'Configuración de WhatsApp',
@@ -139,21 +127,6 @@ const TEXTS = {
     'Conexión',
     'Conexão',
   ],
-  'status.connected': [
-    'Connected',
-    'Conectado',
-    'Conectado',
-  ],
-  'status.notConnected': [
-    'Not connected',
-    'No conectado',
-    'Não conectado',
-  ],
-  'status.loading': [
-    'Checking your connection…',
-    'Comprobando tu conexión…',
-    'Verificando sua conexão…',
-  ],
   'status.detail.none': [
     'No WhatsApp number is connected yet. Follow the steps below.',
     'Todavía no hay ningún número de WhatsApp conectado. Sigue los pasos de abajo.',
@@ -173,11 +146,6 @@ const TEXTS = {
     'WhatsApp number',
     'Número de WhatsApp',
     'Número do WhatsApp',
-  ],
-  'status.lastInbound': [
-    'Last message received',
-    'Último mensaje recibido',
-    'Última mensagem recebida',
   ],
   'status.provider': [
     'Provider',
@@ -213,11 +181,6 @@ const TEXTS = {
     'Not rated yet',
     'Aún sin calificar',
     'Ainda sem classificação',
-  ],
-  'status.noMessages': [
-    'No messages yet',
-    'Aún no hay mensajes',
-    'Nenhuma mensagem ainda',
   ],
 
   'disconnect.button': [
@@ -1704,9 +1667,9 @@ const TEXTS = {
     'Criar o modelo de reengajamento',
   ],
   'templates.createHint': [
-    'Echo creates it in your Twilio account and submits it to WhatsApp for approval, which can take from minutes to a day.',
-    'Echo la crea en tu cuenta de Twilio y la envía a WhatsApp para su aprobación, que puede tardar de minutos a un día.',
-    'O Echo o cria na sua conta Twilio e o envia ao WhatsApp para aprovação, o que pode levar de minutos a um dia.',
+    'Echo creates it with your WhatsApp provider and submits it to WhatsApp for approval, which can take from minutes to a day.',
+    'Echo la crea con tu proveedor de WhatsApp y la envía a WhatsApp para su aprobación, que puede tardar de minutos a un día.',
+    'O Echo o cria com seu provedor de WhatsApp e o envia ao WhatsApp para aprovação, o que pode levar de minutos a um dia.',
   ],
   'templates.notSupported': [
     'Echo cannot manage templates for numbers connected through {provider} yet.',
@@ -1879,6 +1842,5 @@ export function translator(locale: Locale): Translate {
  * @example translate('es', 'form.authToken.savedHint', { last4: '9f3a' })
  */
 export function translate(locale: Locale, key: MessageKey, params?: Record<string, string | number>): string {
-  const text = dictionaries[locale][key] || dictionaries.en[key] || key;
-  return params ? text.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole)) : text;
+  return fill(dictionaries[locale][key] || dictionaries.en[key] || key, params);
 }

@@ -12,8 +12,19 @@ describe('buildWeb', () => {
   afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
   // Its size is a figure of `npm run bench` (section 5), not an assertion here.
-  it('writes index.html, app.js and app.css', () => {
-    for (const file of ['index.html', 'app.js', 'app.css']) expect(statSync(join(outDir, file)).size).toBeGreaterThan(0);
+  it('writes index.html, app.js, app.css and the status widget', () => {
+    for (const file of ['index.html', 'app.js', 'app.css', 'status-widget.js']) expect(statSync(join(outDir, file)).size).toBeGreaterThan(0);
+  });
+
+  it('builds the status widget as one script with its stylesheet inside and only the status texts', () => {
+    const widget = readFileSync(join(outDir, 'status-widget.js'), 'utf8');
+    const page = readFileSync(join(outDir, 'app.js'), 'utf8');
+    expect(widget).toContain('echo-whatsapp-status');
+    expect(widget).toMatch(/\.badge--attention\{/);
+    expect(widget).toContain('Requiere atención');
+    expect(widget).not.toContain('Choose your WhatsApp provider');
+    expect(widget).not.toMatch(/\bzod\b|ZodError/);
+    expect(widget.length).toBeLessThan(page.length / 4);
   });
 
   it('links the assets by their /settings/ paths, with no inline script (the CSP forbids it)', () => {
