@@ -13,22 +13,58 @@ export interface MotoServer {
 /** Raised when Python 3 or moto's server extras are not installed; its message is the one line to print. */
 export class MotoUnavailableError extends Error {}
 
+/** The Python that runs moto: `PYTHON`, else `python3`. */
 const PYTHON = process.env.PYTHON ?? 'python3';
 
 /**
- * Checks that `python3 -m moto.server` can start, so that callers fail with one clear line
- * instead of a timeout or a stack trace.
+ * Imports what `local/moto_server.py` imports and prints, as JSON, the modules it could not find
+ * (`[]` when all are there). A module that is there but fails to import raises, with its message.
+ */
+const PROBE = `
+import importlib, json
+missing = []
+for name in ("moto", "flask", "flask_cors", "moto.server", "moto.dynamodb.models", "moto.sqs.models"):
+    try:
+        importlib.import_module(name)
+    except ImportError as error:
+        top = (getattr(error, "name", None) or name).split(".")[0]
+        if top not in missing:
+            missing.append(top)
+print(json.dumps(missing))
+`;
+
+let installed = false;
+
+/**
+ * Checks that moto's server can start with `PYTHON` (default `python3`), so that callers fail
+ * with one line that says what is missing and how to install it, instead of a timeout or a stack
+ * trace. Checks once per process.
  */
 export function assertMotoInstalled(): void {
-  const probe = spawnSync(PYTHON, ['-c', 'import moto, flask, flask_cors; print(moto.__version__)'], {
-    encoding: 'utf8',
-  });
-  if (probe.error || probe.status !== 0) {
+  if (installed) return;
+  const install = `install moto with its server extras, \`${PYTHON} -m pip install "moto[server]"\`, or set PYTHON to a Python 3 that has them`;
+  const probe = spawnSync(PYTHON, ['-c', PROBE], { encoding: 'utf8' });
+  if (probe.error) {
     throw new MotoUnavailableError(
-      `moto's server is missing: install Python 3 and run \`pip install "moto[server]"\` ` +
-        `(needed by \`npm run dev\` and the integration tests; tried \`${PYTHON} -m moto.server\`).`,
+      `moto's server (for \`npm run dev\` and the integration and browser tests) runs on Python 3, and \`${PYTHON}\` ` +
+        `was not found: install Python 3 and \`pip install "moto[server]"\`, or set PYTHON to a Python 3 that has them.`,
     );
   }
+  let missing: string[] | undefined;
+  try {
+    missing = JSON.parse(probe.stdout.trim().split('\n').pop() ?? '') as string[];
+  } catch {
+    // not our JSON: the interpreter failed before printing it (reported below)
+  }
+  if (missing && missing.length > 0) {
+    const names = missing.map((name) => `\`${name}\``).join(', ');
+    throw new MotoUnavailableError(`moto's server cannot start: \`${PYTHON}\` cannot import ${names}. To fix it, ${install}.`);
+  }
+  if (probe.status !== 0 || !missing) {
+    const reason = probe.stderr.trim().split('\n').pop() || `exit code ${probe.status}`;
+    throw new MotoUnavailableError(`moto's server cannot start with \`${PYTHON}\` (${reason}). To fix it, ${install}.`);
+  }
+  installed = true;
 }
 
 /** Finds a free TCP port on the loopback interface. */
