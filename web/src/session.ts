@@ -97,6 +97,10 @@ export async function openSession(panel: AuthPanel): Promise<Session | undefined
   if (fromFragment) sessionStorage.setItem(TOKEN_STORAGE_KEY, fromFragment);
   // The token must not stay in the address bar (history, screenshots, shoulder surfing).
   if (location.hash) history.replaceState(history.state, '', location.pathname + location.search);
+  // Another sign-in link opened in this tab changes only the fragment (no page load): start over with it.
+  window.addEventListener('hashchange', () => {
+    if (parseFragmentToken(location.hash)) location.reload();
+  });
 
   if (oidc) {
     const query = new URLSearchParams(location.search);
