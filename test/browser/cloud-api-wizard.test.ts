@@ -23,6 +23,9 @@ import { browserExpect } from './expect';
 
 jest.setTimeout(180_000);
 
+// Before any hook: without Chromium the file fails once, with one line (see chromiumPath).
+const executablePath = chromiumPath();
+
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'browser');
 
 describe('settings page: connect through Meta Cloud API or 360dialog', () => {
@@ -42,7 +45,7 @@ describe('settings page: connect through Meta Cloud API or 360dialog', () => {
       account: { accountSid: `AC${randomBytes(16).toString('hex')}`, authToken: randomBytes(16).toString('hex'), whatsappNumber: '+14155238886' },
       log: (line) => runtimeLog.push(line),
     });
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     page = await (await browser.newContext({ locale: 'en-US', viewport: { width: 1280, height: 900 } })).newPage();
   });
 

@@ -16,6 +16,9 @@ import { browserExpect } from './expect';
 
 jest.setTimeout(120_000);
 
+// Before any hook: without Chromium the file fails once, with one line (see chromiumPath).
+const executablePath = chromiumPath();
+
 const SCREENSHOTS = join(__dirname, '..', '..', 'test-results', 'browser');
 const accountSid = `AC${randomBytes(16).toString('hex')}`;
 const authToken = randomBytes(16).toString('hex');
@@ -46,7 +49,7 @@ describe('status widget on the dashboard', () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     stdout = jest.spyOn(process.stdout, 'write').mockImplementation(() => true);
     runtime = await startTestRuntime({ account: { accountSid, authToken, whatsappNumber: number }, log: (line) => runtimeLog.push(line) });
-    browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
+    browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
     const context = await browser.newContext({ locale: 'en-US', viewport: { width: 420, height: 600 } });
     // Served from the runtime's origin, as the dashboard is from Echo's, so the script and API are same-origin.
     await context.route(`${runtime.url}/dashboard`, (route) => route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: DASHBOARD }));
