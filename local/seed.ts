@@ -13,7 +13,6 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { DynamoDbAdminConnectionStore } from '../lambdas/adapters/dynamodb-admin-connection-store';
 import type { ProviderName } from '../lambdas/domain/providers';
 
 /** Where the seed writes. */
@@ -124,25 +123,6 @@ async function writeConnection(secrets: SecretsManagerClient, dynamodb: DynamoDB
         .join(', ')}, #createdAt = if_not_exists(#createdAt, :now)`,
       ExpressionAttributeNames: { ...names, '#createdAt': 'createdAt' },
       ExpressionAttributeValues: marshall({ ...values, ':now': now }, { removeUndefinedValues: true }),
-    }),
-  );
-  // The number's claim, as the admin API writes it beside a saved connection: without it another
-  // business could save the demo's number (the 409 number-in-use would not hold locally).
-  await dynamodb.send(
-    new UpdateItemCommand({
-      TableName: target.connectionsTable,
-      Key: marshall({ connectionId: DynamoDbAdminConnectionStore.numberClaimKey(connection.provider, connection.providerNumberId) }),
-      UpdateExpression:
-        'SET kind = :kind, claimProvider = :provider, claimProviderNumberId = :number, claimBusinessId = :business, ' +
-        'claimConnectionId = :connection, claimedAt = if_not_exists(claimedAt, :now)',
-      ExpressionAttributeValues: marshall({
-        ':kind': 'number-claim',
-        ':provider': connection.provider,
-        ':number': connection.providerNumberId,
-        ':business': connection.businessId,
-        ':connection': connection.connectionId,
-        ':now': now,
-      }),
     }),
   );
   return {
