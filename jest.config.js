@@ -5,9 +5,16 @@
  * - integration: real AWS SDK v3 clients against moto's server, started once per run.
  * - browser: the settings page in Debian's Chromium (playwright-core) against the whole local runtime.
  * Type checking happens in `npm test` through `tsc --noEmit`; ts-jest only transpiles.
+ *
+ * Every project runs in `test/support/quiet-environment.ts`: what a test writes to stdout/stderr
+ * (Powertools' JSON lines, CDK's "Bundling asset" lines) is shown only when that test fails.
  */
 const transform = { '^.+\\.ts$': ['ts-jest', { diagnostics: false }] };
-const base = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const base = {
+  testEnvironment: '<rootDir>/test/support/quiet-environment.ts',
+  transform,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   projects: [
