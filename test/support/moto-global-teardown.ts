@@ -1,5 +1,8 @@
+import { rmSync } from 'node:fs';
 import type { MotoServer } from '../../local/moto';
 
 export default async function teardown(): Promise<void> {
-  await (globalThis as { __MOTO__?: MotoServer }).__MOTO__?.stop();
+  const run = globalThis as { __MOTO__?: MotoServer; __TEST_RUN_DIR__?: string };
+  await run.__MOTO__?.stop();
+  if (run.__TEST_RUN_DIR__) rmSync(run.__TEST_RUN_DIR__, { recursive: true, force: true });
 }
