@@ -1,6 +1,9 @@
 import type { ContentClass, SendableContent, SendFailureKind } from '../provider';
 import { SendFailedError } from '../../../shared/errors';
+import { contentClassOf, definiteKind, FALLBACK_TO_TEXT, kindForCell, kindForContent, markdownCell, type ErrorTableRow } from '../error-table';
 import { formatBackoff, headerValue, parseRetryAfter, transportFailureOf, type HeadersLike, type TransportFailure } from '../http-failure';
+
+export { contentClassOf } from '../error-table';
 
 /**
  * How the send Lambda must treat every failure of a Cloud API call (Meta directly, or 360dialog,
@@ -39,35 +42,19 @@ export type CloudApiErrorMatch =
    */
   | { dialog360: { httpStatus: number; message?: RegExp; code: string } };
 
-export interface CloudApiErrorRow {
-  match: CloudApiErrorMatch;
-  /** What the send Lambda does. */
-  kind: SendFailureKind;
-  /** A different kind for some content (rich content may fall back to plain text). */
-  kindFor?: Partial<Record<ContentClass, SendFailureKind>>;
+export interface CloudApiErrorRow extends ErrorTableRow<CloudApiErrorMatch> {
   /**
    * The kind when the HTTP status proves the request was not processed (any 4xx, or 503): Meta's
    * generic codes say nothing about whether the message was created, the status line does.
    */
   kindIfNotProcessed?: SendFailureKind;
-  /** Minimum wait before the next attempt; a larger `Retry-After` wins. */
-  retryAfterMs?: number;
   /** The connection's credentials were refused: no send will pass until they are replaced. */
   credentialsRejected?: true;
-  /** A sentence a business can read (stored as the message's errorReason). */
-  reason: string;
-  /** Where the classification comes from, and why this kind. */
-  note: string;
 }
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
-/** Rich content that WhatsApp refuses may still go as plain text; plain text itself cannot. */
-const FALLBACK_TO_TEXT: Partial<Record<ContentClass, SendFailureKind>> = {
-  interactive: 'content-rejected',
-  media: 'content-rejected',
-};
 
 /**
  * Meta's rows. Order matters only within one match type (first match wins); code rows are
@@ -374,25 +361,6 @@ export type CloudApiFailure =
   | { type: 'unreadable-success'; status: number; cause?: unknown };
 
 /**
- * The class of a `SendableContent` for classification.
- * @example contentClassOf({ type: 'buttons', body: 'x', buttons: [] }) // 'interactive'
- */
-export function contentClassOf(content: SendableContent | SendableContent['type']): ContentClass {
-  const type = typeof content === 'string' ? content : content.type;
-  switch (type) {
-    case 'text':
-      return 'text';
-    case 'image':
-      return 'media';
-    case 'buttons':
-    case 'list':
-      return 'interactive';
-    case 'template':
-      return 'template';
-  }
-}
-
-/**
  * Meta's error `code` from a Graph error body (`{ error: { message, type, code, error_data, fbtrace_id } }`),
  * as a string of digits.
  * @example metaErrorCode({ error: { code: 131047 } }) // '131047'
@@ -459,7 +427,7 @@ function notProcessed(status: number | undefined): boolean {
 
 function kindOf(row: CloudApiErrorRow, content: ContentClass | undefined, httpStatus?: number): SendFailureKind {
   if (row.kindIfNotProcessed && notProcessed(httpStatus)) return row.kindIfNotProcessed;
-  return (content && row.kindFor?.[content]) ?? row.kind;
+  return kindForContent(row, content);
 }
 
 /**
@@ -467,8 +435,7 @@ function kindOf(row: CloudApiErrorRow, content: ContentClass | undefined, httpSt
  * that is `outcome-unknown` as a REST answer (131000) can safely be retried.
  */
 function definiteKindOf(row: CloudApiErrorRow, content: ContentClass | undefined): SendFailureKind {
-  const kind = kindOf(row, content);
-  return kind === 'outcome-unknown' ? 'retryable' : kind;
+  return definiteKind(kindOf(row, content));
 }
 
 function build(
@@ -607,7 +574,7 @@ function matchLabel(match: CloudApiErrorMatch): string {
 }
 
 function renderRows(rows: readonly CloudApiErrorRow[], firstColumn: string): string {
-  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const cell = markdownCell;
   const lines = [
     `| ${firstColumn} | Kind | Kind by content | Min. backoff | Credentials | Reason | Source / why |`,
     '| --- | --- | --- | --- | --- | --- | --- |',
@@ -615,7 +582,7 @@ function renderRows(rows: readonly CloudApiErrorRow[], firstColumn: string): str
   for (const row of rows) {
     const byContent = [
       ...(row.kindIfNotProcessed ? [`4xx/503: ${row.kindIfNotProcessed}`] : []),
-      ...Object.entries(row.kindFor ?? {}).map(([content, kind]) => `${content}: ${kind}`),
+      ...(row.kindFor ? [kindForCell(row)] : []),
     ].join(', ');
     lines.push(
       `| ${cell(matchLabel(row.match))} | ${row.kind} | ${cell(byContent)} | ${formatBackoff(row.retryAfterMs)} | ` +

@@ -1,6 +1,9 @@
-import type { ContentClass, SendableContent, SendFailureKind } from '../../provider';
+import type { ContentClass, SendFailureKind } from '../../provider';
 import { SendFailedError } from '../../../../shared/errors';
-import { headerValue, parseRetryAfter, transportFailureOf, type HeadersLike } from '../../http-failure';
+import { definiteKind, FALLBACK_TO_TEXT, kindForCell, kindForContent, markdownCell, type ErrorTableRow } from '../../error-table';
+import { formatBackoff, headerValue, parseRetryAfter, transportFailureOf, type HeadersLike } from '../../http-failure';
+
+export { contentClassOf } from '../../error-table';
 
 export { parseRetryAfter } from '../../http-failure';
 
@@ -37,30 +40,14 @@ export type TwilioErrorMatch =
    */
   | { transport: 'not-sent' | 'maybe-sent' | 'unreadable-success' };
 
-export interface TwilioErrorRow {
-  match: TwilioErrorMatch;
-  /** What the send Lambda does. */
-  kind: SendFailureKind;
-  /** A different kind for some content (e.g. rich content may fall back to plain text). */
-  kindFor?: Partial<Record<ContentClass, SendFailureKind>>;
+export interface TwilioErrorRow extends ErrorTableRow<TwilioErrorMatch> {
   /** Only for calls to this API; both when absent. */
   operation?: TwilioOperation;
-  /** Minimum wait before the next attempt; a larger `Retry-After` wins. */
-  retryAfterMs?: number;
-  /** A sentence a business can read (stored as the message's errorReason). */
-  reason: string;
-  /** Where the classification comes from, and why this kind. */
-  note: string;
 }
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
 
-/** Rich content that Twilio or WhatsApp refuses may still go as plain text; plain text itself cannot. */
-const FALLBACK_TO_TEXT: Partial<Record<ContentClass, SendFailureKind>> = {
-  interactive: 'content-rejected',
-  media: 'content-rejected',
-};
 
 /**
  * Every row the README prints. Order matters only within one match type (first match wins); code
@@ -480,21 +467,6 @@ export interface ClassifyContext {
   now?: Date;
 }
 
-/** The class of a `SendableContent` for classification. */
-export function contentClassOf(content: SendableContent | SendableContent['type']): ContentClass {
-  const type = typeof content === 'string' ? content : content.type;
-  switch (type) {
-    case 'text':
-      return 'text';
-    case 'image':
-      return 'media';
-    case 'buttons':
-    case 'list':
-      return 'interactive';
-    case 'template':
-      return 'template';
-  }
-}
 
 function appliesTo(row: TwilioErrorRow, operation: TwilioOperation): boolean {
   return row.operation === undefined || row.operation === operation;
@@ -509,7 +481,7 @@ function codeRow(code: string, operation: TwilioOperation): TwilioErrorRow | und
 }
 
 function kindOf(row: TwilioErrorRow, content: ContentClass | undefined): SendFailureKind {
-  return (content && row.kindFor?.[content]) ?? row.kind;
+  return kindForContent(row, content);
 }
 
 /**
@@ -517,8 +489,7 @@ function kindOf(row: TwilioErrorRow, content: ContentClass | undefined): SendFai
  * so even a code that is `outcome-unknown` as a REST answer (20500) can safely be retried.
  */
 function definiteKindOf(row: TwilioErrorRow, content: ContentClass | undefined): SendFailureKind {
-  const kind = kindOf(row, content);
-  return kind === 'outcome-unknown' ? 'retryable' : kind;
+  return definiteKind(kindOf(row, content));
 }
 
 /**
@@ -649,18 +620,14 @@ function matchLabel(match: TwilioErrorMatch): string {
  * @example console.log(renderTwilioErrorTable());
  */
 export function renderTwilioErrorTable(): string {
-  const cell = (text: string) => text.replace(/\|/g, '\\|');
+  const cell = markdownCell;
   const lines = [
     '| Twilio code / answer | API | Kind | Kind by content | Min. backoff | Reason |',
     '| --- | --- | --- | --- | --- | --- |',
   ];
   for (const row of TWILIO_ERROR_TABLE) {
-    const byContent = row.kindFor
-      ? Object.entries(row.kindFor)
-          .map(([content, kind]) => `${content}: ${kind}`)
-          .join(', ')
-      : '';
-    const backoff = row.retryAfterMs === undefined ? '' : row.retryAfterMs >= MINUTE ? `${row.retryAfterMs / MINUTE} min` : `${row.retryAfterMs / SECOND} s`;
+    const byContent = kindForCell(row);
+    const backoff = formatBackoff(row.retryAfterMs);
     lines.push(
       `| ${cell(matchLabel(row.match))} | ${row.operation ?? 'both'} | ${row.kind} | ${cell(byContent)} | ${backoff} | ${cell(row.reason)} |`,
     );
