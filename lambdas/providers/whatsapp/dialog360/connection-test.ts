@@ -7,6 +7,7 @@ import { callCloudApi, joinUrl, type CloudApiHttpDeps } from '../cloud-api/http'
 import { DIALOG360_BASE_URL, DIALOG360_WEBHOOK_TOKEN_HEADER, dialog360Authorization } from './api';
 import { dialog360CredentialsSchema, type Dialog360Credentials } from './credentials';
 import { Dialog360Sender } from './sender';
+import { sendTestMessage } from '../cloud-api/test-message';
 
 /**
  * The connection test against 360dialog (CLOUD_API.md §7):
@@ -99,26 +100,11 @@ export class Dialog360ConnectionTester implements ConnectionTester {
     return this.register(parsed.data, target);
   }
 
+  /** See {@link sendTestMessage}. */
   async sendTestMessage(credentials: ProviderCredentials, target: TestTarget, to: string, text: string): Promise<ConnectionCheck> {
-    try {
-      await this.sender.send({
-        credentials,
-        from: target.number,
-        to,
-        content: { type: 'text', text },
-        statusCallbackUrl: '',
-        callbackData: '',
-        messageId: 'connection-test',
-      });
-      return {
-        ok: true,
-        detail: '360dialog accepted the test message. WhatsApp delivers it only if that number wrote to the business in the last 24 hours.',
-      };
-    } catch (error) {
-      if (error instanceof SendFailedError) return { ok: false, code: error.code, detail: error.reason };
-      throw error;
-    }
+    return sendTestMessage(this.sender, '360dialog', credentials, target, to, text);
   }
+
 
   private async readRegistration(credentials: Dialog360Credentials): Promise<Registration> {
     const { body } = await callCloudApi(this.http, {

@@ -6,6 +6,7 @@ import { CloudApiErrorAnswer, callCloudApi, withQuery, type CloudApiHttpDeps } f
 import { metaAuthorization, metaCredentialsSchema } from './credentials';
 import { META_GRAPH_BASE_URL, graphUrl } from './graph';
 import { MetaSender } from './sender';
+import { sendTestMessage } from '../cloud-api/test-message';
 
 /**
  * The connection test against Meta's Graph API (version `META_GRAPH_VERSION`), every call with the
@@ -134,28 +135,11 @@ export class MetaConnectionTester implements ConnectionTester {
     };
   }
 
+  /** See {@link sendTestMessage}. */
   async sendTestMessage(credentials: ProviderCredentials, target: TestTarget, to: string, text: string): Promise<ConnectionCheck> {
-    try {
-      await this.sender.send({
-        credentials,
-        from: target.number,
-        to,
-        content: { type: 'text', text },
-        statusCallbackUrl: '',
-        // No message key: nothing of ours records the test message or its statuses.
-        callbackData: '',
-        messageId: 'connection-test',
-      });
-      return {
-        ok: true,
-        detail: 'Meta accepted the test message. WhatsApp delivers it only if that number wrote to the business in the last 24 hours.',
-      };
-    } catch (error) {
-      // Even "unavailable" is a result here: the credentials and sender were already judged.
-      if (error instanceof SendFailedError) return { ok: false, code: error.code, detail: error.reason };
-      throw error;
-    }
+    return sendTestMessage(this.sender, 'Meta', credentials, target, to, text);
   }
+
 
   private async get(credentials: ProviderCredentials, path: string, query: Record<string, string> = {}): Promise<Record<string, unknown>> {
     const auth = metaAuthorization(credentials);
