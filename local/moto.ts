@@ -97,6 +97,8 @@ async function waitUntilReady(endpoint: string, child: ChildProcess, timeoutMs: 
 
 /**
  * Starts moto's server (through `local/moto_server.py`) on 127.0.0.1 and waits until it answers.
+ * Given a port, it spawns the server before its first await, so the caller can do other work
+ * while moto boots.
  * @example
  * const moto = await startMoto({ port: 5005 });
  * process.env.AWS_ENDPOINT_URL = moto.endpoint;

@@ -21,13 +21,12 @@ export default async function setup(): Promise<void> {
   // Given a port, startMoto spawns moto before its first await: moto boots in its own process
   // while this one synthesizes.
   const starting = startMoto({ port: await freePort() });
-  let moto: MotoServer | undefined;
+  let moto: MotoServer;
   try {
-    const templatesFile = writeSynthesizedTemplates(dir);
+    process.env[TEMPLATES_FILE_ENV] = writeSynthesizedTemplates(dir);
     moto = await starting;
-    process.env[TEMPLATES_FILE_ENV] = templatesFile;
   } catch (error) {
-    await (moto ?? (await starting.catch(() => undefined)))?.stop();
+    await (await starting.catch(() => undefined))?.stop();
     rmSync(dir, { recursive: true, force: true });
     stopOnMotoUnavailable(error);
   }
