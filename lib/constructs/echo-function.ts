@@ -139,6 +139,9 @@ export class EchoFunction extends Construct {
         keepNames: LAMBDA_BUNDLING.keepNames,
         sourceMap: LAMBDA_BUNDLING.sourceMap,
         externalModules: [...LAMBDA_BUNDLING.externalModules],
+        // Warnings and errors only: the size report per bundle is noise in `cdk synth` and in
+        // tests, and `npm run bench` prints the figures that matter.
+        logLevel: nodejs.LogLevel.WARNING,
       },
     });
 
