@@ -19,6 +19,9 @@ import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { JwtAuthorization } from './jwt-authorizer';
 
+/** How long `stop` waits for invocations still running. */
+const STOP_GRACE_MS = 10_000;
+
 /** What a Lambda handler behind an HTTP API looks like to the gateway. */
 export type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<unknown>;
 
@@ -580,12 +583,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     done(toHttpResult(JSON.parse(serialised)));
   };
 
+  // Invocations still running: `stop` waits for them, so no handler outlives the runtime that
+  // started it (a test file ending mid-call would otherwise leave it writing to torn-down mocks).
+  const inFlight = new Set<Promise<void>>();
   const server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      log(`gateway error: ${(error as Error)?.stack ?? String(error)}`);
-      if (!res.headersSent) send(res, json(500, { message: 'Internal Server Error' }));
-      else res.destroy();
-    });
+    const call = handle(req, res)
+      .catch((error: unknown) => {
+        log(`gateway error: ${(error as Error)?.stack ?? String(error)}`);
+        if (!res.headersSent) send(res, json(500, { message: 'Internal Server Error' }));
+        else res.destroy();
+      })
+      .finally(() => inFlight.delete(call));
+    inFlight.add(call);
   });
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
@@ -603,10 +612,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Gatewa
     setRoutes: (routes) => {
       compiled = routes.map(compileRoute);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
+    stop: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      // Bounded: a handler stuck on a dead dependency must not hang the shutdown.
+      await Promise.race([Promise.allSettled([...inFlight]), new Promise((resolve) => setTimeout(resolve, STOP_GRACE_MS).unref())]);
+      await closed;
+    },
   };
 }
