@@ -34,7 +34,7 @@ import { ScheduledFunction } from './constructs/scheduled-function';
 import { SEND_SERVICE_NAME, SendFunction } from './constructs/send-function';
 import { WebhookApi, type WebhookThrottle } from './constructs/webhook-api';
 import { SETTINGS_PAGE_PATH, WebHosting, type SettingsPageAuth } from './constructs/web-hosting';
-import { WhatsAppWebhook } from './constructs/whatsapp-webhook';
+import { WEBHOOK_SERVICE_NAME, WhatsAppWebhook } from './constructs/whatsapp-webhook';
 import type { StatefulStack } from './stateful-stack';
 
 export interface StatelessStackProps extends StackProps {
@@ -207,8 +207,9 @@ export class StatelessStack extends Stack {
       encryptionKey: key,
       webhookBaseUrl: this.webhookBaseUrl,
       secretNamePrefix: stateful.secretNamePrefix,
-      // The watchdog ends sends `failed` too (outcome-unknown): one alarm over both.
-      sendFailedServices: [SEND_SERVICE_NAME, OUTCOME_WATCHDOG_SERVICE_NAME],
+      // The watchdog ends sends `failed` too (outcome-unknown), and so does the webhook when a
+      // status reports a failure with no fallback: one alarm over all three sources.
+      sendFailedServices: [SEND_SERVICE_NAME, OUTCOME_WATCHDOG_SERVICE_NAME, WEBHOOK_SERVICE_NAME],
       alarmAction,
     });
 

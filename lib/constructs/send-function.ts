@@ -181,7 +181,8 @@ export class SendFunction extends Construct {
     this.sendFailedAlarm = new cloudwatch.Alarm(this, 'SendFailedAlarm', {
       alarmDescription:
         'Many outbound WhatsApp messages ended failed (permanent BSP errors, closed windows, retries ' +
-        'exhausted, unknown outcomes): see send.failed events and the send Lambda logs.',
+        'exhausted, unknown outcomes, failures the BSP reported later on a status with no fallback left): ' +
+        'see send.failed events and the send, outcome-watchdog and webhook Lambda logs.',
       // SUM([...]) adds the series per period and, unlike `a + b`, keeps periods where one is missing.
       metric: new cloudwatch.MathExpression({
         label: 'Messages ended failed',

@@ -17,6 +17,9 @@ import {
   SQS_PRODUCER_KMS_ACTIONS,
 } from './policy';
 
+/** The webhook's Powertools service name: the `service` dimension of its metrics (`SendFailed` among them). */
+export const WEBHOOK_SERVICE_NAME = 'whatsapp-webhook';
+
 export interface WhatsAppWebhookProps {
   /** The four tables (see `StatefulStack`). */
   readonly tables: {
@@ -124,7 +127,7 @@ export class WhatsAppWebhook extends Construct {
 
     this.echoFunction = new EchoFunction(this, 'Handler', {
       handlerName: 'webhook',
-      serviceName: 'whatsapp-webhook',
+      serviceName: WEBHOOK_SERVICE_NAME,
       timeout: Duration.seconds(WEBHOOK_TIMEOUT_SECONDS),
       environment,
       logLevel: props.logLevel,

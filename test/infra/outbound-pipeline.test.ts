@@ -253,7 +253,7 @@ describe('outbound pipeline', () => {
       expect(JSON.stringify(secretStatements[0]!.Resource)).toMatch(/:secret:echo-whatsapp\/connections\/\*"\]\]\}$/);
     });
 
-    it('alarms on failed batches, and on many SendFailed metrics of the send Lambda and the watchdog together', () => {
+    it('alarms on failed batches, and on many SendFailed metrics of the send Lambda, the watchdog and the webhook (failed statuses) together', () => {
       const topic = Match.objectLike({ 'Fn::ImportValue': Match.stringLikeRegexp('AlarmsTopic') });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Namespace: 'AWS/Lambda',
@@ -274,9 +274,10 @@ describe('outbound pipeline', () => {
         });
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         Metrics: Match.arrayWith([
-          Match.objectLike({ Expression: 'SUM([s0, s1])' }),
+          Match.objectLike({ Expression: 'SUM([s0, s1, s2])' }),
           sendFailed('s0', 'whatsapp-send'),
           sendFailed('s1', 'whatsapp-outcome-watchdog'),
+          sendFailed('s2', 'whatsapp-webhook'),
         ]),
         Threshold: 10,
         ComparisonOperator: 'GreaterThanOrEqualToThreshold',
