@@ -101,6 +101,23 @@ export const WEBHOOK_ROUTE_KEYS: readonly string[] = PROVIDERS.flatMap((provider
   ];
 });
 
+/**
+ * How many requests a webhook route receives per inbound message at most: every message we send
+ * causes up to three status callbacks (sent, delivered, read). Twilio posts them to their own
+ * `/status` route; Cloud API BSPs post them with the messages, so their one POST route carries both.
+ * Each route's throttle is the inbound limit times this, so statuses never crowd out messages.
+ */
+export function webhookRouteLoadFactor(routeKey: string): number {
+  const [method, path] = routeKey.split(' ');
+  if (method !== 'POST' || !path) return 1;
+  if (path.endsWith('/status')) return STATUS_CALLBACKS_PER_MESSAGE;
+  const provider = PROVIDERS.find((candidate) => path.startsWith(`${WEBHOOK_PATH_PREFIX}/${candidate}/`));
+  return provider && !PROVIDER_PROFILES[provider].routes.statusPath ? 1 + STATUS_CALLBACKS_PER_MESSAGE : 1;
+}
+
+/** sent, delivered, read. */
+const STATUS_CALLBACKS_PER_MESSAGE = 3;
+
 /** A webhook route's path in API Gateway syntax. */
 function webhookRoutePath(provider: ProviderName, route: 'status' | 'fallback' | 'inbound' = 'inbound'): string {
   const base = `${WEBHOOK_PATH_PREFIX}/${provider}/{connectionId}`;

@@ -52,6 +52,8 @@ export interface ObservedHttpApiProps {
   readonly authorizer?: apigwv2.IHttpRouteAuthorizer;
   /** Applied to the stage and to each route. */
   readonly throttle: RouteThrottle;
+  /** Per route key, a different limit than {@link throttle} (e.g. a status route that carries 3 callbacks a message). */
+  readonly routeThrottles?: Readonly<Record<string, RouteThrottle>>;
   /** Fields logged on top of {@link HTTP_API_ACCESS_LOG_FIELDS}. */
   readonly extraAccessLogFields?: Record<string, string>;
   /** @default logs.RetentionDays.ONE_MONTH */
@@ -125,10 +127,10 @@ export function createObservedHttpApi(scope: Construct, props: ObservedHttpApiPr
   // through verbatim: the keys must be CloudFormation's PascalCase names.
   const cfnStage = stage.node.defaultChild as apigwv2.CfnStage;
   cfnStage.routeSettings = Object.fromEntries(
-    props.routeKeys.map((routeKey) => [
-      routeKey,
-      { ThrottlingRateLimit: props.throttle.rateLimit, ThrottlingBurstLimit: props.throttle.burstLimit },
-    ]),
+    props.routeKeys.map((routeKey) => {
+      const throttle = props.routeThrottles?.[routeKey] ?? props.throttle;
+      return [routeKey, { ThrottlingRateLimit: throttle.rateLimit, ThrottlingBurstLimit: throttle.burstLimit }];
+    }),
   );
   for (const route of routes) stage.node.addDependency(route);
 

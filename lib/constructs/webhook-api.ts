@@ -5,6 +5,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { webhookRouteLoadFactor } from '../config';
 import { createObservedHttpApi, type RouteThrottle } from './http-api-stage';
 
 /** Steady-state and burst request limits of a webhook route. */
@@ -18,9 +19,11 @@ export interface WebhookApiProps {
   readonly routeKeys: readonly string[];
 
   /**
-   * Throttling of each webhook route. Above it API Gateway answers 429 without invoking the
-   * function, which protects the tables and the inbound queue from a flood; BSPs treat 429 as
-   * retryable (Twilio hardly retries, so size this well above real peaks).
+   * Throttling of the inbound-message routes. Above it API Gateway answers 429 without invoking
+   * the function, which protects the tables and the inbound queue from a flood; BSPs treat 429 as
+   * retryable (Twilio hardly retries, so size this well above real peaks). Routes that also carry
+   * status callbacks get a multiple of it (see `webhookRouteLoadFactor`): Twilio's `/status` 3×,
+   * Cloud API POST routes 4×.
    * @default { rateLimit: 200, burstLimit: 400 }
    */
   readonly throttle?: WebhookThrottle;
@@ -82,6 +85,13 @@ export class WebhookApi extends Construct {
       integrationId: 'WebhookIntegration',
       routeKeys: props.routeKeys,
       throttle,
+      // The limit above is for messages; routes that also carry status callbacks get room for them.
+      routeThrottles: Object.fromEntries(
+        props.routeKeys.map((routeKey) => {
+          const factor = webhookRouteLoadFactor(routeKey);
+          return [routeKey, { rateLimit: throttle.rateLimit * factor, burstLimit: throttle.burstLimit * factor }];
+        }),
+      ),
       accessLogRetention: props.accessLogRetention,
       accessLogEncryptionKey: props.accessLogEncryptionKey,
       serverErrorAlarmDescription:

@@ -310,11 +310,20 @@ describe('stateless stack', () => {
       template.resourceCountIs('AWS::Logs::LogGroup', 11);
     });
 
-    it('throttles each webhook route (and every other route by default)', () => {
-      const throttle = { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 };
+    it('throttles each webhook route, with room for 3 status callbacks a message where statuses arrive (and every other route by default)', () => {
+      const inbound = { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 };
+      const statuses = { ThrottlingRateLimit: 600, ThrottlingBurstLimit: 1200 };
+      const both = { ThrottlingRateLimit: 800, ThrottlingBurstLimit: 1600 };
       expect(webhookStage().Properties).toMatchObject({
-        DefaultRouteSettings: throttle,
-        RouteSettings: Object.fromEntries(routeKeys.map((key) => [key, throttle])),
+        DefaultRouteSettings: inbound,
+        RouteSettings: {
+          [`POST ${WEBHOOK_ROUTES.twilioInbound}`]: inbound,
+          [`POST ${WEBHOOK_ROUTES.twilioFallback}`]: inbound,
+          [`POST ${WEBHOOK_ROUTES.twilioStatus}`]: statuses,
+          [`GET ${WEBHOOK_ROUTES.meta}`]: inbound,
+          [`POST ${WEBHOOK_ROUTES.meta}`]: both,
+          [`POST ${WEBHOOK_ROUTES.dialog360}`]: both,
+        },
       });
     });
 
