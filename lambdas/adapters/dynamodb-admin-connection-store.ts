@@ -84,19 +84,24 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     return `number#${provider}#${providerNumberId}`;
   }
 
+  /** The transaction item that ends the business's pointer, only while it still names this connection. */
+  private pointerRelease(businessId: string, connectionId: string) {
+    return {
+      Delete: {
+        TableName: this.tableName,
+        Key: { connectionId: DynamoDbAdminConnectionStore.pointerKey(businessId) },
+        ConditionExpression: 'currentConnectionId = :id',
+        ExpressionAttributeValues: { ':id': connectionId },
+      },
+    };
+  }
+
   async abandon(businessId: string, connectionId: string): Promise<void> {
     try {
       await this.documents.send(
         new TransactWriteCommand({
           TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: { connectionId: DynamoDbAdminConnectionStore.pointerKey(businessId) },
-                ConditionExpression: 'currentConnectionId = :id',
-                ExpressionAttributeValues: { ':id': connectionId },
-              },
-            },
+            this.pointerRelease(businessId, connectionId),
             { ConditionCheck: { TableName: this.tableName, Key: { connectionId }, ConditionExpression: 'attribute_not_exists(connectionId)' } },
           ],
         }),
@@ -233,14 +238,7 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
         await this.documents.send(
           new TransactWriteCommand({
             TransactItems: [
-              {
-                Delete: {
-                  TableName: this.tableName,
-                  Key: { connectionId: DynamoDbAdminConnectionStore.pointerKey(businessId) },
-                  ConditionExpression: 'currentConnectionId = :id',
-                  ExpressionAttributeValues: { ':id': connectionId },
-                },
-              },
+              this.pointerRelease(businessId, connectionId),
               {
                 Update: {
                   TableName: this.tableName,
