@@ -17,7 +17,7 @@ type Handler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructu
 
 export const META_BATCH_SIZE = 50;
 const CUSTOMERS = 10;
-const ROUNDS = Number(process.env.BENCH_META_ROUNDS ?? 12);
+const ROUNDS = Number(process.env.BENCH_META_ROUNDS ?? 5);
 
 export interface MetaBatchFigures {
   batchSize: number;
