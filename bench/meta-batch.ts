@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { PurgeQueueCommand, SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { inboundPayload, metaWebhookRequest, textBatch } from '../local/cloud-api-simulator/inbound';
@@ -34,6 +34,18 @@ export interface MetaBatchFigures {
    * cost grows with the items written, not the calls made, so this is what a batch cannot beat here.
    */
   batchFloorMs: number;
+}
+
+/**
+ * Empties the inbound queue between rounds, untimed: nothing consumes it here, and moto's FIFO
+ * send slows down with every message a queue holds (SQS's does not), so a full queue would be
+ * measured instead of the webhook.
+ */
+export function purgeBetweenRounds(queueUrl: string): () => Promise<void> {
+  const sqs = new SQSClient({});
+  return async () => {
+    await sqs.send(new PurgeQueueCommand({ QueueUrl: queueUrl }));
+  };
 }
 
 /** The batch's own writes, without the handler: what moto charges for 50 messages in as few calls as allowed. */
@@ -151,7 +163,7 @@ function median(values: number[]): number {
  * Interleaves the three series round by round, so that each sees moto in the same state (moto
  * slows down as its tables fill).
  */
-export async function benchMetaBatch(handler: Handler, floor: () => Promise<void>): Promise<MetaBatchFigures> {
+export async function benchMetaBatch(handler: Handler, floor: () => Promise<void>, betweenRounds: () => Promise<void> = async () => undefined): Promise<MetaBatchFigures> {
   await timed(handler, [signedBatch(META_BATCH_SIZE, CUSTOMERS), signedBatch(1, 1)]);
   const batch: number[] = [];
   const singles: number[] = [];
@@ -164,6 +176,7 @@ export async function benchMetaBatch(handler: Handler, floor: () => Promise<void
     floors.push(Number(process.hrtime.bigint() - started) / 1e6);
     singles.push(await timed(handler, Array.from({ length: META_BATCH_SIZE }, () => signedBatch(1, 1))));
     for (let i = 0; i < 5; i++) single.push(await timed(handler, [signedBatch(1, 1)]));
+    await betweenRounds();
   }
   return {
     batchSize: META_BATCH_SIZE,

@@ -26,7 +26,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { build, type Plugin } from 'esbuild';
 import { WEBHOOK_BUNDLING } from '../lib/bundling';
 import { motoClientEnv, startMoto } from '../local/moto';
-import { benchMetaBatch, META_BATCH_SIZE, rawBatchWrites, seedMetaBench, type MetaBatchFigures } from './meta-batch';
+import { benchMetaBatch, META_BATCH_SIZE, purgeBetweenRounds, rawBatchWrites, seedMetaBench, type MetaBatchFigures } from './meta-batch';
 import { benchOutbound } from './outbound';
 import { buildWeb } from '../web/build';
 import { provisionFromTemplates } from '../local/resources';
@@ -202,7 +202,7 @@ async function warmLatency(bundleFile: string): Promise<{ handler: number[]; rou
         handlerTimes.push(await invoke(WARMUP_REQUESTS + i));
         roundTrips.push(await roundTrip(WARMUP_REQUESTS + i));
       }
-      metaBatch = await benchMetaBatch(handler, rawBatchWrites(env));
+      metaBatch = await benchMetaBatch(handler, rawBatchWrites(env), purgeBetweenRounds(env.INBOUND_QUEUE_URL));
     } finally {
       process.stdout.write = write;
     }

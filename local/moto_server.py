@@ -6,12 +6,19 @@ and two concurrent SendMessage calls can both slip past a FIFO deduplication id.
 SQS never allow either, and our idempotency tests exist precisely to exercise those races. So each
 mutating backend call is serialized here; everything else, including long-polling ReceiveMessage,
 stays concurrent. Arguments are moto.server's own (-H host, -p port).
+
+And one cost moto adds that DynamoDB does not: before a TransactWriteItems, moto deep-copies a
+table for its rollback once per ITEM of the transaction, so a 100-item transaction (one Cloud API
+batch) copied the tables 100 times and grew slower with every item stored. Here each table is
+copied once per transaction, which is all the rollback needs (the copies are taken before any write).
 """
 
+import copy
 import functools
 import sys
 import threading
 
+import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
 from moto.server import main
 from moto.sqs.models import SQSBackend
@@ -36,6 +43,42 @@ def _serialized(method):
 for backend, names in _SERIALIZED.items():
     for name in names:
         setattr(backend, name, _serialized(getattr(backend, name)))
+
+
+class _CopyOncePerTransaction:
+    """`copy` as moto's DynamoDB module sees it: inside a transaction, one deep copy per object."""
+
+    def __init__(self):
+        self.copies = None
+
+    def deepcopy(self, value, memo=None):
+        if self.copies is None:
+            return copy.deepcopy(value, memo)
+        if id(value) not in self.copies:
+            self.copies[id(value)] = copy.deepcopy(value)
+        return self.copies[id(value)]
+
+    def __getattr__(self, name):
+        return getattr(copy, name)
+
+
+_copier = _CopyOncePerTransaction()
+dynamodb_models.copy = _copier
+_transact_write_items = DynamoDBBackend.transact_write_items
+
+
+@functools.wraps(_transact_write_items)
+def _transact_write_items_copying_once(*args, **kwargs):
+    # Serialized above (the lock is re-entrant), so one transaction at a time uses the cache.
+    with _lock:
+        _copier.copies = {}
+        try:
+            return _transact_write_items(*args, **kwargs)
+        finally:
+            _copier.copies = None
+
+
+DynamoDBBackend.transact_write_items = _transact_write_items_copying_once
 
 if __name__ == "__main__":
     main(sys.argv[1:])
