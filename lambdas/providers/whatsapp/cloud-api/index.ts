@@ -55,3 +55,4 @@ export {
   type NewCloudApiTemplate,
 } from './templates';
 export { CloudApiTemplateBsp, TemplateNotListedError, type CloudApiTemplateBspDeps } from './template-bsp';
+export { CloudApiMediaFetcher, MediaRefusedError, MediaTooLargeError, META_MEDIA_ORIGIN, onOrigin, type CloudApiMediaSource } from './media';

@@ -12,3 +12,4 @@ export { Dialog360WebhookCodec } from './codec';
 export { Dialog360Sender, dialog360Endpoint, type Dialog360SenderDeps } from './sender';
 export { Dialog360ConnectionTester, type Dialog360ConnectionTesterDeps } from './connection-test';
 export { Dialog360TemplateBsp, Dialog360TemplateClient, dialog360TemplateEndpoint } from './templates';
+export { dialog360MediaFetcher, dialog360MediaSource } from './media';

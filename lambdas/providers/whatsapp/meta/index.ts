@@ -14,3 +14,4 @@ export { MetaWebhookCodec } from './codec';
 export { MetaSender, metaEndpoint, type MetaSenderDeps } from './sender';
 export { MetaConnectionTester, type MetaConnectionTesterDeps } from './connection-test';
 export { MetaTemplateBsp, MetaTemplateClient, metaTemplateEndpoint } from './templates';
+export { metaMediaFetcher, metaMediaSource } from './media';
