@@ -15,10 +15,23 @@ import { Dialog360WebhookCodec } from '../../providers/whatsapp/dialog360/codec'
 import { MetaWebhookCodec } from '../../providers/whatsapp/meta/codec';
 import { TwilioWebhookCodec } from '../../providers/whatsapp/twilio/codec';
 import { contentClassOf, twilioFailureKind } from '../../providers/whatsapp/twilio/send/errors';
+import type { SendFailureKind } from '../../domain/bsp';
+import type { OutboundContent } from '../../domain/outbound/contract';
+import type { ProviderName } from '../../domain/providers';
 import { fastClientConfig } from '../../shared/aws-clients';
 import { createPowertools } from '../../shared/powertools';
 import type { WebhookEnv } from './env';
 import type { WebhookDeps } from './handler';
+
+/**
+ * Each provider's error table, for failure codes that arrive on a status: the tables alone, not
+ * the senders, so the webhook bundle carries no BSP client.
+ */
+const FAILURE_KIND_OF: Record<ProviderName, (code: string, sentContentType: OutboundContent['type']) => SendFailureKind> = {
+  twilio: (code, sentContentType) => twilioFailureKind(code, contentClassOf(sentContentType)),
+  meta: cloudApiFailureKind,
+  '360dialog': cloudApiFailureKind,
+};
 
 /** Builds the webhook's dependencies once per container (cold start). */
 export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
@@ -48,8 +61,7 @@ export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
     queue: new SqsInboundQueue(sqs, env.INBOUND_QUEUE_URL),
     ...(env.OUTBOUND_QUEUE_URL && {
       statusFallback: {
-        failureKindOf: (code, sentContentType, provider) =>
-          provider === 'twilio' ? twilioFailureKind(code, contentClassOf(sentContentType)) : cloudApiFailureKind(code, sentContentType),
+        failureKindOf: (code, sentContentType, provider) => FAILURE_KIND_OF[provider](code, sentContentType),
         messages: outbound,
         queue: new SqsOutboundQueue(sqs, env.OUTBOUND_QUEUE_URL),
         conversations: outbound,
