@@ -11,7 +11,7 @@ import * as z from 'zod';
 import type { SetupResult } from '../domain/admin/contract';
 import { NumberInUseError } from '../domain/admin/errors';
 import type { AdminConnectionStore, ConnectionFields, StoredConnection, TestRecord } from '../domain/admin/ports';
-import { providerNameSchema, type ProviderName } from '../domain/providers';
+import { isSharedNumber, providerNameSchema, type ProviderName } from '../domain/providers';
 import { unavailable } from './aws-errors';
 
 /**
@@ -114,7 +114,9 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
   }
 
   async save(fields: ConnectionFields, at: Date): Promise<StoredConnection | undefined> {
-    const claimKey = DynamoDbAdminConnectionStore.numberClaimKey(fields.provider, fields.providerNumberId);
+    const claimKey = isSharedNumber(fields.provider, fields.providerNumberId)
+      ? undefined
+      : DynamoDbAdminConnectionStore.numberClaimKey(fields.provider, fields.providerNumberId);
     // A concurrent re-save of this connection with another number makes our transaction refuse
     // (the item no longer holds the number we release): read again and retry.
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -135,23 +137,27 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
                 },
               },
               { Update: this.saveUpdate(fields, at, previous) },
-              {
-                Put: {
-                  TableName: this.tableName,
-                  Item: {
-                    connectionId: claimKey,
-                    kind: 'number-claim',
-                    claimProvider: fields.provider,
-                    claimProviderNumberId: fields.providerNumberId,
-                    claimBusinessId: fields.businessId,
-                    claimConnectionId: fields.connectionId,
-                    claimedAt: at.toISOString(),
-                  },
-                  // Free, or this business's already (a re-save, or its own earlier connection).
-                  ConditionExpression: 'attribute_not_exists(connectionId) OR claimBusinessId = :business',
-                  ExpressionAttributeValues: { ':business': fields.businessId },
-                },
-              },
+              ...(claimKey !== undefined
+                ? [
+                    {
+                      Put: {
+                        TableName: this.tableName,
+                        Item: {
+                          connectionId: claimKey,
+                          kind: 'number-claim',
+                          claimProvider: fields.provider,
+                          claimProviderNumberId: fields.providerNumberId,
+                          claimBusinessId: fields.businessId,
+                          claimConnectionId: fields.connectionId,
+                          claimedAt: at.toISOString(),
+                        },
+                        // Free, or this business's already (a re-save, or its own earlier connection).
+                        ConditionExpression: 'attribute_not_exists(connectionId) OR claimBusinessId = :business',
+                        ExpressionAttributeValues: { ':business': fields.businessId },
+                      },
+                    },
+                  ]
+                : []),
               ...(release
                 ? [
                     {
@@ -172,7 +178,7 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
         const failed = failedConditions(error);
         if (!failed) throw unavailable('DynamoDB TransactWriteItems (connection save)', error);
         if (failed[0]) return undefined;
-        if (failed[2]) throw new NumberInUseError('This WhatsApp number is already connected to another business. Disconnect it there first.');
+        if (claimKey !== undefined && failed[2]) throw new NumberInUseError('This WhatsApp number is already connected to another business. Disconnect it there first.');
       }
     }
     throw unavailable('DynamoDB TransactWriteItems (connection save)', new Error('the connection kept changing'));

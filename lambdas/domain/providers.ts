@@ -32,12 +32,16 @@ export interface ProviderWebhookRoutes {
  * Per-provider facts that more than one part of the system must agree on (infrastructure, webhook,
  * admin API, local runtime). Field names and payload shapes stay in each provider's own folder.
  */
-export const PROVIDER_PROFILES: Readonly<Record<ProviderName, { label: string; routes: ProviderWebhookRoutes; maxWebhookBodyBytes: number }>> = {
+export const PROVIDER_PROFILES: Readonly<
+  Record<ProviderName, { label: string; routes: ProviderWebhookRoutes; maxWebhookBodyBytes: number; sharedNumbers?: readonly string[] }>
+> = {
   twilio: {
     label: 'Twilio',
     routes: { handshake: false, statusPath: true, fallbackPath: true },
     // Real Twilio webhooks are a few KB; far larger bodies are refused before any parsing.
     maxWebhookBodyBytes: 64 * 1024,
+    // The WhatsApp sandbox: one number that every Twilio account tests with (TWILIO.md).
+    sharedNumbers: ['+14155238886'],
   },
   meta: {
     label: 'Meta WhatsApp Cloud API',
@@ -51,6 +55,15 @@ export const PROVIDER_PROFILES: Readonly<Record<ProviderName, { label: string; r
     maxWebhookBodyBytes: 3 * 1024 * 1024,
   },
 };
+
+/**
+ * A number the BSP shares between all its accounts (Twilio's WhatsApp sandbox): no business owns
+ * it, so it is never claimed for one (one active connection per number holds for every other).
+ * @example isSharedNumber('twilio', '+14155238886') // true
+ */
+export function isSharedNumber(provider: ProviderName, providerNumberId: string): boolean {
+  return PROVIDER_PROFILES[provider].sharedNumbers?.includes(providerNumberId) ?? false;
+}
 
 /** The path prefix of every BSP webhook. */
 export const WEBHOOK_PATH_PREFIX = '/webhook/whatsapp';

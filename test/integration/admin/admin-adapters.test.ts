@@ -136,6 +136,26 @@ describe('admin adapters against moto', () => {
       for (const lost of rivals.filter((r) => r !== won[0])) expect(await rawItem(lost.connectionId)).toBeUndefined();
     });
 
+    it("lets every business save Twilio's shared sandbox number, claiming it for none", async () => {
+      // Prepare
+      const store = new DynamoDbAdminConnectionStore(fx.documents, fx.env.CONNECTIONS_TABLE);
+      const sandbox = '+14155238886';
+      const businesses = await Promise.all(
+        Array.from({ length: 2 }, async () => {
+          const businessId = `biz-${randomBytes(4).toString('hex')}`;
+          return { businessId, connectionId: (await store.claim(businessId, newConnectionId())).connectionId };
+        }),
+      );
+
+      // Act
+      const saved = await Promise.all(businesses.map((b) => store.save(fieldsFor(b.businessId, b.connectionId, sandbox), new Date())));
+
+      // Assess
+      expect(saved.map((connection) => connection?.connectionId)).toEqual(businesses.map((b) => b.connectionId));
+      expect(await rawItem(DynamoDbAdminConnectionStore.numberClaimKey('twilio', sandbox))).toBeUndefined();
+      expect(await store.findByProviderNumber('twilio', sandbox)).toBeUndefined();
+    });
+
     it('releases the number on disable, and the old number when a re-save moves to another', async () => {
       // Prepare
       const store = new DynamoDbAdminConnectionStore(fx.documents, fx.env.CONNECTIONS_TABLE);
