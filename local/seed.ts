@@ -13,7 +13,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { ProviderName } from '../lambdas/domain/providers';
+import { DynamoDbAdminConnectionStore } from '../lambdas/adapters/dynamodb-admin-connection-store';
+import { isSharedNumber, type ProviderName } from '../lambdas/domain/providers';
 
 /** Where the seed writes. */
 export interface SeedTarget {
@@ -125,6 +126,27 @@ async function writeConnection(secrets: SecretsManagerClient, dynamodb: DynamoDB
       ExpressionAttributeValues: marshall({ ...values, ':now': now }, { removeUndefinedValues: true }),
     }),
   );
+  // The number's claim, as the admin API writes it beside a saved connection, so that another
+  // business cannot save the demo's number locally either (a shared sandbox number is claimed by none).
+  if (!isSharedNumber(connection.provider, connection.providerNumberId)) {
+    await dynamodb.send(
+      new UpdateItemCommand({
+        TableName: target.connectionsTable,
+        Key: marshall({ connectionId: DynamoDbAdminConnectionStore.numberClaimKey(connection.provider, connection.providerNumberId) }),
+        UpdateExpression:
+          'SET kind = :kind, claimProvider = :provider, claimProviderNumberId = :number, claimBusinessId = :business, ' +
+          'claimConnectionId = :connection, claimedAt = if_not_exists(claimedAt, :now)',
+        ExpressionAttributeValues: marshall({
+          ':kind': 'number-claim',
+          ':provider': connection.provider,
+          ':number': connection.providerNumberId,
+          ':business': connection.businessId,
+          ':connection': connection.connectionId,
+          ':now': now,
+        }),
+      }),
+    );
+  }
   return {
     businessId: connection.businessId,
     connectionId: connection.connectionId,
