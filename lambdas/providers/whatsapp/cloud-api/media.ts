@@ -1,14 +1,8 @@
 import * as z from 'zod';
-import { PermanentError } from '../../../shared/errors';
+import { capped, downloadFailure, MediaRefusedError, MediaTooLargeError } from '../media-download';
 import type { MediaDownload, MediaFetcher, ProviderCredentials } from '../provider';
 import type { CloudApiAuthorization } from './sender';
 import { callCloudApi, withQuery, type CloudApiHttpDeps } from './http';
-
-/** The file is larger than the cap for its kind: refused while streaming, never held whole. */
-export class MediaTooLargeError extends PermanentError {}
-
-/** The BSP pointed the download somewhere its credentials must not go, or the reference is unusable. */
-export class MediaRefusedError extends PermanentError {}
 
 /** Meta's media CDN: the host its `GET /{media-id}` answers download URLs on (CLOUD_API.md §4, §8). */
 export const META_MEDIA_ORIGIN = 'https://lookaside.fbsbx.com';
@@ -74,7 +68,7 @@ export class CloudApiMediaFetcher implements MediaFetcher {
     });
     if (response.status !== 200 || !response.body) {
       await response.body?.cancel();
-      throw new MediaRefusedError(`the media download answered ${response.status}`);
+      throw downloadFailure(response.status);
     }
     return {
       contentType: answer.data.mime_type ?? response.headers.get('content-type') ?? 'application/octet-stream',
@@ -84,34 +78,4 @@ export class CloudApiMediaFetcher implements MediaFetcher {
   }
 }
 
-/** The body's chunks, failing as soon as they add up to more than `maxBytes`. */
-async function* capped(body: ReadableStream<Uint8Array>, maxBytes: number): AsyncIterable<Uint8Array> {
-  const reader = body.getReader();
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) return;
-      total += value.byteLength;
-      if (total > maxBytes) throw new MediaTooLargeError(`the file is over the ${maxBytes}-byte cap`);
-      yield value;
-    }
-  } finally {
-    await reader.cancel().catch(() => undefined);
-  }
-}
-
-/**
- * `url` when it is on one of `origins`, else undefined.
- * @example onOrigin('https://lookaside.fbsbx.com/x', ['https://lookaside.fbsbx.com']) // the URL
- */
-export function onOrigin(url: string, origins: readonly string[]): string | undefined {
-  try {
-    const parsed = new URL(url);
-    // userinfo in a URL would be sent as credentials of its own: never follow one.
-    if (parsed.username || parsed.password) return undefined;
-    return origins.includes(parsed.origin) ? url : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export { MediaRefusedError, MediaTooLargeError, MediaUnavailableError, onOrigin } from '../media-download';

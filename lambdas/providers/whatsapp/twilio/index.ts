@@ -9,3 +9,4 @@ export { TwilioConnectionTester, TWILIO_SANDBOX_NUMBER, messagingBaseUrlFor, typ
 export { TwilioWebhookCodec } from './codec';
 export { parseTwilioCredentials, twilioCredentialsSchema, InvalidTwilioCredentialsError, type TwilioCredentials } from './credentials';
 export { TwilioTemplateBsp, type TwilioTemplateContentApi } from './templates';
+export { TwilioMediaFetcher, type TwilioMediaFetcherDeps } from './media-fetcher';
