@@ -139,3 +139,38 @@ export function formatBackoff(ms: number | undefined): string {
   if (ms === undefined) return '';
   return ms >= 60 * SECOND ? `${ms / (60 * SECOND)} min` : `${ms / SECOND} s`;
 }
+
+/**
+ * One BSP HTTP call with the budget every provider gives it: either the answer (status, headers,
+ * the body text, and why it could not be read when the budget ran out mid-body: the status line
+ * already told the outcome) or the error `fetch` threw, for the provider's table to classify.
+ * @example
+ * const exchanged = await exchange(fetch, url, { method: 'GET', headers }, 10_000);
+ * if ('transportError' in exchanged) throw classify(exchanged.transportError);
+ */
+export async function exchange(
+  fetchImpl: typeof fetch,
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+  timeoutMs: number,
+): Promise<{ transportError: unknown } | { response: Response; text: string | undefined; readError?: unknown }> {
+  let response: Response;
+  try {
+    response = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
+  } catch (error) {
+    return { transportError: error };
+  }
+  try {
+    return { response, text: await response.text() };
+  } catch (error) {
+    return { response, text: undefined, readError: error };
+  }
+}
+
+/**
+ * Joins a base URL (with or without a trailing slash) and a path.
+ * @example joinUrl('https://waba-v2.360dialog.io/', '/messages') // 'https://waba-v2.360dialog.io/messages'
+ */
+export function joinUrl(base: string, path: string): string {
+  return `${base.replace(/\/+$/, '')}${path}`;
+}

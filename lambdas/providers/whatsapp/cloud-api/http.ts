@@ -1,4 +1,4 @@
-import { parseJsonObject } from '../http-failure';
+import { exchange, parseJsonObject } from '../http-failure';
 import { classifyCloudApiFailure, type CloudApiClassifyContext } from './errors';
 
 /** What every Cloud API call needs; injected so tests pass a fake `fetch` and a clock. */
@@ -69,21 +69,9 @@ export async function callCloudApi(deps: CloudApiHttpDeps, call: CloudApiCall): 
   }
   const context: CloudApiClassifyContext = { ...call.context, now: deps.now?.() ?? new Date() };
 
-  let response: Response;
-  try {
-    response = await deps.fetch(call.url, { method: call.method, headers, body, signal: AbortSignal.timeout(deps.timeoutMs) });
-  } catch (error) {
-    throw classifyCloudApiFailure({ type: 'transport', error }, context);
-  }
-
-  let text: string | undefined;
-  let readError: unknown;
-  try {
-    text = await response.text();
-  } catch (error) {
-    // The timeout may fire while the body streams in: the status line already told us the outcome.
-    readError = error;
-  }
+  const exchanged = await exchange(deps.fetch, call.url, { method: call.method, headers, ...(body !== undefined && { body }) }, deps.timeoutMs);
+  if ('transportError' in exchanged) throw classifyCloudApiFailure({ type: 'transport', error: exchanged.transportError }, context);
+  const { response, text, readError } = exchanged;
 
   if (response.status >= 200 && response.status < 300) {
     const parsed = parseJsonObject(text) ?? (call.emptySuccess ? {} : undefined);
@@ -95,14 +83,6 @@ export async function callCloudApi(deps: CloudApiHttpDeps, call: CloudApiCall): 
     { type: 'http', status: response.status, body: errorBody, headers: response.headers, cause: new CloudApiErrorAnswer(response.status, errorBody) },
     context,
   );
-}
-
-/**
- * Joins a base URL (with or without a trailing slash) and a path.
- * @example joinUrl('https://waba-v2.360dialog.io/', '/messages') // 'https://waba-v2.360dialog.io/messages'
- */
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path}`;
 }
 
 /**
@@ -129,3 +109,5 @@ export function sameOrigin(next: string | undefined, base: string): string | und
     return undefined;
   }
 }
+
+export { joinUrl } from '../http-failure';

@@ -1,5 +1,5 @@
 import type { TwilioCredentials } from '../credentials';
-import { parseJsonObject } from '../../http-failure';
+import { exchange, parseJsonObject } from '../../http-failure';
 import {
   classifyTwilioHttpError,
   classifyTwilioTransportError,
@@ -53,32 +53,17 @@ export async function callTwilio(deps: TwilioHttpDeps, call: TwilioCall): Promis
   }
   const context: ClassifyContext = { ...call.context, now: deps.now?.() ?? new Date() };
 
-  let response: Response;
-  try {
-    response = await deps.fetch(call.url, { method: call.method, headers, body, signal: AbortSignal.timeout(deps.timeoutMs) });
-  } catch (error) {
-    throw classifyTwilioTransportError(error, context);
-  }
-
-  let text: string | undefined;
-  let readError: unknown;
-  try {
-    text = await response.text();
-  } catch (error) {
-    // The timeout may fire while the body streams in: the status line already told us the outcome.
-    readError = error;
-  }
+  const exchanged = await exchange(deps.fetch, call.url, { method: call.method, headers, ...(body !== undefined && { body }) }, deps.timeoutMs);
+  if ('transportError' in exchanged) throw classifyTwilioTransportError(exchanged.transportError, context);
+  const { response, text, readError } = exchanged;
 
   if (response.status >= 200 && response.status < 300) {
-    const parsed = text === undefined ? undefined : parseJsonObject(text);
+    const parsed = parseJsonObject(text);
     if (!parsed) throw unreadableSuccessError(response.status, context, readError);
     return { status: response.status, body: parsed };
   }
-  const parsedError = text === undefined ? undefined : parseJsonObject(text);
+  const parsedError = parseJsonObject(text);
   throw classifyTwilioHttpError(response.status, parsedError, response.headers, context);
 }
 
-/** Joins a base URL (with or without a trailing slash) and a path. */
-export function joinUrl(base: string, path: string): string {
-  return `${base.replace(/\/+$/, '')}${path}`;
-}
+export { joinUrl } from '../../http-failure';
