@@ -5,6 +5,7 @@
 import type { Connection } from '../../../../lambdas/domain/connection';
 import type { SendRequest } from '../../../../lambdas/providers/whatsapp/provider';
 import messages from './fixtures/messages.json';
+import { jsonResponse, type RecordedRequest } from '../../../support/fake-fetch';
 
 export const WABA_ID = '102290129340398';
 export const PHONE_NUMBER_ID = '106540352242922';
@@ -52,41 +53,7 @@ export function connection(overrides: Partial<Connection> = {}): Connection {
   };
 }
 
-export interface RecordedRequest {
-  url: string;
-  method: string;
-  /** Header names lower-cased. */
-  headers: Record<string, string>;
-  body: string | undefined;
-  signal: AbortSignal | undefined;
-}
-
-export type Handler = (request: RecordedRequest, index: number) => Response | Promise<Response>;
-
-/** A `fetch` that records each request and answers with what the handler returns (or throws). */
-export function fakeFetch(handler: Handler): { fetch: typeof fetch; requests: RecordedRequest[] } {
-  const requests: RecordedRequest[] = [];
-  const fetchImpl = async (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
-    const headers: Record<string, string> = {};
-    new Headers(init.headers).forEach((value, name) => {
-      headers[name] = value;
-    });
-    const request: RecordedRequest = {
-      url: String(input),
-      method: init.method ?? 'GET',
-      headers,
-      body: typeof init.body === 'string' ? init.body : undefined,
-      signal: init.signal ?? undefined,
-    };
-    requests.push(request);
-    return handler(request, requests.length - 1);
-  };
-  return { fetch: fetchImpl as typeof fetch, requests };
-}
-
-export function jsonResponse(status: number, body: unknown, headers: Record<string, string> = {}): Response {
-  return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
-}
+export { fakeFetch, jsonResponse, type Handler, type RecordedRequest } from '../../../support/fake-fetch';
 
 /** Meta's Graph error body. */
 export function metaError(status: number, code: number, extra: { message?: string; subcode?: number; details?: string } = {}, headers: Record<string, string> = {}): Response {
