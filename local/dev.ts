@@ -40,9 +40,9 @@ function twilioLines(runtime: LocalRuntime): string[] {
   const { twilio } = runtime;
   if (twilio.mode === 'simulator') {
     const faults = twilio.faults;
-    const faultText = faults && (faults.rate429 || faults.rate5xx || faults.rate63016)
-      ? `faults: 429 ${percent(faults.rate429)}, 5xx ${percent(faults.rate5xx)}, 63016 ${percent(faults.rate63016)}`
-      : 'no faults (SIMULATOR_RATE_429 / _5XX / _63016 inject them)';
+    const faultText = faults && (faults.rate429 || faults.rate5xx || faults.rateLostAnswer || faults.rate63016)
+      ? `faults: 429 ${percent(faults.rate429)}, 5xx ${percent(faults.rate5xx)}, lost answer ${percent(faults.rateLostAnswer)}, 63016 ${percent(faults.rate63016)}`
+      : 'no faults (SIMULATOR_RATE_429 / _5XX / _LOST_ANSWER / _63016 inject them)';
     return [`  twilio        simulator on ${runtime.simulator?.url ?? twilio.apiBaseUrl}, ${faultText}`];
   }
   const lines = [`  twilio        REAL Twilio, account ***${runtime.demo.accountSid.slice(-4)}, number ***${runtime.demo.whatsappNumber.slice(-4)}`];

@@ -509,6 +509,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const faults = {
       rate429: config.SIMULATOR_RATE_429,
       rate5xx: config.SIMULATOR_RATE_5XX,
+      rateLostAnswer: config.SIMULATOR_RATE_LOST_ANSWER,
       rate63016: config.SIMULATOR_RATE_63016,
     };
     if (!realTwilio) {

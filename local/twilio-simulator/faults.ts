@@ -5,8 +5,9 @@
  * 24 h window, invalid content) arrives after a 201 as `MessageStatus=failed` with `ErrorCode`.
  *
  * Determinism: each rate consumes exactly one `random()` draw, and only when that rate is > 0, in
- * this order: `rate429`, `rate5xx` (on the accept path), `rate63016` (only for freeform sends that no
- * other rule failed). A test that sets one rate can script `random` draw by draw.
+ * this order: `rate429`, `rate5xx` (on the accept path), `rateLostAnswer` (after acceptance),
+ * `rate63016` (only for freeform sends that no other rule failed). A test that sets one rate can
+ * script `random` draw by draw.
  */
 import { TWILIO_CODES, TwilioApiError } from './errors';
 
@@ -15,6 +16,12 @@ export interface SimulatorFaults {
   rate429?: number;
   /** Fraction answered 500 `{code: 20500}` or 503 `{code: 20503}` (half each). Never accepted. */
   rate5xx?: number;
+  /**
+   * Fraction of sends that Twilio ACCEPTS (the message exists, is listed and gets its callbacks) and
+   * whose answer is then lost: half answered 500 `{code: 20500}`, half with the connection cut. The
+   * real case a sender must survive without sending twice.
+   */
+  rateLostAnswer?: number;
   /**
    * Fraction of freeform sends (anything but an approved ContentSid template) accepted with 201 and
    * then failed by a `failed` status callback with `ErrorCode=63016`.
@@ -70,6 +77,18 @@ export function chooseSyncFault(faults: SimulatorFaults, random: () => number): 
   return undefined;
 }
 
+/** How the answer to an accepted send is lost, if it is. */
+export type LostAnswer = 'status-500' | 'socket-destroyed';
+
+/** Whether (and how) the answer to this accepted send is lost. */
+export function chooseLostAnswer(faults: SimulatorFaults, random: () => number): LostAnswer | undefined {
+  const rate = faults.rateLostAnswer ?? 0;
+  if (rate <= 0) return undefined;
+  const draw = random();
+  if (draw >= rate) return undefined;
+  return draw < rate / 2 ? 'status-500' : 'socket-destroyed';
+}
+
 function bare(address: string): string {
   return address.startsWith('whatsapp:') ? address.slice('whatsapp:'.length) : address;
 }
@@ -94,11 +113,11 @@ export function chooseAsyncFailure(send: SendTraits, faults: SimulatorFaults, ra
 export function parseFaults(value: unknown): SimulatorFaults {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error('faults must be a JSON object');
   const input = value as Record<string, unknown>;
-  const known = new Set(['rate429', 'rate5xx', 'rate63016', 'closedWindowRecipients', 'rejectInteractive', 'retryAfterSeconds']);
+  const known = new Set(['rate429', 'rate5xx', 'rateLostAnswer', 'rate63016', 'closedWindowRecipients', 'rejectInteractive', 'retryAfterSeconds']);
   const unknown = Object.keys(input).filter((key) => !known.has(key));
   if (unknown.length > 0) throw new Error(`unknown fault settings: ${unknown.join(', ')}`);
   const faults: SimulatorFaults = {};
-  for (const key of ['rate429', 'rate5xx', 'rate63016'] as const) {
+  for (const key of ['rate429', 'rate5xx', 'rateLostAnswer', 'rate63016'] as const) {
     const rate = input[key];
     if (rate === undefined) continue;
     if (typeof rate !== 'number' || !(rate >= 0 && rate <= 1)) throw new Error(`${key} must be a number between 0 and 1`);

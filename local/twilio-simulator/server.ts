@@ -18,7 +18,7 @@ import {
 } from './content';
 import { accountResource, sendersPage, type AccountStatus } from './accounts';
 import { ASYNC_ERROR_MESSAGES, errorBody, TWILIO_CODES, TwilioApiError } from './errors';
-import { chooseAsyncFailure, chooseSyncFault, parseFaults, type SimulatorFaults } from './faults';
+import { chooseAsyncFailure, chooseLostAnswer, chooseSyncFault, parseFaults, type SimulatorFaults } from './faults';
 import { validateSendForm, type SendRequest } from './messages';
 import {
   inboundResource,
@@ -60,6 +60,8 @@ export interface SimulatorStats {
   /** Twilio API requests (control endpoints excluded). */
   requests: number;
   accepted: number;
+  /** Accepted sends whose answer was lost on purpose (`rateLostAnswer`): they exist and get callbacks. */
+  lostAnswers: number;
   /** Refused API requests by Twilio error code (`'20429'`, `'21211'`, …). */
   rejected: Record<string, number>;
   callbacksPosted: number;
@@ -203,7 +205,7 @@ class SimulatorServer implements TwilioSimulator {
   private contentIndex = new Map<string, SimulatedContent>();
   private chains = new Set<Chain>();
   private idleWaiters: Array<() => void> = [];
-  private counters = { requests: 0, accepted: 0, callbacksPosted: 0, callbacksFailed: 0 };
+  private counters = { requests: 0, accepted: 0, lostAnswers: 0, callbacksPosted: 0, callbacksFailed: 0 };
   private rejectedByCode: Record<string, number> = {};
   private stopped = false;
   private readonly startedAt = Date.now();
@@ -269,7 +271,7 @@ class SimulatorServer implements TwilioSimulator {
     this.messageIndex = new Map();
     this.inboundIndex = new Map();
     this.contentIndex = new Map();
-    this.counters = { requests: 0, accepted: 0, callbacksPosted: 0, callbacksFailed: 0 };
+    this.counters = { requests: 0, accepted: 0, lostAnswers: 0, callbacksPosted: 0, callbacksFailed: 0 };
     this.rejectedByCode = {};
   }
 
@@ -453,6 +455,7 @@ class SimulatorServer implements TwilioSimulator {
     const now = Date.now();
     const content = send.contentSid !== undefined ? this.contentIndex.get(send.contentSid) : undefined;
     const isTemplate = content !== undefined && approvalStatusAt(content.approval, now, this.approvalDelayMs) === 'approved';
+    const lost = chooseLostAnswer(this.faults, this.random);
     const failure = chooseAsyncFailure(
       {
         to: send.to,
@@ -466,7 +469,15 @@ class SimulatorServer implements TwilioSimulator {
 
     const message = this.store(accountSid, send, content, now);
     this.counters.accepted++;
-    this.sendJson(response, 201, this.messageResource(message));
+    if (lost === 'socket-destroyed') {
+      this.counters.lostAnswers++;
+      response.socket?.destroy();
+    } else if (lost === 'status-500') {
+      this.counters.lostAnswers++;
+      this.sendJson(response, 500, errorBody(TWILIO_CODES.internalServerError, 'Internal Server Error', 500));
+    } else {
+      this.sendJson(response, 201, this.messageResource(message));
+    }
 
     const steps: Step[] = failure
       ? [{ status: failure.status, atMs: this.delays.sent, errorCode: failure.errorCode }]
@@ -480,7 +491,7 @@ class SimulatorServer implements TwilioSimulator {
     this.schedule(chain);
     if (this.log) {
       const kind = content ? `${primaryContentType(content.contentTypes)}${isTemplate ? ' template' : ''}` : send.mediaUrls.length > 0 ? 'media' : 'text';
-      this.log(`twilio simulator: accepted ${message.sid} ${kind} to ${maskIdentifier(send.to)}${failure ? ` (will fail ${failure.errorCode})` : ''}`);
+      this.log(`twilio simulator: accepted ${message.sid} ${kind} to ${maskIdentifier(send.to)}${failure ? ` (will fail ${failure.errorCode})` : ''}${lost ? ` (answer lost: ${lost})` : ''}`);
     }
   }
 

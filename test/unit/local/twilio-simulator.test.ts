@@ -8,7 +8,7 @@ import {
   validateContentCreate,
 } from '../../../local/twilio-simulator/content';
 import { TwilioApiError } from '../../../local/twilio-simulator/errors';
-import { chooseAsyncFailure, chooseSyncFault, parseFaults, type SendTraits } from '../../../local/twilio-simulator/faults';
+import { chooseAsyncFailure, chooseLostAnswer, chooseSyncFault, parseFaults, type SendTraits } from '../../../local/twilio-simulator/faults';
 import { parseContentVariables, validateSendForm } from '../../../local/twilio-simulator/messages';
 import { rfc2822 } from '../../../local/twilio-simulator/server';
 
@@ -260,6 +260,37 @@ describe('chooseAsyncFailure', () => {
     expect(hit).toEqual({ status: 'failed', errorCode: 63016 });
     expect(miss).toBeUndefined();
     expect(templateSend).toBeUndefined();
+  });
+});
+
+describe('chooseLostAnswer', () => {
+  it('splits rateLostAnswer between a 500 and a cut connection on one draw, and misses above the rate', () => {
+    // Act
+    const low = chooseLostAnswer({ rateLostAnswer: 0.4 }, draws(0.1));
+    const high = chooseLostAnswer({ rateLostAnswer: 0.4 }, draws(0.3));
+    const none = chooseLostAnswer({ rateLostAnswer: 0.4 }, draws(0.4));
+
+    // Assess
+    expect(low).toBe('status-500');
+    expect(high).toBe('socket-destroyed');
+    expect(none).toBeUndefined();
+  });
+
+  it('does not touch random() when the rate is unset', () => {
+    // Act
+    const lost = chooseLostAnswer({}, draws());
+
+    // Assess
+    expect(lost).toBeUndefined();
+  });
+
+  it('is accepted by parseFaults and bounded like the other rates', () => {
+    // Act
+    const parsed = parseFaults({ rateLostAnswer: 0.1 });
+
+    // Assess
+    expect(parsed).toEqual({ rateLostAnswer: 0.1 });
+    expect(() => parseFaults({ rateLostAnswer: 2 })).toThrow('rateLostAnswer must be a number between 0 and 1');
   });
 });
 
