@@ -1,4 +1,21 @@
-import { PROVIDER_PROFILES, PROVIDERS, WEBHOOK_PATH_PREFIX, type ProviderName } from '../lambdas/domain/providers';
+import { PROVIDER_PROFILES, PROVIDERS, WEBHOOK_PATH_PREFIX } from '../lambdas/domain/providers';
+import { METRIC } from '../lambdas/shared/telemetry';
+
+// Names shared with the Lambda code (namespace, metrics, services, routes) live in one module that
+// Lambda bundles can import; re-exported here so infrastructure code keeps one import.
+export {
+  ADMIN_PATH_PREFIX,
+  ADMIN_ROUTES,
+  DIMENSION,
+  METRIC,
+  METRICS_NAMESPACE,
+  SERVICE,
+  WEBHOOK_ROUTE_KEYS,
+  WEBHOOK_ROUTES,
+  type AdminRouteKey,
+  type MetricName,
+  type ServiceName,
+} from '../lambdas/shared/telemetry';
 
 /**
  * Numbers and names that more than one part of the system must agree on.
@@ -62,44 +79,12 @@ export const DEFAULT_MAX_RECEIVE_COUNT = 5;
 /** The webhook answers the BSP; BSPs time out after ~15 s (Twilio), so we must answer well before. */
 export const WEBHOOK_TIMEOUT_SECONDS = 10;
 
-/** Namespace of every custom metric (Powertools EMF). */
-export const METRICS_NAMESPACE = 'EchoWhatsApp';
-
 /** Default values of the webhook's tunables, passed to it as environment variables. */
 export const WEBHOOK_DEFAULTS = {
   secretsCacheTtlSeconds: 300,
   connectionCacheTtlSeconds: 30,
   dedupeTtlDays: 14,
 } as const;
-
-/** API paths the BSPs call. `{connectionId}` tells the webhook whose secret to authenticate with. */
-export const WEBHOOK_ROUTES = {
-  twilioInbound: webhookRoutePath('twilio'),
-  twilioStatus: webhookRoutePath('twilio', 'status'),
-  /**
-   * Twilio's "fallback URL", called when the primary webhook failed: the same inbound handling
-   * (the webhook treats every path that does not end in `/status` as an inbound message).
-   */
-  twilioFallback: webhookRoutePath('twilio', 'fallback'),
-  /** Meta's callback URL: `GET` for the verification handshake, `POST` for messages and statuses. */
-  meta: webhookRoutePath('meta'),
-  /** 360dialog's webhook URL, registered through its API with our secret header. */
-  dialog360: webhookRoutePath('360dialog'),
-} as const;
-
-/**
- * Every webhook route key (`METHOD /path`), derived from the one list of providers: what each BSP
- * calls follows from its profile (a handshake, a separate status path, a fallback path).
- */
-export const WEBHOOK_ROUTE_KEYS: readonly string[] = PROVIDERS.flatMap((provider) => {
-  const { routes } = PROVIDER_PROFILES[provider];
-  return [
-    `POST ${webhookRoutePath(provider)}`,
-    ...(routes.handshake ? [`GET ${webhookRoutePath(provider)}`] : []),
-    ...(routes.statusPath ? [`POST ${webhookRoutePath(provider, 'status')}`] : []),
-    ...(routes.fallbackPath ? [`POST ${webhookRoutePath(provider, 'fallback')}`] : []),
-  ];
-});
 
 /**
  * How many requests a webhook route receives per inbound message at most: every message we send
@@ -117,12 +102,6 @@ export function webhookRouteLoadFactor(routeKey: string): number {
 
 /** sent, delivered, read. */
 const STATUS_CALLBACKS_PER_MESSAGE = 3;
-
-/** A webhook route's path in API Gateway syntax. */
-function webhookRoutePath(provider: ProviderName, route: 'status' | 'fallback' | 'inbound' = 'inbound'): string {
-  const base = `${WEBHOOK_PATH_PREFIX}/${provider}/{connectionId}`;
-  return route === 'inbound' ? base : `${base}/${route}`;
-}
 
 /** Context keys read by `createApp` (pass with `cdk synth -c key=value` or in `cdk.json`). */
 export const CONTEXT_KEYS = {
@@ -230,26 +209,6 @@ export const RECONCILE_DEFAULTS = {
 } as const;
 
 /**
- * The admin API's routes (API Gateway HTTP API route keys, `METHOD /path`). The admin Lambda
- * dispatches on `event.routeKey`, which carries exactly these strings.
- */
-export const ADMIN_ROUTES = {
-  getConnection: 'GET /businesses/{businessId}/whatsapp/connection',
-  putConnection: 'PUT /businesses/{businessId}/whatsapp/connection',
-  deleteConnection: 'DELETE /businesses/{businessId}/whatsapp/connection',
-  testConnection: 'POST /businesses/{businessId}/whatsapp/connection/test',
-  listConversations: 'GET /businesses/{businessId}/whatsapp/conversations',
-  listMessages: 'GET /businesses/{businessId}/whatsapp/conversations/{conversationId}/messages',
-  sendMessage: 'POST /businesses/{businessId}/whatsapp/conversations/{conversationId}/messages',
-  listTemplates: 'GET /businesses/{businessId}/whatsapp/templates',
-  createReengagementTemplate: 'POST /businesses/{businessId}/whatsapp/templates/reengagement',
-} as const;
-export type AdminRouteKey = (typeof ADMIN_ROUTES)[keyof typeof ADMIN_ROUTES];
-
-/** The path prefix of every admin route (the settings page's CloudFront behaviour forwards it to the API). */
-export const ADMIN_PATH_PREFIX = '/businesses/';
-
-/**
  * A route key's method and path.
  * @example
  * parseRouteKey(ADMIN_ROUTES.getConnection); // { method: 'GET', path: '/businesses/{businessId}/whatsapp/connection' }
@@ -277,12 +236,9 @@ export const ADMIN_DEFAULTS = {
   timeoutSeconds: 29,
 } as const;
 
-/** Custom metrics with an alarm on them (Powertools EMF, namespace {@link METRICS_NAMESPACE}). */
+/** Custom metrics with an alarm on them (kept for compatibility; new code uses {@link METRIC}). */
 export const ALARMED_METRICS = {
-  /** Emitted by the send Lambda once per message that ends `failed` (permanent or retries exhausted). */
-  sendFailed: 'SendFailed',
-  /** Emitted by the reconciler: inbound messages the webhook never delivered, ingested late. */
-  reconcileIngested: 'ReconcileIngested',
-  /** Emitted by the reconciler: a connection (or message) it could not reconcile in a run. */
-  reconcileFailed: 'ReconcileFailed',
+  sendFailed: METRIC.sendFailed,
+  reconcileIngested: METRIC.reconcileIngested,
+  reconcileFailed: METRIC.reconcileFailed,
 } as const;

@@ -8,12 +8,13 @@ import {
   ADMIN_DEFAULTS,
   ADMIN_PATH_PREFIX,
   ADMIN_ROUTES,
-  ALARMED_METRICS,
   DEFAULT_WINDOW_LEAD_MINUTES,
+  METRIC,
   METRICS_NAMESPACE,
   RECONCILE_DEFAULTS,
   SCHEDULES,
   SEND_DEFAULTS,
+  SERVICE,
   WEBHOOK_DEFAULTS,
   WEBHOOK_ROUTE_KEYS,
   type Responder,
@@ -31,10 +32,10 @@ import {
   kmsViaService,
 } from './constructs/policy';
 import { ScheduledFunction } from './constructs/scheduled-function';
-import { SEND_SERVICE_NAME, SendFunction } from './constructs/send-function';
+import { SendFunction } from './constructs/send-function';
 import { WebhookApi, type WebhookThrottle } from './constructs/webhook-api';
 import { SETTINGS_PAGE_PATH, WebHosting, type SettingsPageAuth } from './constructs/web-hosting';
-import { WEBHOOK_SERVICE_NAME, WhatsAppWebhook } from './constructs/whatsapp-webhook';
+import { WhatsAppWebhook } from './constructs/whatsapp-webhook';
 import type { StatefulStack } from './stateful-stack';
 
 export interface StatelessStackProps extends StackProps {
@@ -97,12 +98,6 @@ export interface StatelessStackProps extends StackProps {
    */
   readonly settingsPage?: boolean;
 }
-
-/** `POWERTOOLS_SERVICE_NAME` of the inbound reconciler (the `service` dimension of its alarmed metric). */
-const RECONCILE_SERVICE_NAME = 'whatsapp-reconcile';
-
-/** `POWERTOOLS_SERVICE_NAME` of the outcome watchdog, which emits `SendFailed` too. */
-const OUTCOME_WATCHDOG_SERVICE_NAME = 'whatsapp-outcome-watchdog';
 
 /**
  * Functions, APIs and the settings page: no data lives here, so this stack can be redeployed
@@ -209,7 +204,7 @@ export class StatelessStack extends Stack {
       secretNamePrefix: stateful.secretNamePrefix,
       // The watchdog ends sends `failed` too (outcome-unknown), and so does the webhook when a
       // status reports a failure with no fallback: one alarm over all three sources.
-      sendFailedServices: [SEND_SERVICE_NAME, OUTCOME_WATCHDOG_SERVICE_NAME, WEBHOOK_SERVICE_NAME],
+      sendFailedServices: [SERVICE.send, SERVICE.outcomeWatchdog, SERVICE.webhook],
       alarmAction,
     });
 
@@ -259,7 +254,7 @@ export class StatelessStack extends Stack {
     this.window = new ScheduledFunction(this, 'Window', {
       ...scheduled,
       handlerName: 'window',
-      serviceName: 'whatsapp-window',
+      serviceName: SERVICE.window,
       description: 'Flags conversations whose 24-hour WhatsApp window closes soon, and closed ones',
       every: Duration.minutes(SCHEDULES.window.everyMinutes),
       timeout: Duration.seconds(SCHEDULES.window.timeoutSeconds),
@@ -280,7 +275,7 @@ export class StatelessStack extends Stack {
     this.outcomeWatchdog = new ScheduledFunction(this, 'OutcomeWatchdog', {
       ...scheduled,
       handlerName: 'outcome-watchdog',
-      serviceName: OUTCOME_WATCHDOG_SERVICE_NAME,
+      serviceName: SERVICE.outcomeWatchdog,
       description: 'Marks sends whose outcome stayed unknown past their deadline as failed (outcome-unknown)',
       every: Duration.minutes(SCHEDULES.outcomeWatchdog.everyMinutes),
       timeout: Duration.seconds(SCHEDULES.outcomeWatchdog.timeoutSeconds),
@@ -303,7 +298,7 @@ export class StatelessStack extends Stack {
     this.templateSync = new ScheduledFunction(this, 'TemplateSync', {
       ...scheduled,
       handlerName: 'template-sync',
-      serviceName: 'whatsapp-template-sync',
+      serviceName: SERVICE.templateSync,
       description: 'Re-syncs the approval status of WhatsApp templates from the BSP',
       every: Duration.minutes(SCHEDULES.templateSync.everyMinutes),
       timeout: Duration.seconds(SCHEDULES.templateSync.timeoutSeconds),
@@ -342,7 +337,7 @@ export class StatelessStack extends Stack {
     this.reconcile = new ScheduledFunction(this, 'Reconcile', {
       ...scheduled,
       handlerName: 'reconcile',
-      serviceName: RECONCILE_SERVICE_NAME,
+      serviceName: SERVICE.reconcile,
       description: 'Lists recent inbound WhatsApp messages from the BSP and ingests those the webhook missed',
       every: Duration.minutes(SCHEDULES.reconcile.everyMinutes),
       timeout: Duration.seconds(SCHEDULES.reconcile.timeoutSeconds),
@@ -402,9 +397,9 @@ export class StatelessStack extends Stack {
         "BSP's webhook error log (Twilio 11200/11217).",
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
-        metricName: ALARMED_METRICS.reconcileIngested,
+        metricName: METRIC.reconcileIngested,
         // Powertools adds the service as the one default dimension.
-        dimensionsMap: { service: RECONCILE_SERVICE_NAME },
+        dimensionsMap: { service: SERVICE.reconcile },
         statistic: cloudwatch.Stats.SUM,
         period: Duration.minutes(SCHEDULES.reconcile.everyMinutes),
       }),
@@ -423,8 +418,8 @@ export class StatelessStack extends Stack {
         "the BSP's error code (e.g. 20003: the credentials were revoked or rotated outside the admin API).",
       metric: new cloudwatch.Metric({
         namespace: METRICS_NAMESPACE,
-        metricName: ALARMED_METRICS.reconcileFailed,
-        dimensionsMap: { service: RECONCILE_SERVICE_NAME },
+        metricName: METRIC.reconcileFailed,
+        dimensionsMap: { service: SERVICE.reconcile },
         statistic: cloudwatch.Stats.SUM,
         period: Duration.minutes(SCHEDULES.reconcile.everyMinutes),
       }),

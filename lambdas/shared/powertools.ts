@@ -1,5 +1,6 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
+import { METRICS_NAMESPACE } from './telemetry';
 
 /**
  * One logger and one metrics instance per function, configured from the POWERTOOLS_* variables
@@ -9,7 +10,7 @@ export function createPowertools(serviceName: string): { logger: Logger; metrics
   const logger = new Logger({ serviceName });
   const metrics = new Metrics({
     serviceName,
-    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EchoWhatsApp',
+    namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   });
   return { logger, metrics };
 }

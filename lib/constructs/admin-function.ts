@@ -7,7 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ADMIN_DEFAULTS, CONNECTION_SECRET_PREFIX, connectionSecretPath, SEND_DEFAULTS } from '../config';
+import { ADMIN_DEFAULTS, CONNECTION_SECRET_PREFIX, connectionSecretPath, SEND_DEFAULTS, SERVICE } from '../config';
 import { functionErrorsAlarm } from './alarms';
 import { EchoFunction, type PowertoolsLogLevel } from './echo-function';
 import {
@@ -20,7 +20,7 @@ import {
 } from './policy';
 
 /** `POWERTOOLS_SERVICE_NAME` of the admin Lambda. */
-export const ADMIN_SERVICE_NAME = 'whatsapp-admin';
+export const ADMIN_SERVICE_NAME = SERVICE.admin;
 
 /**
  * The Secrets Manager actions of the admin Lambda, the only writer of connection secrets: create

@@ -7,7 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { AI_DEFAULTS, CONSUMER_TIMEOUT_SECONDS, RESPONDERS, SEND_DEFAULTS, type Responder } from '../config';
+import { AI_DEFAULTS, CONSUMER_TIMEOUT_SECONDS, RESPONDERS, SEND_DEFAULTS, SERVICE, type Responder } from '../config';
 import { functionErrorsAlarm } from './alarms';
 import { EchoFunction, type PowertoolsLogLevel } from './echo-function';
 import { consumeFifoQueue } from './fifo-consumer';
@@ -95,7 +95,7 @@ export class AiFunction extends Construct {
 
     this.echoFunction = new EchoFunction(this, 'Handler', {
       handlerName: 'ai',
-      serviceName: 'whatsapp-ai',
+      serviceName: SERVICE.ai,
       timeout: Duration.seconds(CONSUMER_TIMEOUT_SECONDS.inbound),
       environment,
       logLevel: props.logLevel,

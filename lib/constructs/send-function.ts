@@ -7,7 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { ALARMED_METRICS, CONSUMER_TIMEOUT_SECONDS, METRICS_NAMESPACE, SEND_DEFAULTS } from '../config';
+import { CONSUMER_TIMEOUT_SECONDS, METRIC, METRICS_NAMESPACE, SEND_DEFAULTS, SERVICE } from '../config';
 import { functionErrorsAlarm, withAction } from './alarms';
 import { EchoFunction, type PowertoolsLogLevel } from './echo-function';
 import { consumeFifoQueue } from './fifo-consumer';
@@ -20,7 +20,7 @@ import {
 } from './policy';
 
 /** `POWERTOOLS_SERVICE_NAME` of the send Lambda, and the `service` dimension of its metrics. */
-export const SEND_SERVICE_NAME = 'whatsapp-send';
+export const SEND_SERVICE_NAME = SERVICE.send;
 
 export interface SendFunctionProps {
   /** The tables the send path reads and writes (see `StatefulStack`). */
@@ -192,7 +192,7 @@ export class SendFunction extends Construct {
             `s${index}`,
             new cloudwatch.Metric({
               namespace: METRICS_NAMESPACE,
-              metricName: ALARMED_METRICS.sendFailed,
+              metricName: METRIC.sendFailed,
               // Powertools adds the service as the one default dimension.
               dimensionsMap: { service },
               statistic: cloudwatch.Stats.SUM,

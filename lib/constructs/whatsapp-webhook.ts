@@ -7,7 +7,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { WEBHOOK_DEFAULTS, WEBHOOK_TIMEOUT_SECONDS } from '../config';
+import { SERVICE, WEBHOOK_DEFAULTS, WEBHOOK_TIMEOUT_SECONDS } from '../config';
 import { EchoFunction, type PowertoolsLogLevel } from './echo-function';
 import {
   allowConnectionSecretsRead,
@@ -18,7 +18,7 @@ import {
 } from './policy';
 
 /** The webhook's Powertools service name: the `service` dimension of its metrics (`SendFailed` among them). */
-export const WEBHOOK_SERVICE_NAME = 'whatsapp-webhook';
+export const WEBHOOK_SERVICE_NAME = SERVICE.webhook;
 
 export interface WhatsAppWebhookProps {
   /** The four tables (see `StatefulStack`). */

@@ -23,6 +23,7 @@ import { createPowertools } from '../../shared/powertools';
 import type { AdminEnv } from './env';
 import type { AdminDeps } from './handler';
 import { describeError } from '../../shared/describe-error';
+import { METRIC, SERVICE } from '../../shared/telemetry';
 
 /** Admin request bodies are small JSON documents; larger ones are refused (413) before parsing. */
 export const MAX_ADMIN_BODY_BYTES = 64 * 1024;
@@ -46,7 +47,7 @@ export function createTesters(env: AdminEnv): Required<AdminDeps['testers']> {
 
 /** Builds the admin Lambda's dependencies once per container (cold start). */
 export function createAdminDeps(env: AdminEnv): AdminDeps {
-  const { logger, metrics } = createPowertools('whatsapp-admin');
+  const { logger, metrics } = createPowertools(SERVICE.admin);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient(fastClientConfig), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -85,7 +86,7 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
       maxBodyBytes: MAX_ADMIN_BODY_BYTES,
     },
     onEventPublishFailed: (error) => {
-      metrics.addMetric('EventPublishFailed', 'Count', 1);
+      metrics.addMetric(METRIC.eventPublishFailed, 'Count', 1);
       logger.error('connection.changed could not be published; the change is durable', {
         error: describeError(error),
       });

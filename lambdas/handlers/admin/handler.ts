@@ -27,6 +27,7 @@ import type { TemplateRegistry } from '../../domain/templates';
 import { providerNameSchema, type ProviderName } from '../../domain/providers';
 import { PayloadTooLargeError } from '../../shared/errors';
 import { describeError } from '../../shared/describe-error';
+import { ADMIN_ROUTES, METRIC } from '../../shared/telemetry';
 
 export interface AdminDeps extends ConnectionAdminDeps {
   conversations: ConversationLister;
@@ -53,18 +54,17 @@ export interface AdminDeps extends ConnectionAdminDeps {
   };
 }
 
-/** Route keys exactly as the HTTP API declares them (`ADMIN_ROUTES` in lib/config.ts). */
-const PREFIX = '/businesses/{businessId}/whatsapp';
+/** Route keys exactly as the HTTP API declares them (`ADMIN_ROUTES` in lambdas/shared/telemetry.ts). */
 export const ADMIN_ROUTE_KEYS = {
-  getConnection: `GET ${PREFIX}/connection`,
-  putConnection: `PUT ${PREFIX}/connection`,
-  deleteConnection: `DELETE ${PREFIX}/connection`,
-  testConnection: `POST ${PREFIX}/connection/test`,
-  listConversations: `GET ${PREFIX}/conversations`,
-  listMessages: `GET ${PREFIX}/conversations/{conversationId}/messages`,
-  postMessage: `POST ${PREFIX}/conversations/{conversationId}/messages`,
-  listTemplates: `GET ${PREFIX}/templates`,
-  createReengagement: `POST ${PREFIX}/templates/reengagement`,
+  getConnection: ADMIN_ROUTES.getConnection,
+  putConnection: ADMIN_ROUTES.putConnection,
+  deleteConnection: ADMIN_ROUTES.deleteConnection,
+  testConnection: ADMIN_ROUTES.testConnection,
+  listConversations: ADMIN_ROUTES.listConversations,
+  listMessages: ADMIN_ROUTES.listMessages,
+  postMessage: ADMIN_ROUTES.sendMessage,
+  listTemplates: ADMIN_ROUTES.listTemplates,
+  createReengagement: ADMIN_ROUTES.createReengagementTemplate,
 } as const;
 
 type Reply = { status: number; body?: unknown; target?: string };
@@ -103,11 +103,11 @@ const ROUTES: Record<string, Route> = {
       const result = await putConnection(businessId, parse(putConnectionBodySchema, body), {
         ...deps,
         onCleanupFailed: (error) => {
-          deps.metrics.addMetric('ConnectionCleanupFailed', MetricUnit.Count, 1);
+          deps.metrics.addMetric(METRIC.connectionCleanupFailed, MetricUnit.Count, 1);
           deps.logger.error('could not undo the writes of a save that lost its number', { error: describeError(error) });
         },
         onSetupFailed: (error) => {
-          deps.metrics.addMetric('ConnectionSetupFailed', MetricUnit.Count, 1);
+          deps.metrics.addMetric(METRIC.connectionSetupFailed, MetricUnit.Count, 1);
           deps.logger.warn('the BSP setup after a save failed; the save stands', { provider: notes.provider, error: describeError(error) });
         },
       });
@@ -126,7 +126,7 @@ const ROUTES: Record<string, Route> = {
       const { connection } = await deleteConnection(businessId, {
         ...deps,
         onSecretDeletionFailed: (error) => {
-          deps.metrics.addMetric('SecretDeletionFailed', MetricUnit.Count, 1);
+          deps.metrics.addMetric(METRIC.secretDeletionFailed, MetricUnit.Count, 1);
           deps.logger.error('could not schedule the secret deletion; the connection is disabled', { error: describeError(error) });
         },
       });
@@ -247,7 +247,7 @@ export function createAdminHandler(deps: AdminDeps) {
       );
     } catch (error) {
       // The call itself is done (or refused) either way; a missing record is an alarm, not a 5xx.
-      metrics.addMetric('AuditWriteFailed', MetricUnit.Count, 1);
+      metrics.addMetric(METRIC.auditWriteFailed, MetricUnit.Count, 1);
       logger.error('audit record could not be written', { action, status: reply.status, error: describeError(error) });
     }
   }
@@ -270,7 +270,7 @@ export function createAdminHandler(deps: AdminDeps) {
     }
     try {
       if (route?.action) await audit(event, route.action, caller, reply, notes);
-      metrics.addMetric(reply.status >= 500 ? 'AdminServerError' : reply.status >= 400 ? 'AdminClientError' : 'AdminSuccess', MetricUnit.Count, 1);
+      metrics.addMetric(reply.status >= 500 ? METRIC.adminServerError : reply.status >= 400 ? METRIC.adminClientError : METRIC.adminSuccess, MetricUnit.Count, 1);
       logger.info('admin request', { status: reply.status });
       return respond(reply);
     } finally {

@@ -15,6 +15,7 @@ import { fastClientConfig } from '../../shared/aws-clients';
 import { createPowertools } from '../../shared/powertools';
 import type { AiEnv } from './env';
 import type { AiDeps } from './handler';
+import { SERVICE } from '../../shared/telemetry';
 
 /** The responder `RESPONDER` names. */
 export function responderFor(env: AiEnv): Responder {
@@ -30,7 +31,7 @@ export function responderFor(env: AiEnv): Responder {
 
 /** Builds the AI Lambda's dependencies once per container (cold start). */
 export function createAiDeps(env: AiEnv): AiDeps {
-  const { logger, metrics } = createPowertools('whatsapp-ai');
+  const { logger, metrics } = createPowertools(SERVICE.ai);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient(fastClientConfig), {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -8,6 +8,7 @@ import type { Responder } from '../../domain/ai/responder';
 import { inboundQueueMessageSchema, type InboundQueueMessage } from '../../domain/inbound-queue-message';
 import { EchoError, RetryableError } from '../../shared/errors';
 import { describeError } from '../../shared/describe-error';
+import { METRIC } from '../../shared/telemetry';
 
 export interface AiDeps {
   responder: Responder;
@@ -66,8 +67,8 @@ export function createAiHandler(deps: AiDeps) {
         historyLimit: deps.config.historyLimit,
         ...(deadline && { deadline }),
       });
-      deps.metrics.addMetric('AiRepliesEnqueued', MetricUnit.Count, result.replies);
-      if (result.resolvedOption !== undefined) deps.metrics.addMetric('AiNumberedOptionResolved', MetricUnit.Count, 1);
+      deps.metrics.addMetric(METRIC.aiRepliesEnqueued, MetricUnit.Count, result.replies);
+      if (result.resolvedOption !== undefined) deps.metrics.addMetric(METRIC.aiNumberedOptionResolved, MetricUnit.Count, 1);
       deps.logger.info('inbound message answered', {
         ...ids,
         replies: result.replies,
@@ -76,11 +77,11 @@ export function createAiHandler(deps: AiDeps) {
       });
     } catch (error) {
       if (error instanceof EchoError && !error.retryable) {
-        deps.metrics.addMetric('AiReplyAbandoned', MetricUnit.Count, 1);
+        deps.metrics.addMetric(METRIC.aiReplyAbandoned, MetricUnit.Count, 1);
         deps.logger.error('responder failed permanently; message acknowledged without a reply', { ...ids, error: describeError(error) });
         return;
       }
-      deps.metrics.addMetric('AiRetry', MetricUnit.Count, 1);
+      deps.metrics.addMetric(METRIC.aiRetry, MetricUnit.Count, 1);
       deps.logger.warn('answering failed; the message will be redelivered', {
         ...ids,
         receiveCount: record.attributes?.ApproximateReceiveCount,
@@ -94,9 +95,9 @@ export function createAiHandler(deps: AiDeps) {
   async function sendReadReceipt(message: InboundQueueMessage, readReceipts: ReadReceiptDeps, ids: Record<string, string>): Promise<void> {
     try {
       const outcome = await markInboundRead(message, readReceipts);
-      if (outcome === 'marked') deps.metrics.addMetric('AiReadReceiptSent', MetricUnit.Count, 1);
+      if (outcome === 'marked') deps.metrics.addMetric(METRIC.aiReadReceiptSent, MetricUnit.Count, 1);
     } catch (error) {
-      deps.metrics.addMetric('AiReadReceiptFailed', MetricUnit.Count, 1);
+      deps.metrics.addMetric(METRIC.aiReadReceiptFailed, MetricUnit.Count, 1);
       deps.logger.warn('read receipt failed; answering anyway', { ...ids, error: describeError(error) });
     }
   }
@@ -110,7 +111,7 @@ export function createAiHandler(deps: AiDeps) {
     }
     const parsed = inboundQueueMessageSchema.safeParse(json);
     if (parsed.success) return parsed.data;
-    deps.metrics.addMetric('AiInvalidMessage', MetricUnit.Count, 1);
+    deps.metrics.addMetric(METRIC.aiInvalidMessage, MetricUnit.Count, 1);
     deps.logger.error('invalid inbound queue message; acknowledged without retry', {
       sqsMessageId: record.messageId,
       problems: parsed.error.issues.slice(0, 5).map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`),

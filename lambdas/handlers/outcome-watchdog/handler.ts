@@ -5,6 +5,7 @@ import { expireUnknownOutcomes, type ExpireOutcomesResult } from '../../domain/o
 import type { OutcomeWatchdogStore } from '../../domain/outbound/ports';
 import type { Clock, EventPublisher } from '../../domain/ports';
 import { describeError } from '../../shared/describe-error';
+import { METRIC } from '../../shared/telemetry';
 
 export interface OutcomeWatchdogDeps {
   store: OutcomeWatchdogStore;
@@ -29,16 +30,16 @@ export function createOutcomeWatchdogHandler(deps: OutcomeWatchdogDeps) {
         events: deps.events,
         clock: deps.clock,
         onEventPublishFailed: (error) => {
-          deps.metrics.addMetric('EventPublishFailed', MetricUnit.Count, 1);
+          deps.metrics.addMetric(METRIC.eventPublishFailed, MetricUnit.Count, 1);
           deps.logger.error('send.failed publish failed; the messages are already marked failed', {
             error: describeError(error),
           });
         },
       });
-      deps.metrics.addMetric('OutcomeOverdue', MetricUnit.Count, result.overdue);
-      deps.metrics.addMetric('OutcomeExpired', MetricUnit.Count, result.expired);
+      deps.metrics.addMetric(METRIC.outcomeOverdue, MetricUnit.Count, result.overdue);
+      deps.metrics.addMetric(METRIC.outcomeExpired, MetricUnit.Count, result.expired);
       // The same name the send Lambda uses: every message that ends failed counts once.
-      if (result.expired > 0) deps.metrics.addMetric('SendFailed', MetricUnit.Count, result.expired);
+      if (result.expired > 0) deps.metrics.addMetric(METRIC.sendFailed, MetricUnit.Count, result.expired);
       deps.logger.info('outcome watchdog run', { ...result });
       return result;
     } finally {

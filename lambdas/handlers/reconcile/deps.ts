@@ -14,13 +14,14 @@ import { TwilioInboundLister } from '../../providers/whatsapp/twilio/inbound-lis
 import { createPowertools } from '../../shared/powertools';
 import type { ReconcileEnv } from './env';
 import type { ReconcileDeps } from './handler';
+import { SERVICE } from '../../shared/telemetry';
 
 /** One BSP read (a page of messages, or one message's media list). */
 const BSP_READ_TIMEOUT_MS = 10_000;
 
 /** Builds the reconciler's dependencies once per container (cold start). */
 export function createReconcileDeps(env: ReconcileEnv): ReconcileDeps {
-  const { logger, metrics } = createPowertools('whatsapp-reconcile');
+  const { logger, metrics } = createPowertools(SERVICE.reconcile);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   return {
     activeConnections: new DynamoDbActiveConnections(documents, env.CONNECTIONS_TABLE),

@@ -14,6 +14,7 @@ import type { ProviderCredentials } from '../../providers/whatsapp/provider';
 import { PermanentError } from '../../shared/errors';
 import type { CredentialsReader } from '../webhook/handler';
 import { describeError } from '../../shared/describe-error';
+import { METRIC } from '../../shared/telemetry';
 
 export interface ReconcileDeps {
   /** Every active connection. */
@@ -86,7 +87,7 @@ export function createReconcileHandler(deps: ReconcileDeps) {
       lookbackMs: deps.config.lookbackMs,
       settleMs: deps.config.settleMs,
       onEventPublishFailed: (error) => {
-        deps.metrics.addMetric('EventPublishFailed', MetricUnit.Count, 1);
+        deps.metrics.addMetric(METRIC.eventPublishFailed, MetricUnit.Count, 1);
         deps.logger.error('event publish failed; the message itself is stored', {
           connectionId: connection.connectionId,
           error: describeError(error, { bspCall: 'read' }),
@@ -138,7 +139,7 @@ export function createReconcileHandler(deps: ReconcileDeps) {
             run.alreadyStored += result.alreadyStored;
             run.ingested += result.ingested;
             run.failedMessages += result.failed;
-            if (!result.complete) deps.metrics.addMetric('ReconcileIncomplete', MetricUnit.Count, 1);
+            if (!result.complete) deps.metrics.addMetric(METRIC.reconcileIncomplete, MetricUnit.Count, 1);
             const level = result.ingested > 0 || result.failed > 0 || !result.complete ? 'warn' : 'info';
             deps.logger[level]('connection reconciled', {
               connectionId: connection.connectionId,
@@ -165,9 +166,9 @@ export function createReconcileHandler(deps: ReconcileDeps) {
       const concurrency = Math.max(1, deps.config.concurrency ?? 4);
       await Promise.all(Array.from({ length: Math.min(concurrency, connections.length) }, worker));
 
-      deps.metrics.addMetric('ReconcileListed', MetricUnit.Count, run.listed);
-      deps.metrics.addMetric('ReconcileIngested', MetricUnit.Count, run.ingested);
-      deps.metrics.addMetric('ReconcileFailed', MetricUnit.Count, run.failedConnections + run.failedMessages);
+      deps.metrics.addMetric(METRIC.reconcileListed, MetricUnit.Count, run.listed);
+      deps.metrics.addMetric(METRIC.reconcileIngested, MetricUnit.Count, run.ingested);
+      deps.metrics.addMetric(METRIC.reconcileFailed, MetricUnit.Count, run.failedConnections + run.failedMessages);
       deps.logger[run.ingested > 0 ? 'warn' : 'info']('reconcile run done', { ...run });
       return run;
     } finally {

@@ -19,10 +19,11 @@ import { createPowertools } from '../../shared/powertools';
 import type { SendEnv } from './env';
 import type { SendHandlerDeps } from './handler';
 import { describeError } from '../../shared/describe-error';
+import { METRIC, SERVICE } from '../../shared/telemetry';
 
 /** Builds the send Lambda's dependencies once per container (cold start). */
 export function createSendDeps(env: SendEnv): SendHandlerDeps {
-  const { logger, metrics } = createPowertools('whatsapp-send');
+  const { logger, metrics } = createPowertools(SERVICE.send);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient(fastClientConfig), {
     marshallOptions: { removeUndefinedValues: true },
   });
@@ -41,7 +42,7 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
     apiBaseUrl: env.TWILIO_API_BASE_URL,
     contentBaseUrl: env.TWILIO_CONTENT_BASE_URL,
     timeoutMs: env.SEND_TIMEOUT_MS,
-    onCacheError: (operation) => metrics.addMetric(`ContentCache${operation === 'get' ? 'Get' : 'Put'}Failed`, 'Count', 1),
+    onCacheError: (operation) => metrics.addMetric(operation === 'get' ? METRIC.contentCacheGetFailed : METRIC.contentCachePutFailed, 'Count', 1),
   });
   return {
     send: {
@@ -64,7 +65,7 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
         backoff: { baseMs: env.SEND_BACKOFF_BASE_MS, capMs: env.SEND_BACKOFF_CAP_MS },
       },
       onEventPublishFailed: (error) => {
-        metrics.addMetric('EventPublishFailed', 'Count', 1);
+        metrics.addMetric(METRIC.eventPublishFailed, 'Count', 1);
         logger.error('event publish failed; message states are durable', {
           error: describeError(error),
         });

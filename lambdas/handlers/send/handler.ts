@@ -5,6 +5,7 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { backoffDelayMs, visibilitySecondsFor } from '../../domain/outbound/backoff';
 import { sendOutbound, type PartOutcome, type SendOutboundDeps, type SendOutboundResult } from '../../domain/outbound/send-outbound';
 import { describeError } from '../../shared/describe-error';
+import { METRIC, type MetricName } from '../../shared/telemetry';
 
 /** Moves a failed record's next delivery; see `SqsVisibility`. */
 export interface VisibilityControl {
@@ -30,13 +31,13 @@ export class SendDeadLetterError extends Error {}
 /** Not enough time left in this invocation to call the BSP safely. */
 export class SendDeadlineError extends Error {}
 
-const METRIC_BY_RESULT: Record<PartOutcome['result'], string | undefined> = {
-  accepted: 'SendAccepted',
-  failed: 'SendFailed',
-  'already-settled': 'SendDuplicate',
-  'in-flight': 'SendInFlight',
-  'outcome-unknown': 'SendOutcomeUnknown',
-  retry: 'SendRetried',
+const METRIC_BY_RESULT: Record<PartOutcome['result'], MetricName | undefined> = {
+  accepted: METRIC.sendAccepted,
+  failed: METRIC.sendFailed,
+  'already-settled': METRIC.sendDuplicate,
+  'in-flight': METRIC.sendInFlight,
+  'outcome-unknown': METRIC.sendOutcomeUnknown,
+  retry: METRIC.sendRetried,
   waiting: undefined,
 };
 
@@ -72,7 +73,7 @@ export function createSendHandler(deps: SendHandlerDeps) {
         result = await sendOutbound({ body: record.body, receiveCount }, deps.send);
       } catch (error) {
         const delayMs = backoffDelayMs(receiveCount, undefined, deps.send.config.backoff, deps.send.random);
-        metrics.addMetric('SendErrored', MetricUnit.Count, 1);
+        metrics.addMetric(METRIC.sendErrored, MetricUnit.Count, 1);
         logger.error('send failed unexpectedly; the record will be retried', {
           error: describeError(error),
           retryInSeconds: visibilitySecondsFor(delayMs),
@@ -88,7 +89,7 @@ export function createSendHandler(deps: SendHandlerDeps) {
         throw new SendRetryLaterError(`retry in ${seconds} s`);
       }
       if (result.action === 'dead-letter') {
-        metrics.addMetric('SendDeadLettered', MetricUnit.Count, 1);
+        metrics.addMetric(METRIC.sendDeadLettered, MetricUnit.Count, 1);
         await deps.visibility.delay(record.receiptHandle, 0);
         throw new SendDeadLetterError('retries exhausted');
       }
@@ -99,7 +100,7 @@ export function createSendHandler(deps: SendHandlerDeps) {
 
   function report(result: SendOutboundResult, receiveCount: number): void {
     if (result.action === 'ack' && result.rejected) {
-      metrics.addMetric(result.rejected.reason === 'invalid-message' ? 'SendInvalid' : 'SendFailed', MetricUnit.Count, 1);
+      metrics.addMetric(result.rejected.reason === 'invalid-message' ? METRIC.sendInvalid : METRIC.sendFailed, MetricUnit.Count, 1);
       // Problems name fields and limits, never their values.
       logger.warn('outbound message rejected', { reason: result.rejected.reason, problems: result.rejected.problems.slice(0, 10) });
       return;
@@ -107,7 +108,7 @@ export function createSendHandler(deps: SendHandlerDeps) {
     for (const part of result.parts) {
       const metric = METRIC_BY_RESULT[part.result];
       if (metric) metrics.addMetric(metric, MetricUnit.Count, 1);
-      if (part.fallback && part.result === 'accepted') metrics.addMetric('SendFallback', MetricUnit.Count, 1);
+      if (part.fallback && part.result === 'accepted') metrics.addMetric(METRIC.sendFallback, MetricUnit.Count, 1);
       const level = part.result === 'failed' || part.result === 'outcome-unknown' ? 'warn' : 'info';
       logger[level]('outbound message', {
         conversationId: part.conversationId,
@@ -136,7 +137,7 @@ export function createSendHandler(deps: SendHandlerDeps) {
       const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
       const skipped = event.Records.filter((record) => failed.has(record.messageId) && !started.has(record.messageId));
       if (skipped.length > 0) {
-        metrics.addMetric('SendSkippedBehindFailure', MetricUnit.Count, skipped.length);
+        metrics.addMetric(METRIC.sendSkippedBehindFailure, MetricUnit.Count, skipped.length);
         await deps.visibility.delayMany(skipped.map((record) => record.receiptHandle), 0).catch((error: unknown) => {
           logger.warn('could not release skipped records early; they return after the visibility timeout', { error: describeError(error) });
         });

@@ -10,13 +10,14 @@ import { createTemplateBsps } from '../../providers/whatsapp/templates';
 import { createPowertools } from '../../shared/powertools';
 import type { TemplateSyncEnv } from './env';
 import type { TemplateSyncDeps } from './handler';
+import { SERVICE } from '../../shared/telemetry';
 
 /** One BSP read (a Content SID on Twilio, a list page on Cloud API); a slow BSP costs its templates, not the run. */
 const BSP_TIMEOUT_MS = 10_000;
 
 /** Builds the template-sync job's dependencies once per container (cold start). */
 export function createTemplateSyncDeps(env: TemplateSyncEnv): TemplateSyncDeps {
-  const { logger, metrics } = createPowertools('whatsapp-template-sync');
+  const { logger, metrics } = createPowertools(SERVICE.templateSync);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } });
   return {
     businesses: new DynamoDbTemplateBusinesses(documents, env.TEMPLATES_TABLE),

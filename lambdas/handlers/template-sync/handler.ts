@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import { syncTemplateApprovals, type ApprovalReader, type SyncApprovalsResult } from '../../domain/template-approval';
 import type { TemplateRegistry } from '../../domain/templates';
 import { describeError } from '../../shared/describe-error';
+import { METRIC } from '../../shared/telemetry';
 
 export interface TemplateSyncDeps {
   /** Businesses that have templates. */
@@ -49,9 +50,9 @@ export function createTemplateSyncHandler(deps: TemplateSyncDeps) {
           }),
       });
       for (const change of result.changed) deps.logger.info('template approval changed', { ...change });
-      deps.metrics.addMetric('TemplatesChecked', MetricUnit.Count, result.checked);
-      deps.metrics.addMetric('TemplatesChanged', MetricUnit.Count, result.changed.length);
-      deps.metrics.addMetric('TemplateSyncFailed', MetricUnit.Count, result.failed);
+      deps.metrics.addMetric(METRIC.templatesChecked, MetricUnit.Count, result.checked);
+      deps.metrics.addMetric(METRIC.templatesChanged, MetricUnit.Count, result.changed.length);
+      deps.metrics.addMetric(METRIC.templateSyncFailed, MetricUnit.Count, result.failed);
       deps.logger.info('template sync run done', {
         businesses: result.businesses,
         checked: result.checked,

@@ -22,6 +22,7 @@ import { fastClientConfig } from '../../shared/aws-clients';
 import { createPowertools } from '../../shared/powertools';
 import type { WebhookEnv } from './env';
 import type { WebhookDeps } from './handler';
+import { SERVICE } from '../../shared/telemetry';
 
 /**
  * Each provider's error table, for failure codes that arrive on a status: the tables alone, not
@@ -35,7 +36,7 @@ const FAILURE_KIND_OF: Record<ProviderName, (code: string, sentContentType: Outb
 
 /** Builds the webhook's dependencies once per container (cold start). */
 export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
-  const { logger, metrics } = createPowertools('whatsapp-webhook');
+  const { logger, metrics } = createPowertools(SERVICE.webhook);
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient(fastClientConfig), {
     marshallOptions: { removeUndefinedValues: true },
   });

@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { applyStatus, type ApplyStatusDeps, type StatusFallbackDeps } from '../../domain/apply-status';
+import { applyStatus, type ApplyStatusDeps, type ApplyStatusResult, type StatusFallbackDeps } from '../../domain/apply-status';
 import type { MessageKey, ProviderCredentials, WebhookAck, WebhookCodec, WebhookEvent, WebhookRequest } from '../../domain/bsp';
 import type { Connection, ConnectionDirectory } from '../../domain/connection';
 import { ingestInboundBatch } from '../../domain/ingest-inbound';
@@ -18,6 +18,7 @@ import {
 } from '../../shared/errors';
 import { forEachLimited } from '../../shared/concurrency';
 import { describeError } from '../../shared/describe-error';
+import { METRIC, type MetricName } from '../../shared/telemetry';
 
 export interface CredentialsReader {
   get(secretId: string, options?: { refresh?: boolean }): Promise<ProviderCredentials>;
@@ -125,7 +126,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
       if (!codec.handshake || target.route !== 'inbound') throw new ForbiddenError('no handshake on this route');
       const connection = await activeConnection(connectionId, target.provider);
       const { result } = await withCredentials(connection, (credentials) => codec.handshake!(request, credentials));
-      deps.metrics.addMetric('WebhookVerified', MetricUnit.Count, 1);
+      deps.metrics.addMetric(METRIC.webhookVerified, MetricUnit.Count, 1);
       deps.logger.info('webhook verification answered');
       return answer(result);
     }
@@ -138,7 +139,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
     const outcomes = await storeEvents(connection, events, target.route);
     const unstored = outcomes.filter((outcome) => outcome.status === 'rejected');
     if (unstored.length > 0) {
-      deps.metrics.addMetric('WebhookEventsUnstored', MetricUnit.Count, unstored.length);
+      deps.metrics.addMetric(METRIC.webhookEventsUnstored, MetricUnit.Count, unstored.length);
       // The first failure is representative; every event already stored answers as a duplicate on the retry.
       throw (unstored[0] as PromiseRejectedResult).reason;
     }
@@ -172,7 +173,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
 
   async function storeEvent(connection: Connection, event: Exclude<WebhookEvent, { kind: 'inbound' }>): Promise<void> {
     if (event.kind === 'status') return storeStatus(connection, event.update, event.key);
-    deps.metrics.addMetric('WebhookOtherEvent', MetricUnit.Count, 1);
+    deps.metrics.addMetric(METRIC.webhookOtherEvent, MetricUnit.Count, 1);
     deps.logger.info('webhook event kept as counted', { type: event.type, detail: event.detail });
   }
 
@@ -187,11 +188,11 @@ export function createWebhookHandler(deps: WebhookDeps) {
       onEventPublishFailed: (error) => reportEventFailure(error),
     });
     const stored = results.filter((result) => result.outcome === 'stored').length;
-    if (stored > 0) deps.metrics.addMetric('InboundStored', MetricUnit.Count, stored);
-    if (stored < results.length) deps.metrics.addMetric('InboundDuplicate', MetricUnit.Count, results.length - stored);
+    if (stored > 0) deps.metrics.addMetric(METRIC.inboundStored, MetricUnit.Count, stored);
+    if (stored < results.length) deps.metrics.addMetric(METRIC.inboundDuplicate, MetricUnit.Count, results.length - stored);
     // The BSP calls the fallback URL only after the primary failed: every one is a primary failure
     // that this delivery healed, worth a look even though nothing was lost.
-    if (route === 'fallback') deps.metrics.addMetric('InboundViaFallback', MetricUnit.Count, results.length);
+    if (route === 'fallback') deps.metrics.addMetric(METRIC.inboundViaFallback, MetricUnit.Count, results.length);
     results.forEach((result, index) =>
       deps.logger.info('inbound message handled', {
         outcome: result.outcome,
@@ -212,11 +213,11 @@ export function createWebhookHandler(deps: WebhookDeps) {
       ...(deps.statusKeys && { keys: deps.statusKeys }),
       ...(deps.statusFallback && { fallback: deps.statusFallback }),
     });
-    deps.metrics.addMetric(`Status${capitalize(result.outcome)}`, MetricUnit.Count, 1);
+    deps.metrics.addMetric(STATUS_OUTCOME_METRIC[result.outcome], MetricUnit.Count, 1);
     if (result.fallback === 'template-enqueued' || result.fallback === 'plain-text-enqueued') {
-      deps.metrics.addMetric('StatusFallbackEnqueued', MetricUnit.Count, 1);
+      deps.metrics.addMetric(METRIC.statusFallbackEnqueued, MetricUnit.Count, 1);
     } else if (result.fallback === 'no-fallback') {
-      deps.metrics.addMetric('SendFailed', MetricUnit.Count, 1);
+      deps.metrics.addMetric(METRIC.sendFailed, MetricUnit.Count, 1);
     }
     const level = result.outcome === 'applied' || result.outcome === 'stale' ? 'info' : 'warn';
     deps.logger[level]('status callback handled', {
@@ -231,7 +232,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
   }
 
   function reportEventFailure(error: unknown): void {
-    deps.metrics.addMetric('EventPublishFailed', MetricUnit.Count, 1);
+    deps.metrics.addMetric(METRIC.eventPublishFailed, MetricUnit.Count, 1);
     deps.logger.error('event publish failed; the message itself is stored', { error: describeError(error) });
   }
 
@@ -259,17 +260,25 @@ function answer(ack: WebhookAck): APIGatewayProxyStructuredResultV2 {
   return { statusCode: ack.statusCode, headers: { 'content-type': ack.contentType }, body: ack.body };
 }
 
+/** One explicit metric per outcome of a status callback. */
+const STATUS_OUTCOME_METRIC: Record<ApplyStatusResult['outcome'], MetricName> = {
+  applied: METRIC.statusApplied,
+  stale: METRIC.statusStale,
+  unknown: METRIC.statusUnknown,
+  unaddressed: METRIC.statusUnaddressed,
+};
+
 function rejection(error: unknown, deps: WebhookDeps): APIGatewayProxyStructuredResultV2 {
   const [statusCode, publicMessage, metric] =
     error instanceof PayloadTooLargeError
-      ? [413, 'Payload Too Large', 'RejectedTooLarge']
+      ? [413, 'Payload Too Large', METRIC.rejectedTooLarge]
       : error instanceof MalformedRequestError
-        ? [400, error.message, 'RejectedMalformed']
+        ? [400, error.message, METRIC.rejectedMalformed]
         : error instanceof ForbiddenError
-          ? [403, FORBIDDEN_MESSAGE, 'RejectedForbidden']
+          ? [403, FORBIDDEN_MESSAGE, METRIC.rejectedForbidden]
           : error instanceof EchoError && !error.retryable
-            ? [403, FORBIDDEN_MESSAGE, 'RejectedForbidden']
-            : [503, 'Service Unavailable', 'WebhookFailed'];
+            ? [403, FORBIDDEN_MESSAGE, METRIC.rejectedForbidden]
+            : [503, 'Service Unavailable', METRIC.webhookFailed];
   deps.metrics.addMetric(metric, MetricUnit.Count, 1);
   if (statusCode >= 500) deps.logger.error('webhook failed; answering 5xx so the BSP retries', { error: describeError(error) });
   else deps.logger.warn('webhook rejected', { statusCode, reason: describeError(error) });
@@ -294,7 +303,4 @@ function decodeBody(event: APIGatewayProxyEventV2, maxBytes: number): string {
   return bytes.toString('utf8');
 }
 
-function capitalize(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
-}
 

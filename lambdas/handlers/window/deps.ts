@@ -6,10 +6,11 @@ import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { createPowertools } from '../../shared/powertools';
 import type { WindowEnv } from './env';
 import type { WindowDeps } from './handler';
+import { SERVICE } from '../../shared/telemetry';
 
 /** Builds the window job's dependencies once per container (cold start). */
 export function createWindowDeps(env: WindowEnv): WindowDeps {
-  const { logger, metrics } = createPowertools('whatsapp-window');
+  const { logger, metrics } = createPowertools(SERVICE.window);
   // A scheduled job has minutes, not milliseconds: the SDK's default timeouts and retries suit it.
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   return {

@@ -4,6 +4,7 @@ import type { Context } from 'aws-lambda';
 import type { Clock, EventPublisher } from '../../domain/ports';
 import { flagWindows, type FlagWindowsResult, type WindowStore } from '../../domain/window-expiry';
 import { describeError } from '../../shared/describe-error';
+import { METRIC } from '../../shared/telemetry';
 
 /** The store's read counters, when it keeps them (`DynamoDbWindowStore.stats`). */
 interface QueryStats {
@@ -46,7 +47,7 @@ export function createWindowHandler(deps: WindowDeps) {
         clock: deps.clock,
         leadMs: deps.config.leadMs,
         onPublishFailed: (error, count) => {
-          deps.metrics.addMetric('WindowEventPublishFailed', MetricUnit.Count, count);
+          deps.metrics.addMetric(METRIC.windowEventPublishFailed, MetricUnit.Count, count);
           deps.logger.error('window.expiring events not published; their windows are retried next run', {
             count,
             error: describeError(error),
@@ -62,12 +63,12 @@ export function createWindowHandler(deps: WindowDeps) {
               consumedCapacityUnits: after.consumedCapacityUnits - before.consumedCapacityUnits,
             }
           : {};
-      deps.metrics.addMetric('WindowsExpiring', MetricUnit.Count, result.expiring);
-      deps.metrics.addMetric('WindowsClosed', MetricUnit.Count, result.closed);
+      deps.metrics.addMetric(METRIC.windowsExpiring, MetricUnit.Count, result.expiring);
+      deps.metrics.addMetric(METRIC.windowsClosed, MetricUnit.Count, result.closed);
       deps.logger.info('window expiry run done', { ...result, ...reads });
       return result;
     } catch (error) {
-      deps.metrics.addMetric('WindowRunFailed', MetricUnit.Count, 1);
+      deps.metrics.addMetric(METRIC.windowRunFailed, MetricUnit.Count, 1);
       deps.logger.error('window expiry run failed; the next run redoes what is left', {
         error: describeError(error),
       });

@@ -1,0 +1,217 @@
+import { PROVIDER_PROFILES, PROVIDERS, WEBHOOK_PATH_PREFIX, type ProviderName } from '../domain/providers';
+
+/**
+ * The names operators and alarms depend on: the metric namespace, every metric name, the
+ * dimensions, each function's service name, and the API routes. The Lambda code that emits a metric
+ * and the CDK code that alarms on it or draws it import the same constant, so a renamed metric
+ * cannot leave an alarm watching nothing.
+ *
+ * Imports nothing but the domain's provider list: Lambda bundles include this module, so it must
+ * never pull in aws-cdk-lib (`lib/config.ts` re-exports from here, not the other way round).
+ */
+
+/** Namespace of every custom metric (Powertools EMF, `POWERTOOLS_METRICS_NAMESPACE`). */
+export const METRICS_NAMESPACE = 'EchoWhatsApp';
+
+/**
+ * Metric dimensions. Powertools adds `service` to every metric. `provider` is added as a second,
+ * independent dimension set where a per-BSP view matters (the webhook's metrics): the metric is
+ * then published both at `{service}` and at `{service, provider}`. Never a business, connection
+ * or conversation id: every distinct value is a separately billed custom metric.
+ */
+export const DIMENSION = {
+  service: 'service',
+  provider: 'provider',
+} as const;
+
+/**
+ * `POWERTOOLS_SERVICE_NAME` of each function: the `service` field of its log lines and the
+ * `service` dimension of its metrics. A new function adds one line.
+ */
+export const SERVICE = {
+  webhook: 'whatsapp-webhook',
+  send: 'whatsapp-send',
+  ai: 'whatsapp-ai',
+  admin: 'whatsapp-admin',
+  window: 'whatsapp-window',
+  outcomeWatchdog: 'whatsapp-outcome-watchdog',
+  templateSync: 'whatsapp-template-sync',
+  reconcile: 'whatsapp-reconcile',
+  connectionHealth: 'whatsapp-connection-health',
+} as const;
+export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];
+
+/**
+ * Every custom metric name (unit Count unless noted). A new metric adds one line here and is
+ * emitted as `metrics.addMetric(METRIC.x, …)`; `RUNBOOK.md` and the dashboard refer to these names.
+ */
+export const METRIC = {
+  // --- Webhook (service whatsapp-webhook; also per provider).
+  /** Time from the request reaching the handler to its answer, in milliseconds (per provider). */
+  webhookLatency: 'WebhookLatency',
+  webhookVerified: 'WebhookVerified',
+  webhookEventsUnstored: 'WebhookEventsUnstored',
+  webhookOtherEvent: 'WebhookOtherEvent',
+  /** Answered 503: nothing stored, the BSP must retry. */
+  webhookFailed: 'WebhookFailed',
+  rejectedTooLarge: 'RejectedTooLarge',
+  rejectedMalformed: 'RejectedMalformed',
+  rejectedForbidden: 'RejectedForbidden',
+  inboundStored: 'InboundStored',
+  inboundDuplicate: 'InboundDuplicate',
+  /** A delivery through Twilio's fallback URL: the primary webhook failed and this one healed it. */
+  inboundViaFallback: 'InboundViaFallback',
+  statusApplied: 'StatusApplied',
+  statusStale: 'StatusStale',
+  statusUnknown: 'StatusUnknown',
+  statusUnaddressed: 'StatusUnaddressed',
+  statusFallbackEnqueued: 'StatusFallbackEnqueued',
+  /**
+   * A sent message reached `delivered` (or `read` before any `delivered`) for the first time: the
+   * numerator of the delivery success rate (per provider).
+   */
+  deliveryConfirmed: 'DeliveryConfirmed',
+  /** A sent message was reported `failed`/`undelivered` by the BSP (per provider). */
+  deliveryFailed: 'DeliveryFailed',
+
+  // --- Send (service whatsapp-send).
+  sendAccepted: 'SendAccepted',
+  /**
+   * A message ended `failed` (permanent error, retries exhausted, outcome never settled, or a
+   * failed status with no fallback left). Emitted by send, outcome watchdog and webhook.
+   */
+  sendFailed: 'SendFailed',
+  sendInvalid: 'SendInvalid',
+  sendDuplicate: 'SendDuplicate',
+  sendInFlight: 'SendInFlight',
+  /** The BSP call's outcome is unknown (timeout after the request left): the watchdog settles it. */
+  sendOutcomeUnknown: 'SendOutcomeUnknown',
+  sendRetried: 'SendRetried',
+  sendFallback: 'SendFallback',
+  sendErrored: 'SendErrored',
+  sendDeadLettered: 'SendDeadLettered',
+  sendSkippedBehindFailure: 'SendSkippedBehindFailure',
+  contentCacheGetFailed: 'ContentCacheGetFailed',
+  contentCachePutFailed: 'ContentCachePutFailed',
+  /** The BSP refused a connection's credentials (Twilio 20003, Meta 190, 360dialog 401); emitted by send and admin. */
+  connectionCredentialsRejected: 'ConnectionCredentialsRejected',
+  /** Marking a connection `needs attention` failed (the send itself is unaffected). */
+  connectionAttentionMarkFailed: 'ConnectionAttentionMarkFailed',
+
+  // --- Outcome watchdog.
+  outcomeOverdue: 'OutcomeOverdue',
+  outcomeExpired: 'OutcomeExpired',
+
+  // --- Any function that publishes to the bus.
+  eventPublishFailed: 'EventPublishFailed',
+
+  // --- AI.
+  aiRepliesEnqueued: 'AiRepliesEnqueued',
+  aiNumberedOptionResolved: 'AiNumberedOptionResolved',
+  aiReplyAbandoned: 'AiReplyAbandoned',
+  aiRetry: 'AiRetry',
+  aiReadReceiptSent: 'AiReadReceiptSent',
+  aiReadReceiptFailed: 'AiReadReceiptFailed',
+  aiInvalidMessage: 'AiInvalidMessage',
+
+  // --- Admin.
+  adminSuccess: 'AdminSuccess',
+  adminClientError: 'AdminClientError',
+  adminServerError: 'AdminServerError',
+  auditWriteFailed: 'AuditWriteFailed',
+  connectionCleanupFailed: 'ConnectionCleanupFailed',
+  connectionSetupFailed: 'ConnectionSetupFailed',
+  secretDeletionFailed: 'SecretDeletionFailed',
+
+  // --- Window expiry.
+  windowsExpiring: 'WindowsExpiring',
+  windowsClosed: 'WindowsClosed',
+  windowRunFailed: 'WindowRunFailed',
+  windowEventPublishFailed: 'WindowEventPublishFailed',
+
+  // --- Template sync.
+  templatesChecked: 'TemplatesChecked',
+  templatesChanged: 'TemplatesChanged',
+  templateSyncFailed: 'TemplateSyncFailed',
+
+  // --- Inbound reconciler.
+  reconcileListed: 'ReconcileListed',
+  /** Inbound messages the webhook never got, ingested late. Must stay 0. */
+  reconcileIngested: 'ReconcileIngested',
+  reconcileFailed: 'ReconcileFailed',
+  reconcileIncomplete: 'ReconcileIncomplete',
+
+  // --- Connection health (hourly).
+  /** Active connections that usually receive messages but received none for `quietAfterHours`. */
+  connectionsGoneQuiet: 'ConnectionsGoneQuiet',
+  connectionsChecked: 'ConnectionsChecked',
+
+  // --- Payload archive (S3).
+  archiveWritten: 'ArchiveWritten',
+  archiveWriteFailed: 'ArchiveWriteFailed',
+} as const;
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+// --- Routes.
+
+export { WEBHOOK_PATH_PREFIX, webhookPath, webhookRouteOf } from '../domain/providers';
+
+/** A webhook route's path in API Gateway syntax. */
+function webhookRoutePath(provider: ProviderName, route: 'status' | 'fallback' | 'inbound' = 'inbound'): string {
+  const base = `${WEBHOOK_PATH_PREFIX}/${provider}/{connectionId}`;
+  return route === 'inbound' ? base : `${base}/${route}`;
+}
+
+/** API paths the BSPs call. `{connectionId}` tells the webhook whose secret to authenticate with. */
+export const WEBHOOK_ROUTES = {
+  twilioInbound: webhookRoutePath('twilio'),
+  twilioStatus: webhookRoutePath('twilio', 'status'),
+  /**
+   * Twilio's "fallback URL", called when the primary webhook failed: the same inbound handling
+   * (the webhook treats every path that does not end in `/status` as an inbound message).
+   */
+  twilioFallback: webhookRoutePath('twilio', 'fallback'),
+  /** Meta's callback URL: `GET` for the verification handshake, `POST` for messages and statuses. */
+  meta: webhookRoutePath('meta'),
+  /** 360dialog's webhook URL, registered through its API with our secret header. */
+  dialog360: webhookRoutePath('360dialog'),
+} as const;
+
+/** The webhook route keys (`METHOD /path`) one provider's BSP calls, derived from its profile. */
+export function webhookRouteKeysOf(provider: ProviderName): string[] {
+  const { routes } = PROVIDER_PROFILES[provider];
+  return [
+    `POST ${webhookRoutePath(provider)}`,
+    ...(routes.handshake ? [`GET ${webhookRoutePath(provider)}`] : []),
+    ...(routes.statusPath ? [`POST ${webhookRoutePath(provider, 'status')}`] : []),
+    ...(routes.fallbackPath ? [`POST ${webhookRoutePath(provider, 'fallback')}`] : []),
+  ];
+}
+
+/**
+ * Every webhook route key (`METHOD /path`), derived from the one list of providers: what each BSP
+ * calls follows from its profile (a handshake, a separate status path, a fallback path).
+ */
+export const WEBHOOK_ROUTE_KEYS: readonly string[] = PROVIDERS.flatMap(webhookRouteKeysOf);
+
+/** The path prefix of every admin route (the settings page's CloudFront behaviour forwards it to the API). */
+export const ADMIN_PATH_PREFIX = '/businesses/';
+
+const ADMIN_BASE = '/businesses/{businessId}/whatsapp';
+
+/**
+ * The admin API's routes (API Gateway HTTP API route keys, `METHOD /path`). The admin Lambda
+ * dispatches on `event.routeKey`, which carries exactly these strings.
+ */
+export const ADMIN_ROUTES = {
+  getConnection: `GET ${ADMIN_BASE}/connection`,
+  putConnection: `PUT ${ADMIN_BASE}/connection`,
+  deleteConnection: `DELETE ${ADMIN_BASE}/connection`,
+  testConnection: `POST ${ADMIN_BASE}/connection/test`,
+  listConversations: `GET ${ADMIN_BASE}/conversations`,
+  listMessages: `GET ${ADMIN_BASE}/conversations/{conversationId}/messages`,
+  sendMessage: `POST ${ADMIN_BASE}/conversations/{conversationId}/messages`,
+  listTemplates: `GET ${ADMIN_BASE}/templates`,
+  createReengagementTemplate: `POST ${ADMIN_BASE}/templates/reengagement`,
+} as const;
+export type AdminRouteKey = (typeof ADMIN_ROUTES)[keyof typeof ADMIN_ROUTES];
