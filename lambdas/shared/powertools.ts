@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { Metrics } from '@aws-lambda-powertools/metrics';
-import { METRICS_NAMESPACE } from './telemetry';
+import type { ProviderName } from '../domain/providers';
+import { DIMENSION, METRICS_NAMESPACE } from './telemetry';
 
 /**
  * One logger and one metrics instance per function, configured from the POWERTOOLS_* variables
@@ -13,4 +14,17 @@ export function createPowertools(serviceName: string): { logger: Logger; metrics
     namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? METRICS_NAMESPACE,
   });
   return { logger, metrics };
+}
+
+/**
+ * Counts every metric of the current invocation (until `publishStoredMetrics`) both per service
+ * and per BSP. Powertools publishes only the added dimension sets once one is added, so the
+ * service-only set is added explicitly too: the alarms on `{service}` keep seeing every value.
+ * Provider names are a closed list of three, so the extra cost is three series per metric.
+ * @example
+ * addProviderDimension(metrics, 'twilio'); // SendFailed → {service} and {service, provider: twilio}
+ */
+export function addProviderDimension(metrics: Metrics, provider: ProviderName): void {
+  metrics.addDimensions({});
+  metrics.addDimensions({ [DIMENSION.provider]: provider });
 }

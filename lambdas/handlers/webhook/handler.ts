@@ -4,8 +4,9 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context
 import { applyStatus, type ApplyStatusDeps, type ApplyStatusResult, type StatusFallbackDeps } from '../../domain/apply-status';
 import type { MessageKey, ProviderCredentials, WebhookAck, WebhookCodec, WebhookEvent, WebhookRequest } from '../../domain/bsp';
 import type { Connection, ConnectionDirectory } from '../../domain/connection';
+import { isFailure } from '../../domain/delivery-status';
 import { ingestInboundBatch } from '../../domain/ingest-inbound';
-import type { InboundMessage, StatusUpdate } from '../../domain/message';
+import type { DeliveryStatus, InboundMessage, StatusUpdate } from '../../domain/message';
 import type { Clock, EventPublisher, InboundQueue, MessageStore } from '../../domain/ports';
 import { webhookRouteOf, type ProviderName } from '../../domain/providers';
 import { maskIdentifier } from '../../domain/redact';
@@ -18,6 +19,7 @@ import {
 } from '../../shared/errors';
 import { forEachLimited } from '../../shared/concurrency';
 import { describeError } from '../../shared/describe-error';
+import { addProviderDimension } from '../../shared/powertools';
 import { METRIC, type MetricName } from '../../shared/telemetry';
 
 export interface CredentialsReader {
@@ -100,6 +102,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
     const target = webhookRouteOf(event.rawPath);
     const connectionId = event.pathParameters?.connectionId;
     const method = event.requestContext.http?.method ?? 'POST';
+    // A second dimension set: every metric of this request is also counted per BSP (three values).
+    if (target) addProviderDimension(deps.metrics, target.provider);
     deps.logger.appendKeys({ route: target?.route, provider: target?.provider, connectionId });
     const codec = target ? deps.codecs[target.provider] : undefined;
     if (!target || !codec || !connectionId) throw new ForbiddenError('no provider or connection in the path');
@@ -214,6 +218,8 @@ export function createWebhookHandler(deps: WebhookDeps) {
       ...(deps.statusFallback && { fallback: deps.statusFallback }),
     });
     deps.metrics.addMetric(STATUS_OUTCOME_METRIC[result.outcome], MetricUnit.Count, 1);
+    const delivery = deliveryMetricOf(result, update.status);
+    if (delivery) deps.metrics.addMetric(delivery, MetricUnit.Count, 1);
     if (result.fallback === 'template-enqueued' || result.fallback === 'plain-text-enqueued') {
       deps.metrics.addMetric(METRIC.statusFallbackEnqueued, MetricUnit.Count, 1);
     } else if (result.fallback === 'no-fallback') {
@@ -241,11 +247,13 @@ export function createWebhookHandler(deps: WebhookDeps) {
     context?: Context,
   ): Promise<APIGatewayProxyStructuredResultV2> {
     if (context) deps.logger.addContext(context);
+    const started = deps.clock.now().getTime();
     try {
       return await handle(event);
     } catch (error) {
       return rejection(error, deps);
     } finally {
+      deps.metrics.addMetric(METRIC.webhookLatency, MetricUnit.Milliseconds, Math.max(0, deps.clock.now().getTime() - started));
       deps.logger.resetKeys();
       deps.metrics.publishStoredMetrics();
     }
@@ -267,6 +275,20 @@ const STATUS_OUTCOME_METRIC: Record<ApplyStatusResult['outcome'], MetricName> = 
   unknown: METRIC.statusUnknown,
   unaddressed: METRIC.statusUnaddressed,
 };
+
+/**
+ * The delivery success rate's counts. A message counts as delivered once: when `delivered` is
+ * applied, or when it arrives after `read` (stale at `read`, statuses can overtake each other). A
+ * `read` with no `delivered` ever is not counted: it cannot be told from a `read` after one without
+ * reading the message first, and BSPs send `delivered` for every delivered message.
+ */
+function deliveryMetricOf(result: ApplyStatusResult, status: DeliveryStatus): MetricName | undefined {
+  if (status === 'delivered') {
+    const firstTime = result.outcome === 'applied' || (result.outcome === 'stale' && result.currentStatus === 'read');
+    return firstTime ? METRIC.deliveryConfirmed : undefined;
+  }
+  return isFailure(status) && result.outcome === 'applied' ? METRIC.deliveryFailed : undefined;
+}
 
 function rejection(error: unknown, deps: WebhookDeps): APIGatewayProxyStructuredResultV2 {
   const [statusCode, publicMessage, metric] =
