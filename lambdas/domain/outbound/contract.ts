@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { forbiddenHostReason } from '../../shared/forbidden-address';
 
 /**
  * The outbound message contract: what Echo services (and the AI Lambda, and the admin API) put on
@@ -26,6 +27,23 @@ export const WHATSAPP_LIMITS = {
  * `messageId` field must look like, so a producer cannot smuggle keys or URLs into it.
  */
 export const MESSAGE_ID_PATTERN = /^[0-9A-HJKMNP-TV-Z]{26}$/;
+
+/**
+ * Why an https URL may not be handed to a BSP, judged without DNS (the BSP resolves it, not us):
+ * userinfo, or a host that is an IP literal outside the public internet (decimal, hex and octal
+ * IPv4 spellings included: WHATWG URL normalises them) or a name that can only be local.
+ * @example publicUrlProblem('https://169.254.169.254/latest/meta-data/') // 'metadata'
+ */
+export function publicUrlProblem(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return 'not-a-url';
+  }
+  if (parsed.username || parsed.password) return 'userinfo';
+  return forbiddenHostReason(parsed.hostname);
+}
 
 /** The contract's current version; `version` on every message. */
 export const OUTBOUND_CONTRACT_VERSION = 1;
@@ -104,10 +122,20 @@ export const outboundContentSchema = z.discriminatedUnion('type', [
   z
     .object({
       type: z.literal('image'),
-      url: z.url({ protocol: /^https$/ }).meta({
-        pattern: '^https://',
-        description: 'Public HTTPS URL the BSP fetches (use presigned URLs valid for several minutes; images ≤ 5 MB).',
-      }),
+      url: z
+        .url({ protocol: /^https$/ })
+        .check((ctx) => {
+          // The BSP fetches the URL from its own network, but a URL naming our own or a private
+          // network (metadata service, loopback) is never a customer's image: refused at the edge.
+          const reason = publicUrlProblem(ctx.value);
+          if (reason) ctx.issues.push({ code: 'custom', input: ctx.value, message: `The image URL must name a public host (${reason})` });
+        })
+        .meta({
+          pattern: '^https://',
+          description:
+            'Public HTTPS URL the BSP fetches (use presigned URLs valid for several minutes; images ≤ 5 MB). ' +
+            'No userinfo, and no loopback, private, link-local or metadata host.',
+        }),
       caption: visibleText(WHATSAPP_LIMITS.captionMax).optional(),
     })
     .meta({ title: 'Image' }),
