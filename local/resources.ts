@@ -14,6 +14,7 @@ import {
   type Projection,
 } from '@aws-sdk/client-dynamodb';
 import { CreateEventBusCommand, EventBridgeClient, ResourceAlreadyExistsException } from '@aws-sdk/client-eventbridge';
+import { BucketAlreadyOwnedByYou, CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CreateQueueCommand,
   GetQueueAttributesCommand,
@@ -67,6 +68,12 @@ export interface LocalQueue {
 }
 
 export interface LocalEventBus {
+  logicalId: string;
+  name: string;
+  arn: string;
+}
+
+export interface LocalBucket {
   logicalId: string;
   name: string;
   arn: string;
@@ -145,6 +152,8 @@ export interface ProvisionedResources {
   tables: Record<string, LocalTable>;
   queues: Record<string, LocalQueue>;
   buses: Record<string, LocalEventBus>;
+  /** S3 buckets (the payload archive…), by logical id; created without encryption or lifecycle. */
+  buckets: Record<string, LocalBucket>;
   /** The custom event bus, when the stateful stack declares exactly one. */
   bus?: LocalEventBus;
   functions: FunctionInfo[];
@@ -264,8 +273,10 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
   const tables: Record<string, LocalTable> = {};
   const queues: Record<string, LocalQueue> = {};
   const buses: Record<string, LocalEventBus> = {};
+  const buckets: Record<string, LocalBucket> = {};
 
   const dynamodb = new DynamoDBClient(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
   const sqs = new SQSClient(config);
   const events = new EventBridgeClient(config);
   try {
@@ -340,6 +351,22 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
       log(`bus     ${bus.name}`);
     }
 
+    for (const bucket of plan.buckets) {
+      try {
+        await s3.send(new CreateBucketCommand({ Bucket: bucket.name }));
+      } catch (error) {
+        if (!(error instanceof BucketAlreadyOwnedByYou)) throw error;
+      }
+      const arn = `arn:aws:s3:::${bucket.name}`;
+      physical[bucket.logicalId] = {
+        type: 'AWS::S3::Bucket',
+        ref: bucket.name,
+        attributes: { Arn: arn, DomainName: `${bucket.name}.s3.amazonaws.com`, RegionalDomainName: `${bucket.name}.s3.${region}.amazonaws.com` },
+      };
+      buckets[bucket.logicalId] = { logicalId: bucket.logicalId, name: bucket.name, arn };
+      log(`bucket  ${bucket.name}`);
+    }
+
     const functions = functionsOf(options.stateless);
     const placeholders: PlaceholderVariables[] = [];
     // What both resolutions read: the templates, where they run, and what was created for them.
@@ -366,6 +393,7 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
       tables,
       queues,
       buses,
+      buckets,
       bus: busList.length === 1 ? busList[0] : undefined,
       functions,
       functionEnv,
@@ -378,6 +406,7 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
     dynamodb.destroy();
     sqs.destroy();
     events.destroy();
+    s3.destroy();
   }
 }
 

@@ -264,7 +264,7 @@ export function exportsOf(ctx: ResolveContext): Record<string, string> {
 // ---------------------------------------------------------------------------------------------
 
 /** AWS name length limits of what we create. A FIFO queue name includes its `.fifo` suffix. */
-const NAME_LIMITS = { table: 255, queue: 80, bus: 256 } as const;
+const NAME_LIMITS = { table: 255, queue: 80, bus: 256, bucket: 63 } as const;
 
 function shortHash(text: string): string {
   // FNV-1a, 32 bits: deterministic and dependency-free; only used to keep truncated names unique.
@@ -341,10 +341,17 @@ export interface EventBusPlan {
   name: string;
 }
 
+/** An S3 bucket: only its name matters locally (S3 names are lower case, ≤ 63 characters). */
+export interface BucketPlan {
+  logicalId: string;
+  name: string;
+}
+
 export interface StatefulPlan {
   tables: TablePlan[];
   queues: QueuePlan[];
   buses: EventBusPlan[];
+  buckets: BucketPlan[];
   /** Resources deliberately not created locally (KMS keys, policies, alarms…), by type. */
   skipped: { logicalId: string; type: string }[];
 }
@@ -414,7 +421,7 @@ const IGNORED_TYPES = /^(AWS::KMS::|AWS::IAM::|AWS::SQS::QueuePolicy$|AWS::Cloud
  * const plan = planStatefulResources(template, { namePrefix: 'echo-local' });
  */
 export function planStatefulResources(template: CfnTemplate, options: { namePrefix: string }): StatefulPlan {
-  const plan: StatefulPlan = { tables: [], queues: [], buses: [], skipped: [] };
+  const plan: StatefulPlan = { tables: [], queues: [], buses: [], buckets: [], skipped: [] };
   for (const [logicalId, resource] of Object.entries(template.Resources ?? {})) {
     const properties = resource.Properties ?? {};
     if (TABLE_TYPES.has(resource.Type)) {
@@ -432,6 +439,8 @@ export function planStatefulResources(template: CfnTemplate, options: { namePref
       });
     } else if (resource.Type === 'AWS::Events::EventBus') {
       plan.buses.push({ logicalId, name: localName(options.namePrefix, logicalId, 'bus') });
+    } else if (resource.Type === 'AWS::S3::Bucket') {
+      plan.buckets.push({ logicalId, name: localName(options.namePrefix, logicalId, 'bucket').toLowerCase() });
     } else if (!IGNORED_TYPES.test(resource.Type)) {
       plan.skipped.push({ logicalId, type: resource.Type });
     }

@@ -10,6 +10,7 @@ import { SqsOutboundQueue } from '../../adapters/sqs-outbound-queue';
 import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
 import { SqsInboundQueue } from '../../adapters/sqs-inbound-queue';
+import { archiveS3Client, S3PayloadArchive } from '../../adapters/s3-payload-archive';
 import { cloudApiFailureKind } from '../../providers/whatsapp/cloud-api/errors';
 import { Dialog360WebhookCodec } from '../../providers/whatsapp/dialog360/codec';
 import { MetaWebhookCodec } from '../../providers/whatsapp/meta/codec';
@@ -69,6 +70,7 @@ export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
       },
     }),
     events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
+    ...(env.ARCHIVE_BUCKET && { archive: new S3PayloadArchive(archiveS3Client(fastClientConfig), env.ARCHIVE_BUCKET) }),
     clock: { now: () => new Date() },
     logger,
     metrics,

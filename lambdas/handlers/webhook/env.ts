@@ -16,6 +16,8 @@ export const webhookEnvSchema = z.object({
   /** Where a refused message's fallback (template, plain text) is enqueued; without it, none is sent. */
   OUTBOUND_QUEUE_URL: z.preprocess((value) => (value === '' ? undefined : value), z.string().url().optional()),
   EVENT_BUS_NAME: z.string().min(1),
+  /** The payload archive's bucket; without it nothing is archived (bench's "archive off" rounds). */
+  ARCHIVE_BUCKET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
   /** Set when Twilio calls us through a custom domain or base path that API Gateway does not show. */
   PUBLIC_BASE_URL: z.preprocess((value) => (value === '' ? undefined : value), optionalUrl),
   SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),

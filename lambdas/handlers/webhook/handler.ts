@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { applyStatus, type ApplyStatusDeps, type ApplyStatusResult, type StatusFallbackDeps } from '../../domain/apply-status';
+import { archivedWebhookRequestOf, type PayloadArchive } from '../../domain/archive';
 import type { MessageKey, ProviderCredentials, WebhookAck, WebhookCodec, WebhookEvent, WebhookRequest } from '../../domain/bsp';
 import type { Connection, ConnectionDirectory } from '../../domain/connection';
 import { isFailure } from '../../domain/delivery-status';
@@ -38,6 +39,11 @@ export interface WebhookDeps {
   /** Finds our message key by the BSP's id, for statuses that do not echo it. */
   statusKeys?: ApplyStatusDeps['keys'];
   events: EventPublisher;
+  /**
+   * Where every accepted request is kept (audit log, replay source). Written beside storage; its
+   * failure never fails the webhook. Absent: nothing is archived (replay, tests).
+   */
+  archive?: PayloadArchive;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -140,7 +146,10 @@ export function createWebhookHandler(deps: WebhookDeps) {
     const { credentials } = await withCredentials(connection, (candidate) => (codec.authenticate(request, body, candidate) ? true : undefined));
     const events = codec.parse(request, body, connection, credentials);
 
+    // Started before storage and awaited after it: the archive adds no round trip of its own.
+    const archived = archiveRequest(event, request, connection, target.provider);
     const outcomes = await storeEvents(connection, events, target.route);
+    await archived;
     const unstored = outcomes.filter((outcome) => outcome.status === 'rejected');
     if (unstored.length > 0) {
       deps.metrics.addMetric(METRIC.webhookEventsUnstored, MetricUnit.Count, unstored.length);
@@ -235,6 +244,38 @@ export function createWebhookHandler(deps: WebhookDeps) {
       messageId: key?.messageId,
       conversationId: key?.conversationId,
     });
+  }
+
+  /**
+   * Keeps the accepted request as it came (the durable copy is already on its way to DynamoDB). Never
+   * rejects: a failed archive write is counted (`ArchiveWriteFailed`, alarmed) and logged.
+   */
+  function archiveRequest(event: APIGatewayProxyEventV2, request: WebhookRequest, connection: Connection, provider: ProviderName): Promise<void> {
+    const archive = deps.archive;
+    if (!archive) return Promise.resolve();
+    // An async function runs up to its first await at once: the PutObject is on its way when this returns.
+    const put = async () =>
+      archive.put(
+        archivedWebhookRequestOf({
+          provider,
+          connection,
+          request,
+          receivedAt: deps.clock.now(),
+          requestId: event.requestContext.requestId ?? '',
+          rawPath: event.rawPath,
+          rawQueryString: event.rawQueryString ?? '',
+          ...(event.requestContext.domainName !== undefined && { domainName: event.requestContext.domainName }),
+        }),
+      );
+    return put().then(
+      () => {
+        deps.metrics.addMetric(METRIC.archiveWritten, MetricUnit.Count, 1);
+      },
+      (error: unknown) => {
+        deps.metrics.addMetric(METRIC.archiveWriteFailed, MetricUnit.Count, 1);
+        deps.logger.error('archive write failed; the request itself is stored', { error: describeError(error) });
+      },
+    );
   }
 
   function reportEventFailure(error: unknown): void {
