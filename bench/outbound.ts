@@ -141,7 +141,7 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
                   customerIsPhoneNumber: true,
                   lastCustomerMessageAt: now.toISOString(),
                   lastMessageAt: now.toISOString(),
-                  ...windowAfter(now),
+                  ...windowAfter(now, conversationIdFor(connectionId, customer)),
                 },
               },
             })),

@@ -147,7 +147,7 @@ export class DynamoDbMessageStore implements MessageStore {
 
   private conversationUpdate(record: InboundRecord, receivedAt: string) {
     const { connection, message, conversationId, messageId } = record;
-    const window = windowAfter(record.receivedAt);
+    const window = windowAfter(record.receivedAt, conversationId);
     const values: Item = {
       ':business': connection.businessId,
       ':connection': connection.connectionId,

@@ -15,6 +15,8 @@ import * as z from 'zod';
 import { connectionFromItem, type Connection } from '../domain/connection';
 import { DELIVERY_STATUS_RANK } from '../domain/delivery-status';
 import { outboundExternalKeyFor } from '../domain/ids';
+import { OUTCOME_PENDING_SHARDS, shardedPartition, shardedPartitions } from '../domain/write-shards';
+import { forEachLimited } from '../shared/concurrency';
 import type { ProviderName } from '../domain/providers';
 import type {
   FallbackKind,
@@ -44,8 +46,24 @@ type TransactItems = NonNullable<ConstructorParameters<typeof TransactWriteComma
 
 /** The sparse index of sends whose outcome is still unknown (see the stateful stack). */
 export const OUTCOME_INDEX = 'byOutcomeDeadline';
-/** The only value `outcomePending` ever has: one index partition, queried by deadline. */
+/**
+ * The logical value of `outcomePending`: one index partition, queried by deadline. Written with a
+ * write-shard suffix (`pending#0`…`#15`, see {@link outcomePendingOf}); bare `pending` only on items
+ * claimed before sharding, which the watchdog still reads.
+ */
 export const OUTCOME_PENDING = 'pending';
+/** Watchdog queries in flight at once (one per shard). */
+const OUTCOME_QUERY_CONCURRENCY = 8;
+
+/**
+ * The `outcomePending` value a claimed send is written under: `pending#<shard of its message id>`,
+ * so that every claim does not land in one GSI partition (~1,000 writes/s). Write it wherever a
+ * claim sets `outcomePending`; the watchdog queries every shard.
+ * @example outcomePendingOf({ conversationId: 'cv_1', messageId: 'msg_1' }) // 'pending#<0..15>'
+ */
+export function outcomePendingOf(key: MessageKey): string {
+  return shardedPartition(OUTCOME_PENDING, key.messageId, OUTCOME_PENDING_SHARDS);
+}
 
 const MAX_CONFLICT_ATTEMPTS = 4;
 
@@ -160,10 +178,10 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         },
       },
-      ...input.messages.map((message) => ({
+      ...input.messages.map((message, index) => ({
         Put: {
           TableName: this.tables.messages,
-          Item: withoutUndefined({ ...message }),
+          Item: withoutUndefined(index === 0 && input.claimFirst ? claimedItem(message, input.claimFirst) : { ...message }),
           ConditionExpression: 'attribute_not_exists(messageId)',
         },
       })),
@@ -252,13 +270,28 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
     return item;
   }
 
+  async findKeyByExternalId(provider: ProviderName, externalId: string): Promise<MessageKey | undefined> {
+    let item: Item | undefined;
+    try {
+      item = (
+        await this.documents.send(
+          new GetCommand({ TableName: this.tables.dedupe, Key: { dedupeKey: outboundExternalKeyFor(provider, externalId) }, ConsistentRead: true }),
+        )
+      ).Item;
+    } catch (error) {
+      throw unavailable('DynamoDB GetItem (BSP id mapping)', error);
+    }
+    if (typeof item?.conversationId !== 'string' || typeof item.messageId !== 'string') return undefined;
+    return { conversationId: item.conversationId, messageId: item.messageId };
+  }
+
   async claim(key: MessageKey, at: Date, outcomeDeadline: Date, fallback?: FallbackKind): Promise<boolean> {
     const values: Item = {
       ':pending': 'pending',
       ':sending': 'sending',
       ':zero': 0,
       ':one': 1,
-      ':outcome': OUTCOME_PENDING,
+      ':outcome': outcomePendingOf(key),
       ':deadline': outcomeDeadline.toISOString(),
       ':at': at.toISOString(),
     };
@@ -395,8 +428,24 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
     }
   }
 
+  /**
+   * Every shard of the `pending` partition (and the bare legacy one), each read up to `limit`,
+   * merged oldest deadline first: the same answer the one partition gave before sharding.
+   */
   async overdue(now: Date, limit: number): Promise<MessageKey[]> {
-    const keys: MessageKey[] = [];
+    const partitions = shardedPartitions(OUTCOME_PENDING, OUTCOME_PENDING_SHARDS);
+    const found: Array<MessageKey & { deadline: string }> = [];
+    await forEachLimited(partitions, OUTCOME_QUERY_CONCURRENCY, async (partition) => {
+      found.push(...(await this.overdueIn(partition, now, limit)));
+    });
+    return found
+      .sort((a, b) => a.deadline.localeCompare(b.deadline))
+      .slice(0, limit)
+      .map(({ conversationId, messageId }) => ({ conversationId, messageId }));
+  }
+
+  private async overdueIn(partition: string, now: Date, limit: number): Promise<Array<MessageKey & { deadline: string }>> {
+    const keys: Array<MessageKey & { deadline: string }> = [];
     let startKey: Item | undefined;
     do {
       let page;
@@ -406,7 +455,7 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
             TableName: this.tables.messages,
             IndexName: OUTCOME_INDEX,
             KeyConditionExpression: 'outcomePending = :pending AND outcomeDeadline <= :now',
-            ExpressionAttributeValues: { ':pending': OUTCOME_PENDING, ':now': now.toISOString() },
+            ExpressionAttributeValues: { ':pending': partition, ':now': now.toISOString() },
             Limit: Math.min(limit - keys.length, 100),
             ExclusiveStartKey: startKey,
           }),
@@ -414,7 +463,9 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
       } catch (error) {
         throw unavailable('DynamoDB Query (byOutcomeDeadline)', error);
       }
-      for (const item of page.Items ?? []) keys.push({ conversationId: String(item.conversationId), messageId: String(item.messageId) });
+      for (const item of page.Items ?? []) {
+        keys.push({ conversationId: String(item.conversationId), messageId: String(item.messageId), deadline: String(item.outcomeDeadline) });
+      }
       startKey = page.LastEvaluatedKey;
     } while (startKey && keys.length < limit);
     return keys;
@@ -431,14 +482,13 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
             'errorReason = :errorReason, failedAt = :at, updatedAt = :at REMOVE outcomePending, outcomeDeadline',
           // Still unsettled: no callback removed the marker, and no status moved past `queued`.
           ConditionExpression:
-            'outcomePending = :pending AND sendState = :sending AND (attribute_not_exists(deliveryStatusRank) OR deliveryStatusRank <= :queuedRank)',
+            'attribute_exists(outcomePending) AND sendState = :sending AND (attribute_not_exists(deliveryStatusRank) OR deliveryStatusRank <= :queuedRank)',
           ExpressionAttributeValues: {
             ':failed': 'failed',
             ':rank': DELIVERY_STATUS_RANK.failed,
             ':reason': 'outcome-unknown',
             ':errorReason': 'The BSP did not confirm whether it accepted the message, and no status arrived.',
             ':at': at.toISOString(),
-            ':pending': OUTCOME_PENDING,
             ':sending': 'sending',
             ':queuedRank': DELIVERY_STATUS_RANK.queued,
           },
@@ -469,6 +519,20 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
       throw unavailable(`DynamoDB UpdateItem (outbound ${what})`, error);
     }
   }
+}
+
+/** A part recorded as `claim` would leave it: `sending`, one attempt, in the outcome index. */
+function claimedItem(message: OutboundMessageItem, claim: NonNullable<RecordOutboundInput['claimFirst']>): Item {
+  return {
+    ...message,
+    sendState: 'sending',
+    attempts: (message.attempts ?? 0) + 1,
+    outcomePending: outcomePendingOf(message),
+    outcomeDeadline: claim.outcomeDeadline.toISOString(),
+    lastAttemptAt: claim.at.toISOString(),
+    updatedAt: claim.at.toISOString(),
+    ...(claim.fallback !== undefined && { fallback: claim.fallback }),
+  };
 }
 
 function withoutUndefined(item: Item): Item {

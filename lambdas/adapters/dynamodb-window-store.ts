@@ -2,6 +2,8 @@ import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ExpiryQueryRange, WindowCandidate, WindowStore } from '../domain/window-expiry';
 import type { WindowState } from '../domain/window';
+import { shardedPartitions, WINDOW_EXPIRY_SHARDS } from '../domain/write-shards';
+import { forEachLimited } from '../shared/concurrency';
 import { unavailable } from './aws-errors';
 
 /** The conversations' GSI keyed by expiry hour bucket (pk) and `windowExpiresAt` (sk). */
@@ -20,10 +22,15 @@ export interface WindowQueryStats {
 
 const WINDOW_STATES: readonly string[] = ['open', 'expiring', 'closed'];
 
+/** Shard queries in flight at once: a run reads 4 buckets × 17 partitions, mostly empty ones. */
+const QUERY_CONCURRENCY = 8;
+
 /**
  * Conversations' 24-hour windows in DynamoDB, read through the `byWindowExpiry` index.
  *
- * Each range bucket is one `Query` with a key condition on `windowExpiresAt`, so the items read
+ * Each hour bucket of the range is written under {@link WINDOW_EXPIRY_SHARDS} partitions
+ * (`2026-11-27T10#0`…`#15`, see `write-shards.ts`) plus the unsuffixed one of items written before
+ * sharding; each is one `Query` with a key condition on `windowExpiresAt`, so the items read
  * are exactly the windows closing in the range. A closed conversation also leaves the index
  * (`windowExpiryBucket` is removed; the webhook sets it again with the next customer message), so
  * windows that closed earlier are not read again on every run of the look-back.
@@ -42,7 +49,11 @@ export class DynamoDbWindowStore implements WindowStore {
   ) {}
 
   async candidates(range: ExpiryQueryRange): Promise<WindowCandidate[]> {
-    const pages = await Promise.all(range.buckets.map((bucket) => this.queryBucket(bucket, range)));
+    const partitions = range.buckets.flatMap((bucket) => shardedPartitions(bucket, WINDOW_EXPIRY_SHARDS));
+    const pages: WindowCandidate[][] = partitions.map(() => []);
+    await forEachLimited(partitions.map((partition, index) => ({ partition, index })), QUERY_CONCURRENCY, async ({ partition, index }) => {
+      pages[index] = await this.queryBucket(partition, range);
+    });
     return pages.flat();
   }
 

@@ -7,6 +7,7 @@ import type { DomainEvent } from '../../../lambdas/domain/events';
 import { conversationIdFor } from '../../../lambdas/domain/ids';
 import { expiryBucketOf } from '../../../lambdas/domain/window';
 import { expiryQueryRange } from '../../../lambdas/domain/window-expiry';
+import { shardedPartition, WINDOW_EXPIRY_SHARDS } from '../../../lambdas/domain/write-shards';
 import { createWindowHandler } from '../../../lambdas/handlers/window/handler';
 import { loadWindowEnv } from '../../../lambdas/handlers/window/env';
 import { motoClientEnv } from '../../../local/moto';
@@ -49,7 +50,8 @@ describe('window-expiry job against moto', () => {
       connectionId: 'conn1',
       lastCustomerMessageAt: new Date(expiresAt.getTime() - 24 * HOUR).toISOString(),
       windowExpiresAt: expiresAt.toISOString(),
-      windowExpiryBucket: expiryBucketOf(expiresAt),
+      // As the webhook writes it (see windowAfter): the hour bucket on the conversation's write shard.
+      windowExpiryBucket: shardedPartition(expiryBucketOf(expiresAt), conversationIdFor('conn1', id), WINDOW_EXPIRY_SHARDS),
       windowState: state,
     };
   }
@@ -114,7 +116,8 @@ describe('window-expiry job against moto', () => {
     // Assess
     expect(first.store.stats.scannedCount).toBeLessThanOrEqual(EXPIRING + 5);
     expect(first.store.stats.count).toBe(EXPIRING);
-    expect(first.store.stats.queries).toBeLessThanOrEqual(4);
+    // 4 hour buckets, each in its write shards and the legacy unsuffixed partition.
+    expect(first.store.stats.queries).toBeLessThanOrEqual(4 * (WINDOW_EXPIRY_SHARDS + 1));
     expect(firstResult).toEqual({ read: EXPIRING, expiring: EXPIRING, closed: 0, skipped: 0, eventsPublished: EXPIRING, eventsFailed: 0 });
     expect(new Set(first.published.map((e) => (e.detail as { conversationId: string }).conversationId)).size).toBe(EXPIRING);
     expect(first.published.every((e) => e.detailType === 'window.expiring')).toBe(true);

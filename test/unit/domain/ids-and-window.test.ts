@@ -1,6 +1,7 @@
 import { conversationIdFor, newMessageId, queueDeduplicationIdFor, SAFE_ID } from '../../../lambdas/domain/ids';
 import { maskIdentifier } from '../../../lambdas/domain/redact';
 import { CUSTOMER_SERVICE_WINDOW_MS, windowAfter } from '../../../lambdas/domain/window';
+import { WINDOW_EXPIRY_SHARDS, writeShardOf } from '../../../lambdas/domain/write-shards';
 
 describe('conversationIdFor', () => {
   it('is stable for the same connection and customer and differs otherwise', () => {
@@ -44,10 +45,10 @@ describe('queueDeduplicationIdFor', () => {
 });
 
 describe('windowAfter', () => {
-  it('closes 24 hours after the customer message, in that hour bucket', () => {
-    const window = windowAfter(new Date('2026-11-26T23:59:30.000Z'));
+  it('closes 24 hours after the customer message, in that hour bucket, on the conversation\'s write shard', () => {
+    const window = windowAfter(new Date('2026-11-26T23:59:30.000Z'), 'cv_abc');
     expect(new Date(window.windowExpiresAt).getTime() - Date.parse('2026-11-26T23:59:30.000Z')).toBe(CUSTOMER_SERVICE_WINDOW_MS);
-    expect(window.windowExpiryBucket).toBe('2026-11-27T23');
+    expect(window.windowExpiryBucket).toBe(`2026-11-27T23#${writeShardOf('cv_abc', WINDOW_EXPIRY_SHARDS)}`);
     expect(window.windowState).toBe('open');
   });
 });
