@@ -195,6 +195,8 @@ export interface ConnectionCheck {
   code?: string;
   /** A sentence the business reads; never a secret, never a full customer number. */
   detail: string;
+  /** The BSP refused the credentials themselves (Twilio 20003, Meta 190, 360dialog 401): the connection needs attention. */
+  credentialsRejected?: boolean;
   /**
    * What the check learnt about the number, shown on the settings page (Meta: the display number,
    * verified name and quality rating read with the token).

@@ -54,16 +54,19 @@ export type DomainEvent =
       };
     }
   | {
-      /** A business's WhatsApp connection was saved, tested (verified changed) or deleted (admin API). */
+      /** A business's WhatsApp connection was saved, tested (verified changed) or deleted (admin API), or needs attention (send, connection test). */
       detailType: 'connection.changed';
       detail: {
         version: 1;
         businessId: string;
         connectionId: string;
         provider: string;
-        change: 'saved' | 'tested' | 'deleted';
+        /** `needs-attention`: the BSP refused the connection's credentials; `attention` says why. */
+        change: 'saved' | 'tested' | 'deleted' | 'needs-attention';
         status: 'active' | 'disabled';
         verified: boolean;
+        /** Present with `needs-attention`. */
+        attention?: { reason: 'credentials-rejected'; code: string };
         at: string;
       };
     }

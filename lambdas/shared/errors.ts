@@ -47,7 +47,8 @@ export class SendFailedError extends EchoError {
     readonly kind: 'retryable' | 'permanent' | 'window-closed' | 'content-rejected' | 'outcome-unknown',
     readonly code: string,
     readonly reason: string,
-    readonly options: { retryAfterMs?: number; httpStatus?: number; cause?: unknown } = {},
+    /** `credentialsRejected`: the BSP refused the connection's credentials (Twilio 20003, Meta 190, 360dialog 401); no send passes until they are replaced. */
+    readonly options: { retryAfterMs?: number; httpStatus?: number; cause?: unknown; credentialsRejected?: boolean } = {},
   ) {
     super(`${kind}: ${code} ${reason}`, { cause: options.cause });
     this.retryable = kind === 'retryable';

@@ -142,7 +142,8 @@ export class SendFunction extends Construct {
     // Put/Update/ConditionCheck on that item's table (see WhatsAppWebhook); the record
     // transaction is Put dedupe + Put message + Update conversation, with no ConditionCheck.
     // The connection by key; a business's connection when the message names no connection.
-    allow(dynamoStatement(tables.connections, ['dynamodb:GetItem']));
+    // UpdateItem: the `attention` marker when the BSP refuses a connection's credentials (one conditional write).
+    allow(dynamoStatement(tables.connections, ['dynamodb:GetItem', 'dynamodb:UpdateItem']));
     allow(dynamoIndexStatement(tables.connections, 'byBusiness', ['dynamodb:Query']));
     // The 24-hour window; the conversation update in the record transaction, and `pendingOptions`
     // when a rich message is downgraded to numbered text.

@@ -73,6 +73,11 @@ export interface SendOutboundDeps {
   random?: () => number;
   /** Called when publishing events failed; the messages' states are already durable. */
   onEventPublishFailed?: (error: unknown) => void;
+  /**
+   * The BSP refused the connection's credentials (a permanent failure flagged `credentialsRejected`):
+   * flags the connection for its owner (see `credentialsRejectedReporter`). Never throws.
+   */
+  onCredentialsRejected?: (connection: Connection, code: string) => Promise<void>;
 }
 
 /** One queue record, as far as the use case cares. */
@@ -501,6 +506,7 @@ async function attempt(initial: OutboundMessageItem, context: SendContext): Prom
           await failItem(item, { reason: 'content-rejected', errorCode: failure.code, errorReason: failure.reason }, ['sending'], context);
           return { ...key, result: 'failed', reason: 'content-rejected', errorCode: failure.code };
         case 'permanent':
+          if (failure.options.credentialsRejected) await deps.onCredentialsRejected?.(target.connection, failure.code);
           await failItem(item, { reason: 'permanent', errorCode: failure.code, errorReason: failure.reason }, ['sending'], context);
           return { ...key, result: 'failed', reason: 'permanent', errorCode: failure.code };
       }

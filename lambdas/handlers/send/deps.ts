@@ -20,6 +20,8 @@ import type { SendEnv } from './env';
 import type { SendHandlerDeps } from './handler';
 import { describeError } from '../../shared/describe-error';
 import { METRIC, SERVICE } from '../../shared/telemetry';
+import { DynamoDbConnectionAttention } from '../../adapters/dynamodb-connection-attention';
+import { credentialsRejectedReporter } from '../../domain/connection-attention';
 
 /** Builds the send Lambda's dependencies once per container (cold start). */
 export function createSendDeps(env: SendEnv): SendHandlerDeps {
@@ -70,6 +72,24 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
           error: describeError(error),
         });
       },
+      // The BSP refused the connection's credentials: flag the connection once for its owner.
+      onCredentialsRejected: credentialsRejectedReporter({
+        attention: new DynamoDbConnectionAttention(documents, env.CONNECTIONS_TABLE),
+        events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
+        clock: { now: () => new Date() },
+        onRejected: (connection, code) => {
+          metrics.addMetric(METRIC.connectionCredentialsRejected, 'Count', 1);
+          logger.warn('the BSP rejected the connection credentials', { connectionId: connection.connectionId, provider: connection.provider, code });
+        },
+        onMarkFailed: (error) => {
+          metrics.addMetric(METRIC.connectionAttentionMarkFailed, 'Count', 1);
+          logger.error('could not flag the connection for attention; the next rejected send tries again', { error: describeError(error) });
+        },
+        onEventPublishFailed: (error) => {
+          metrics.addMetric(METRIC.eventPublishFailed, 'Count', 1);
+          logger.error('connection.changed not published; the attention marker is stored', { error: describeError(error) });
+        },
+      }),
     },
     visibility: new SqsVisibility(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
     logger,

@@ -16,6 +16,8 @@ export interface ErrorTableRow<Match> {
   retryAfterMs?: number;
   /** A sentence a business can read (stored as the message's errorReason). */
   reason: string;
+  /** The connection's credentials were refused: no send will pass until they are replaced (the connection is flagged). */
+  credentialsRejected?: true;
   /** Where the classification comes from, and why this kind. */
   note: string;
 }

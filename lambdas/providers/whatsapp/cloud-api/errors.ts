@@ -48,8 +48,6 @@ export interface CloudApiErrorRow extends ErrorTableRow<CloudApiErrorMatch> {
    * generic codes say nothing about whether the message was created, the status line does.
    */
   kindIfNotProcessed?: SendFailureKind;
-  /** The connection's credentials were refused: no send will pass until they are replaced. */
-  credentialsRejected?: true;
 }
 
 const SECOND = 1000;
@@ -450,6 +448,7 @@ function build(
   const retryAfterMs =
     kind !== 'retryable' ? undefined : extra.retryAfterMs === undefined ? floor : Math.max(extra.retryAfterMs, floor ?? 0);
   return new SendFailedError(kind, code, reason, {
+    ...(row.credentialsRejected && { credentialsRejected: true }),
     ...(retryAfterMs !== undefined && { retryAfterMs }),
     ...(extra.httpStatus !== undefined && { httpStatus: extra.httpStatus }),
     ...(extra.cause !== undefined && { cause: extra.cause }),

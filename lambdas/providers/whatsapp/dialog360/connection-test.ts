@@ -158,6 +158,7 @@ function failedCheck(error: unknown, step: 'credentials' | 'sender' | 'register'
     return {
       ok: false,
       code: error.code,
+      credentialsRejected: true,
       detail: '360dialog rejected the API key: generating a new key revokes the previous one, so paste the newest key from the 360dialog Hub.',
     };
   }

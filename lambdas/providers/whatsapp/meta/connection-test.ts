@@ -175,6 +175,7 @@ function failedCheck(error: unknown, step: 'credentials' | 'sender'): Connection
     return {
       ok: false,
       code: error.code,
+      credentialsRejected: true,
       detail: 'Meta rejected the access token (expired or revoked): create a permanent system-user token in Meta Business Settings and paste it again.',
     };
   }

@@ -182,7 +182,7 @@ export class TwilioConnectionTester implements ConnectionTester {
     }
     const status = error.options.httpStatus;
     if (status === 401 || error.code === '20003') {
-      return { ok: false, code: error.code, detail: 'Twilio rejected the Account SID and Auth Token: copy both again from the Twilio console.' };
+      return { ok: false, code: error.code, credentialsRejected: true, detail: 'Twilio rejected the Account SID and Auth Token: copy both again from the Twilio console.' };
     }
     if (status === 404 || error.code === '20404') {
       return {

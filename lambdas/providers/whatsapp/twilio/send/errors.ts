@@ -321,6 +321,7 @@ export const TWILIO_ERROR_TABLE: readonly TwilioErrorRow[] = [
   {
     match: { code: '20003' },
     kind: 'permanent',
+    credentialsRejected: true,
     reason: "Twilio rejected the connection's credentials.",
     note: '(docs) Authentication failed (HTTP 401): rotate the credentials; no retry helps.',
   },
@@ -385,6 +386,7 @@ export const TWILIO_ERROR_TABLE: readonly TwilioErrorRow[] = [
   {
     match: { httpStatus: 401 },
     kind: 'permanent',
+    credentialsRejected: true,
     reason: "Twilio rejected the connection's credentials.",
     note: 'Authentication failed.',
   },
@@ -546,6 +548,7 @@ function build(
         ? floor
         : Math.max(extra.retryAfterMs, floor ?? 0);
   return new SendFailedError(kind, code, row.reason, {
+    ...(row.credentialsRejected && { credentialsRejected: true }),
     ...(retryAfterMs !== undefined && { retryAfterMs }),
     ...(extra.httpStatus !== undefined && { httpStatus: extra.httpStatus }),
     ...(extra.cause !== undefined && { cause: extra.cause }),
