@@ -124,7 +124,7 @@ export interface LocalTwilio {
   /** The base of status callback URLs (`WEBHOOK_BASE_URL`). */
   webhookBaseUrl: string;
   /** The simulator's fault rates, in simulator mode. */
-  faults?: { rate429: number; rate5xx: number; rate63016: number };
+  faults?: { rate429: number; rate5xx: number; rateLostAnswer: number; rate63016: number };
 }
 
 /** A demo business's connection: what was seeded and where its BSP posts. */
