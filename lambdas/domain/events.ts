@@ -1,4 +1,4 @@
-import type { Customer, DeliveryStatus, InboundContent } from './message';
+import type { Customer, DeliveryStatus, InboundContent, MediaMirrorStatus } from './message';
 
 /**
  * Events on the bus for other Echo services. `detailType` is the EventBridge `detail-type`;
@@ -67,6 +67,33 @@ export type DomainEvent =
         verified: boolean;
         /** Present with `needs-attention`. */
         attention?: { reason: 'credentials-rejected'; code: string };
+        at: string;
+      };
+    }
+  | {
+      /**
+       * Every media item of an inbound message reached a final state (issue #10): stored in the
+       * media bucket, or why not. At-least-once; `messageId` is its idempotency key.
+       */
+      detailType: 'message.media.stored';
+      detail: {
+        version: 1;
+        businessId: string;
+        connectionId: string;
+        conversationId: string;
+        messageId: string;
+        provider: string;
+        media: Array<{
+          index: number;
+          kind: string;
+          status: MediaMirrorStatus;
+          contentType: string;
+          /** S3 key in the media bucket, when stored. */
+          key?: string;
+          size?: number;
+          sha256?: string;
+          reason?: string;
+        }>;
         at: string;
       };
     }

@@ -24,6 +24,37 @@ export interface MediaRef {
   sha256?: string;
   /** A document's file name, as the customer sent it. */
   filename?: string;
+  /**
+   * Our copy of the file in the media bucket, written by the media step after the message is
+   * stored (absent until it first ran). See `lambdas/domain/media/mirror.ts`.
+   */
+  mirror?: MediaMirror;
+}
+
+/**
+ * Where a media item's copy stands: `pending` (not fetched yet, or a retry is due: `reason` says
+ * why), `stored` (in our bucket under `key`), `too-large` (over the kind's cap), `refused` (a URL
+ * or host we do not fetch from, a type that does not match the bytes, a checksum that does not
+ * match) or `failed` (the BSP could not serve it; retries exhausted). Only `pending` ever changes.
+ */
+export type MediaMirrorStatus = 'pending' | 'stored' | 'too-large' | 'refused' | 'failed';
+
+export interface MediaMirror {
+  status: MediaMirrorStatus;
+  /** S3 key: `<businessId>/<connectionId>/<conversationId>/<messageId>/<index>`. */
+  key?: string;
+  /** The type the file was stored with (the declared one, checked against its bytes). */
+  contentType?: string;
+  /** Bytes. */
+  size?: number;
+  /** Hex SHA-256 of the bytes we stored. */
+  sha256?: string;
+  /** Why it is not `stored` (`circuit-open`, `content-type-mismatch:png`, `over-5242880-bytes`, …). */
+  reason?: string;
+  /** Attempts made so far. */
+  attempts?: number;
+  /** When the status was written, ISO 8601. */
+  at: string;
 }
 
 /** A contact card a customer shared (Cloud API `contacts` messages). */

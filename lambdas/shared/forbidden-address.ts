@@ -10,6 +10,11 @@
  * are judged by the IPv4 address they carry, so an IPv4 rule cannot be walked around in IPv6 dress.
  */
 
+import { PermanentError } from './errors';
+
+/** The URL, its host or an address it resolves to is not one we may fetch from. Never retried. */
+export class UnsafeUrlError extends PermanentError {}
+
 /** An IPv4 range as `[first octets as a 32-bit number, prefix length, why]`. */
 const IPV4_FORBIDDEN: ReadonlyArray<readonly [number, number, string]> = [
   [ipv4Number([0, 0, 0, 0]), 8, 'this-network'],

@@ -25,11 +25,9 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import { isIP } from 'node:net';
 import { Readable } from 'node:stream';
-import { PermanentError } from './errors';
-import { forbiddenAddressReason, forbiddenHostReason, literalAddressOf } from './forbidden-address';
+import { forbiddenAddressReason, forbiddenHostReason, literalAddressOf, UnsafeUrlError } from './forbidden-address';
 
-/** The URL, its host or an address it resolves to is not one we may fetch from. Never retried. */
-export class UnsafeUrlError extends PermanentError {}
+export { UnsafeUrlError };
 
 export interface SafeFetchPolicy {
   /**

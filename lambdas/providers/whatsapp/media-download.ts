@@ -2,16 +2,10 @@
  * What every provider's media download shares: the two refusals, the size cap enforced while the
  * bytes stream in, and the rule for where credentials may go.
  */
-import { PermanentError, RetryableError } from '../../shared/errors';
+import { MediaRefusedError, MediaTooLargeError, MediaUnavailableError } from '../../domain/media/errors';
 
-/** The file is larger than the cap for its kind: refused while streaming, never held whole. */
-export class MediaTooLargeError extends PermanentError {}
-
-/** The BSP pointed the download somewhere its credentials must not go, or the reference is unusable. */
-export class MediaRefusedError extends PermanentError {}
-
-/** The BSP could not serve the file just now (429, 5xx, a just-created file not there yet): try again later. */
-export class MediaUnavailableError extends RetryableError {}
+// The domain owns the outcomes (the mirror step tells them apart); every fetcher raises these.
+export { MediaRefusedError, MediaTooLargeError, MediaUnavailableError };
 
 /**
  * Why a download answered something other than the file: a refusal, or a pause worth a retry.

@@ -83,7 +83,7 @@ describe('safe fetch', () => {
 
   it('follows a redirect to an allowed host without the credentials, and checks its address too', async () => {
     // Prepare
-    const { requests, transport } = recordingTransport((request, index) =>
+    const { requests, transport } = recordingTransport((_request, index) =>
       index === 0 ? new Response(null, { status: 307, headers: { location: 'https://mms.twiliocdn.com/signed?x=1' } }) : new Response('bytes'),
     );
     const resolve = jest.fn(async (host: string) => (host === 'api.twilio.com' ? ['54.172.60.1'] : ['13.32.0.9']));
