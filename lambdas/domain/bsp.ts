@@ -186,7 +186,36 @@ export interface WhatsAppSender {
    * `send`'s failures): only `window-closed` and `content-rejected` lead to a fallback.
    */
   failureKindOf(code: string, sentContentType: SendableContent['type']): SendFailureKind;
+  /**
+   * Asks the BSP whether a send whose answer was lost went out (Twilio: its message list). Absent
+   * on BSPs without such a lookup (Cloud API): their status webhook, which carries our key, is the
+   * only proof. Throws when the BSP cannot be asked now.
+   */
+  findSent?(lookup: SentLookup): Promise<SentLookupResult>;
 }
+
+/** A send whose outcome is unknown, as the BSP's message list can recognise it. */
+export interface SentLookup {
+  credentials: ProviderCredentials;
+  from: SenderNumber;
+  to: string;
+  /** What was sent, when it can still be told (a list may compare its text). */
+  content?: SendableContent;
+  /** When the uncertain attempt started: the message, if it exists, was created after this. */
+  since: Date;
+  /**
+   * Whether a BSP id already belongs to one of our messages (accepted earlier): such a message is
+   * never taken for this one, even when it looks the same.
+   */
+  isKnown(externalId: string): Promise<boolean>;
+}
+
+/**
+ * - `found`: the BSP has the message (its id and status now);
+ * - `not-sent`: the list covers the whole time since the attempt and holds no such message;
+ * - `unknown`: the list could not prove either (too many messages to read).
+ */
+export type SentLookupResult = { outcome: 'found'; sent: SendResult } | { outcome: 'not-sent' } | { outcome: 'unknown' };
 
 /** One check of a connection test: passed or not, with the BSP's (or our) code and a sentence. */
 export interface ConnectionCheck {

@@ -16,6 +16,8 @@ export interface Connection {
   /** Secrets Manager ARN (or name) of the connection's BSP credentials. */
   secretArn: string;
   lastInboundAt?: string;
+  /** Also on the WhatsApp Business app (Meta's coexistence): paced at a lower rate. */
+  coexistence?: boolean;
 }
 
 /** Reads connections. Implementations may cache for a short TTL. */
@@ -51,5 +53,6 @@ function connectionFromRecord(record: ConnectionRecord): Connection {
     ...(record.providerNumberId !== undefined && { providerNumberId: record.providerNumberId }),
     ...(providerAccountId !== undefined && { providerAccountId }),
     ...(record.lastInboundAt !== undefined && { lastInboundAt: record.lastInboundAt }),
+    ...(record.coexistence !== undefined && { coexistence: record.coexistence }),
   };
 }

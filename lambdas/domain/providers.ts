@@ -33,10 +33,22 @@ export interface ProviderWebhookRoutes {
  * admin API, local runtime). Field names and payload shapes stay in each provider's own folder.
  */
 export const PROVIDER_PROFILES: Readonly<
-  Record<ProviderName, { label: string; routes: ProviderWebhookRoutes; maxWebhookBodyBytes: number; sharedNumbers?: readonly string[] }>
+  Record<
+    ProviderName,
+    {
+      label: string;
+      routes: ProviderWebhookRoutes;
+      maxWebhookBodyBytes: number;
+      sharedNumbers?: readonly string[];
+      /** Messages per second one number may send through this BSP (a number in coexistence: {@link COEXISTENCE_SEND_RATE}). */
+      sendRatePerSecond: number;
+    }
+  >
 > = {
   twilio: {
     label: 'Twilio',
+    // A Twilio WhatsApp sender is a Cloud API number underneath: the same 80 mps per number.
+    sendRatePerSecond: 80,
     routes: { handshake: false, statusPath: true, fallbackPath: true },
     // Real Twilio webhooks are a few KB; far larger bodies are refused before any parsing.
     maxWebhookBodyBytes: 64 * 1024,
@@ -45,16 +57,30 @@ export const PROVIDER_PROFILES: Readonly<
   },
   meta: {
     label: 'Meta WhatsApp Cloud API',
+    // "Up to 80 messages per second (mps) by default" per registered number (CLOUD_API.md §5).
+    sendRatePerSecond: 80,
     routes: { handshake: true, statusPath: false, fallbackPath: false },
     // One Meta POST batches up to 1,000 updates and may be up to 3 MB (CLOUD_API.md §11).
     maxWebhookBodyBytes: 3 * 1024 * 1024,
   },
   '360dialog': {
     label: '360dialog',
+    sendRatePerSecond: 80,
     routes: { handshake: false, statusPath: false, fallbackPath: false },
     maxWebhookBodyBytes: 3 * 1024 * 1024,
   },
 };
+
+/** A number that is also on the WhatsApp Business app (Meta's coexistence) sends at most this many messages per second. */
+export const COEXISTENCE_SEND_RATE = 20;
+
+/**
+ * How many messages per second a connection's number may send.
+ * @example sendRateOf({ provider: 'meta', coexistence: true }) // 20
+ */
+export function sendRateOf(connection: { provider: ProviderName; coexistence?: boolean }): number {
+  return connection.coexistence ? COEXISTENCE_SEND_RATE : PROVIDER_PROFILES[connection.provider].sendRatePerSecond;
+}
 
 /**
  * A number the BSP shares between all its accounts (Twilio's WhatsApp sandbox): no business owns
@@ -111,6 +137,8 @@ export const connectionRecordSchema = z.object({
   providerAccountId: z.string().min(1).optional(),
   secretArn: z.string().min(1),
   lastInboundAt: z.string().optional(),
+  /** The number is also on the WhatsApp Business app (Meta's coexistence): sent at a lower rate. */
+  coexistence: z.boolean().optional(),
 });
 
 export type ConnectionRecord = z.infer<typeof connectionRecordSchema>;

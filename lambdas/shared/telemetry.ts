@@ -84,12 +84,18 @@ export const METRIC = {
   sendInvalid: 'SendInvalid',
   sendDuplicate: 'SendDuplicate',
   sendInFlight: 'SendInFlight',
-  /** The BSP call's outcome is unknown (timeout after the request left): the watchdog settles it. */
+  /**
+   * A send whose outcome is unknown (an answer lost after the request left) is not settled yet: its
+   * record waits for a status, the BSP's list or its deadline. Counted at each check.
+   */
   sendOutcomeUnknown: 'SendOutcomeUnknown',
+  /** An unknown outcome was settled as accepted: by a status that carried our key, or the BSP's list. */
+  sendOutcomeResolved: 'SendOutcomeResolved',
+  /** An unknown outcome that the BSP's list proved unsent was sent again. */
+  sendResentAfterLookup: 'SendResentAfterLookup',
   sendRetried: 'SendRetried',
   sendFallback: 'SendFallback',
   sendErrored: 'SendErrored',
-  sendDeadLettered: 'SendDeadLettered',
   sendSkippedBehindFailure: 'SendSkippedBehindFailure',
   contentCacheGetFailed: 'ContentCacheGetFailed',
   contentCachePutFailed: 'ContentCachePutFailed',

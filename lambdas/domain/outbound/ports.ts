@@ -33,9 +33,15 @@ export interface OutboundMessageItem {
   deliveryStatus: DeliveryStatus;
   deliveryStatusRank: number;
   sendState: SendState;
-  /** BSP calls made so far. */
+  /** BSP calls made so far: the retry budget counts these, never the queue's receives. */
   attempts: number;
+  /** When the last BSP call started (the claim). */
+  lastAttemptAt?: string;
+  /** While `sending`: when an outcome that is still unknown is given up as `outcome-unknown`. */
+  outcomeDeadline?: string;
   externalId?: string;
+  /** The BSP's last status word, when a status callback came (it may settle a `sending` message). */
+  providerStatus?: string;
   errorCode?: string;
   /** Of the last attempt the BSP refused temporarily (kept apart from the callbacks' errorCode). */
   lastErrorCode?: string;
@@ -102,6 +108,11 @@ export interface RecordOutboundInput {
   messages: OutboundMessageItem[];
   /** Created (only fields that are missing are set) in the same transaction. */
   conversation?: NewConversation;
+  /**
+   * The first part is recorded already claimed (`sending`, one attempt, its outcome deadline): the
+   * BSP call follows at once, and the claim costs no write of its own.
+   */
+  claimFirst?: { at: Date; outcomeDeadline: Date; fallback?: FallbackKind };
 }
 
 export type RecordOutboundResult =
@@ -138,6 +149,8 @@ export interface OutboundStore {
    */
   markFailed(key: MessageKey, failure: OutboundFailure, at: Date, from: SendState[]): Promise<boolean>;
   setPendingOptions(conversationId: string, pending: PendingOptions, at: Date): Promise<void>;
+  /** Our message that a BSP id belongs to (the item `markAccepted` writes), if any. */
+  findKeyByExternalId(provider: ProviderName, externalId: string): Promise<MessageKey | undefined>;
 }
 
 /** A business's connections, for messages that name none. */

@@ -5,12 +5,13 @@ import { conversationIdFor, messageIdTime, newMessageId } from '../ids';
 import type { Clock, EventPublisher } from '../ports';
 import type { TemplateRegistry } from '../templates';
 import { CUSTOMER_SERVICE_WINDOW_MS } from '../window';
-import { encodeMessageKey, type ProviderCredentials, type SendableContent, type WhatsAppSender } from '../bsp';
+import { encodeMessageKey, type ProviderCredentials, type SendableContent, type SentLookupResult, type WhatsAppSender } from '../bsp';
 import type { ProviderName } from '../message';
 import { webhookPath } from '../providers';
 import { SendFailedError } from '../../shared/errors';
 import { backoffDelayMs, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { parseOutboundMessage, type OutboundContent, type OutboundMessage, type TemplateRef } from './contract';
+import type { SendPacer } from './pacing';
 import { canFallBackToText, numberedText } from './numbered-options';
 import type {
   FallbackKind,
@@ -45,8 +46,22 @@ export type FailureReason =
 export interface SendOutboundConfig {
   /** Public base URL of the webhook, no trailing slash: status callbacks go to `…/status?c=…&m=…`. */
   webhookBaseUrl: string;
-  /** The queue's `maxReceiveCount`: the receive that reaches it is the last attempt. */
+  /**
+   * The queue's `maxReceiveCount`: only a safety net for poison records. A message that reaches it
+   * is failed visibly before SQS dead-letters the record.
+   */
   maxReceiveCount: number;
+  /** BSP calls one message may take before it fails `retryable-exhausted` (counted on the record). */
+  maxAttempts: number;
+  /** How long after it was recorded a message may still be retried. */
+  retryBudgetMs: number;
+  /**
+   * How long after an attempt whose answer was lost before the BSP's message list is asked: the
+   * status callback usually settles it first, and a list read too soon may not show it yet.
+   */
+  lookupAfterMs: number;
+  /** How long a record waits between two checks of an unsettled send. */
+  resolveDelayMs: number;
   /** How long the outbound dedupe item lives (the same idempotency key is refused while it does). */
   dedupeTtlMs: number;
   /** How long an uncertain BSP call waits for a status callback before the watchdog fails it. */
@@ -58,6 +73,10 @@ export const DEFAULT_SEND_CONFIG: Omit<SendOutboundConfig, 'webhookBaseUrl' | 'm
   dedupeTtlMs: 14 * 24 * 60 * 60 * 1000,
   outcomeTimeoutMs: 10 * 60 * 1000,
   backoff: DEFAULT_BACKOFF,
+  maxAttempts: 8,
+  retryBudgetMs: 60 * 60 * 1000,
+  lookupAfterMs: 5_000,
+  resolveDelayMs: 5_000,
 };
 
 export interface SendOutboundDeps {
@@ -71,6 +90,10 @@ export interface SendOutboundDeps {
   config: SendOutboundConfig;
   /** For the backoff jitter. @default Math.random */
   random?: () => number;
+  /** Per-number pacing; without it, sends go as fast as they come. */
+  pacer?: SendPacer;
+  /** Waits a pacing delay in place. @default setTimeout */
+  sleep?: (ms: number) => Promise<void>;
   /** Called when publishing events failed; the messages' states are already durable. */
   onEventPublishFailed?: (error: unknown) => void;
   /**
@@ -96,9 +119,13 @@ export interface PartOutcome {
     | 'failed'
     /** Already `accepted` or `failed` by an earlier delivery: never sent twice. */
     | 'already-settled'
-    /** `sending`: an earlier attempt's outcome is unknown; the callback or the watchdog settles it. */
+    /** Claimed by another attempt a moment ago: this delivery leaves it alone and comes back. */
     | 'in-flight'
-    /** The BSP call's outcome is unknown (timeout after the request left): not sent again. */
+    /**
+     * The BSP call's outcome is unknown (an answer lost after the request left) and not settled yet:
+     * the record waits, holding its conversation, until a status, the BSP's list or the deadline
+     * settles it. Never sent again unless proven unsent.
+     */
     | 'outcome-unknown'
     /** The BSP certainly did not take it; the next delivery tries again. */
     | 'retry'
@@ -107,19 +134,22 @@ export interface PartOutcome {
   fallback?: FallbackKind;
   reason?: FailureReason;
   errorCode?: string;
+  /** How an unknown outcome was settled: a status that carried our key, or the BSP's message list. */
+  resolvedBy?: 'status-callback' | 'bsp-lookup';
+  /** An uncertain send the BSP's list proved unsent, sent again in this delivery. */
+  resent?: boolean;
 }
 
 /**
  * What the queue consumer must do with the record:
- * - `ack`: done (sent, failed for good, or left to the watchdog): delete it;
- * - `retry`: make it visible again after `delayMs` and report it as failed;
- * - `dead-letter`: retries are exhausted and the message is marked failed: report it as failed with
- *   no delay, so SQS moves it to the DLQ on its next receive.
+ * - `ack`: done (sent, or failed for good and announced): delete it;
+ * - `retry`: make it visible again after `delayMs` and report it as failed. The rest of its
+ *   conversation waits behind it; the attempts it used are on the message record, so the records
+ *   waiting behind it lose nothing.
  */
 export type SendOutboundResult =
   | { action: 'ack'; parts: PartOutcome[]; rejected?: { reason: FailureReason; problems: string[] } }
-  | { action: 'retry'; delayMs: number; parts: PartOutcome[] }
-  | { action: 'dead-letter'; parts: PartOutcome[] };
+  | { action: 'retry'; delayMs: number; parts: PartOutcome[] };
 
 /** The dedupe item of a logical outbound message (all its parts). */
 export function outboundDedupeKey(businessId: string, idempotencyKey: string): string {
@@ -174,15 +204,21 @@ interface Target {
  *    cannot fix it, and nothing is written.
  * 2. Resolve the connection (given, the conversation's, or the business's only active one) and the
  *    conversation (given, or derived from connection + customer).
- * 3. Record every part (status `queued`, sendState `pending`) with the dedupe item in ONE
- *    transaction. A replay finds the dedupe item and continues each part from its sendState:
- *    `accepted`/`failed` → nothing; `sending` → nothing (the outcome of that call is unknown: the
- *    status callback or the watchdog settles it; sending again could double it); `pending` → send.
- * 4. Per part, in order: decide the content (window, template, fallback), claim the send
- *    (`pending` → `sending`, with an outcome deadline), call the BSP, record the outcome.
+ * 3. Decide the first part's content, then record every part with the dedupe item in ONE
+ *    transaction, the first part already claimed (`sending`): the claim costs no call of its own.
+ *    A replay finds the dedupe item and continues each part from its sendState.
+ * 4. Per part, in order: `accepted`/`failed` → nothing; `pending` → decide the content (window,
+ *    template, fallback), claim, call the BSP, record the outcome; `sending` → an earlier call's
+ *    outcome is unknown: settle it (below) before anything after it may go.
  *
- * A crash anywhere leaves a state that the next delivery completes without sending twice: before
- * the claim nothing was sent; after it, never again.
+ * The retry budget (attempts and a deadline) lives on the message record, so a record waiting
+ * behind its conversation's retried head loses nothing, and `maxReceiveCount` is only a safety net.
+ *
+ * An unknown outcome (timeout, reset, 5xx after the request left, a crash after the call) is
+ * settled, never guessed: a status that carried our key (the webhook records its BSP id), or the
+ * BSP's message list (Twilio) finding it → accepted; the list proving it unsent → sent again; still
+ * unknown at its outcome deadline → failed `outcome-unknown`. Until then the record is retried and
+ * its conversation waits, so the customer never sees part 2 without part 1.
  * @example
  * const result = await sendOutbound({ body: record.body, receiveCount: 1 }, deps);
  * if (result.action === 'retry') await backOff(record, result.delayMs);
@@ -218,30 +254,19 @@ async function processDelivery(delivery: OutboundDelivery, deps: SendOutboundDep
   const sender = deps.senders[target.connection.provider];
   if (!sender) throw new Error(`no sender for provider ${target.connection.provider}`);
 
-  const items = await recordOrLoad(message, target, sender, deps, events);
-  const context: SendContext = { message, target, sender, deps, events, credentials: undefined };
+  const context: SendContext = { message, target, sender, deps, events, credentials: undefined, receiveCount: delivery.receiveCount };
+  const { items, claimed } = await recordOrLoad(context);
 
   const parts: PartOutcome[] = [];
   for (let index = 0; index < items.length; index++) {
     const item = items[index];
-    const outcome = await advance(item, context);
+    const outcome = index === 0 && claimed ? await callBsp(item, claimed, context) : await advance(item, context);
     parts.push(outcome);
     const rest = items.slice(index + 1);
 
-    if (outcome.result === 'retry') {
-      if (delivery.receiveCount >= deps.config.maxReceiveCount) {
-        // The last receive: SQS moves the record to the DLQ after this failure. Say so now, while
-        // we still can, and fail the rest of the message with it.
-        const exhausted: Failure = { reason: 'retryable-exhausted', errorReason: READABLE['retryable-exhausted'], ...codeOf(outcome) };
-        await failItem(item, exhausted, ['pending'], context);
-        outcome.result = 'failed';
-        outcome.reason = 'retryable-exhausted';
-        parts.push(...(await failRest(rest, context)));
-        return { action: 'dead-letter', parts };
-      }
+    if (outcome.result === 'retry' || outcome.result === 'outcome-unknown' || outcome.result === 'in-flight') {
       parts.push(...rest.map((later) => waiting(later)));
-      const delayMs = backoffDelayMs(delivery.receiveCount, context.retryAfterMs, deps.config.backoff, deps.random);
-      return { action: 'retry', delayMs, parts };
+      return { action: 'retry', delayMs: context.retryDelayMs ?? deps.config.resolveDelayMs, parts };
     }
     if (outcome.result === 'failed' && rest.length > 0) {
       parts.push(...(await failRest(rest, context)));
@@ -263,8 +288,10 @@ interface SendContext {
   deps: SendOutboundDeps;
   events: DomainEvent[];
   credentials: ProviderCredentials | undefined;
-  /** The floor the BSP set for the next attempt (`Retry-After`). */
-  retryAfterMs?: number;
+  /** SQS's receive count of this record: only the safety net reads it. */
+  receiveCount: number;
+  /** When the record must come back (backoff, `Retry-After`, or the next check of an unsettled send). */
+  retryDelayMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,13 +334,20 @@ async function resolveTarget(message: OutboundMessage, deps: SendOutboundDeps): 
 // 3. Record (or find what an earlier delivery recorded)
 // ---------------------------------------------------------------------------------------------
 
-async function recordOrLoad(
-  message: OutboundMessage,
-  target: Target,
-  sender: WhatsAppSender,
-  deps: SendOutboundDeps,
-  events: DomainEvent[],
-): Promise<OutboundMessageItem[]> {
+/** A decision to send, as the claim made for it. */
+interface SendDecision {
+  send: SendableContent;
+  fallback?: FallbackKind;
+}
+
+/**
+ * Records the message, or finds what an earlier delivery recorded. A new message's first part is
+ * recorded claimed when its content is decided and its credentials are at hand: everything that
+ * could fail before the BSP call has then happened before the write, so a claimed part is one whose
+ * call follows at once.
+ */
+async function recordOrLoad(context: SendContext): Promise<{ items: OutboundMessageItem[]; claimed?: SendDecision }> {
+  const { message, target, sender, deps, events } = context;
   const now = deps.clock.now();
   const items = plan(message, target, sender, now);
   const conversation: NewConversation | undefined = target.conversation
@@ -326,14 +360,27 @@ async function recordOrLoad(
         customerId: target.customerId,
         customerIsPhoneNumber: E164.test(target.customerId),
       };
+
+  let claimed: SendDecision | undefined;
+  const first = items[0];
+  if (first.sendState === 'pending') {
+    const decision = await decide(first, context, now);
+    if ('send' in decision && !decision.pendingOptions) {
+      context.credentials ??= await deps.credentials.get(target.connection.secretArn);
+      // A number paused by a rate limit: record the message unclaimed; the loop hands it back.
+      if ((await pace(context)) === undefined) claimed = { send: decision.send, ...(decision.fallback && { fallback: decision.fallback }) };
+    }
+  }
+  const outcomeDeadline = new Date(now.getTime() + deps.config.outcomeTimeoutMs);
   const recorded = await deps.store.record({
     dedupeKey: outboundDedupeKey(message.businessId, message.idempotencyKey),
     dedupeExpiresAt: new Date(now.getTime() + deps.config.dedupeTtlMs),
     messages: items,
     ...(conversation && { conversation }),
+    ...(claimed && { claimFirst: { at: now, outcomeDeadline, ...(claimed.fallback && { fallback: claimed.fallback }) } }),
   });
   if (recorded.outcome === 'duplicate') {
-    return deps.store.getMessages(recorded.conversationId, recorded.messageIds);
+    return { items: await deps.store.getMessages(recorded.conversationId, recorded.messageIds) };
   }
   // A message refused at planning time (window closed, no fallback) is recorded failed: announce it.
   for (const item of items) {
@@ -341,7 +388,17 @@ async function recordOrLoad(
       events.push(failedEvent(deps, { item, failure: { reason: 'window-closed', errorReason: READABLE['window-closed'] } }));
     }
   }
-  return items;
+  if (claimed) {
+    items[0] = {
+      ...first,
+      sendState: 'sending',
+      attempts: 1,
+      lastAttemptAt: now.toISOString(),
+      outcomeDeadline: outcomeDeadline.toISOString(),
+      ...(claimed.fallback && { fallback: claimed.fallback }),
+    };
+  }
+  return { items, ...(claimed && { claimed }) };
 }
 
 /**
@@ -427,7 +484,7 @@ async function advance(item: OutboundMessageItem, context: SendContext): Promise
     case 'failed':
       return { ...key, result: 'already-settled' };
     case 'sending':
-      return { ...key, result: 'in-flight' };
+      return settle(item, context);
     case 'pending':
       return attempt(item, context);
   }
@@ -437,85 +494,241 @@ type Decision =
   | { send: SendableContent; fallback?: FallbackKind; pendingOptions?: PendingOptions['options'] }
   | { fail: Failure };
 
-async function attempt(initial: OutboundMessageItem, context: SendContext): Promise<PartOutcome> {
-  const { deps, target, sender } = context;
-  let item = initial;
+/** Decide, claim and call the BSP for a `pending` part. */
+async function attempt(item: OutboundMessageItem, context: SendContext): Promise<PartOutcome> {
+  const { deps, target } = context;
   const key = keyOf(item);
-  // At most: the original content, then one fallback (template or plain text).
-  for (let round = 0; round < 3; round++) {
-    const now = deps.clock.now();
-    const decision = await decide(item, context, now);
-    if ('fail' in decision) {
-      await failItem(item, decision.fail, ['pending'], context);
-      return { ...key, result: 'failed', reason: decision.fail.reason, ...codeOf(decision.fail) };
-    }
-    const fallback = decision.fallback;
-    if (decision.pendingOptions) {
-      // Before the claim: if this write fails, nothing has been sent and the next delivery retries.
-      await deps.store.setPendingOptions(target.conversationId, { messageId: item.messageId, options: decision.pendingOptions }, now);
-    }
-    context.credentials ??= await deps.credentials.get(target.connection.secretArn);
-
-    const claimed = await deps.store.claim(key, now, new Date(now.getTime() + deps.config.outcomeTimeoutMs), fallback);
-    if (!claimed) return { ...key, result: 'in-flight' };
-
-    let externalId: string;
-    let providerStatus: string;
-    try {
-      ({ externalId, providerStatus } = await sender.send({
-        credentials: context.credentials,
-        from: {
-          displayNumber: target.connection.displayNumber,
-          ...(target.connection.providerNumberId !== undefined && { providerNumberId: target.connection.providerNumberId }),
-        },
-        to: item.customerId,
-        content: decision.send,
-        statusCallbackUrl: statusCallbackUrl(deps.config.webhookBaseUrl, target.connection.provider, target.connection.connectionId, key),
-        callbackData: encodeMessageKey(key),
-        messageId: item.messageId,
-      }));
-    } catch (error) {
-      // Anything that is not a classified BSP error might have happened after the request left.
-      const failure =
-        error instanceof SendFailedError
-          ? error
-          : new SendFailedError('outcome-unknown', 'UNCLASSIFIED', 'The send failed in an unexpected way.', { cause: error });
-      const at = deps.clock.now();
-      switch (failure.kind) {
-        case 'outcome-unknown':
-          // Stays `sending` with its outcome deadline: a status callback or the watchdog settles it.
-          return { ...key, result: 'outcome-unknown', errorCode: failure.code, ...(fallback && { fallback }) };
-        case 'retryable':
-          await deps.store.release(key, at, { errorCode: failure.code, errorReason: failure.reason });
-          context.retryAfterMs = failure.options.retryAfterMs;
-          return { ...key, result: 'retry', errorCode: failure.code };
-        case 'window-closed':
-          if (fallback !== 'template' && templateFallbackAllowed(item, context.message)) {
-            await deps.store.release(key, at, { errorCode: failure.code, errorReason: failure.reason, fallback: 'template' });
-            item = { ...item, sendState: 'pending', fallback: 'template' };
-            continue;
-          }
-          await failItem(item, { reason: 'window-closed', errorCode: failure.code, errorReason: failure.reason }, ['sending'], context);
-          return { ...key, result: 'failed', reason: 'window-closed', errorCode: failure.code };
-        case 'content-rejected':
-          if (fallback === undefined && canFallBackToText(item.content, fallbackTextOf(item, context.message))) {
-            await deps.store.release(key, at, { errorCode: failure.code, errorReason: failure.reason, fallback: 'plain-text' });
-            item = { ...item, sendState: 'pending', fallback: 'plain-text' };
-            continue;
-          }
-          await failItem(item, { reason: 'content-rejected', errorCode: failure.code, errorReason: failure.reason }, ['sending'], context);
-          return { ...key, result: 'failed', reason: 'content-rejected', errorCode: failure.code };
-        case 'permanent':
-          if (failure.options.credentialsRejected) await deps.onCredentialsRejected?.(target.connection, failure.code);
-          await failItem(item, { reason: 'permanent', errorCode: failure.code, errorReason: failure.reason }, ['sending'], context);
-          return { ...key, result: 'failed', reason: 'permanent', errorCode: failure.code };
-      }
-    }
-    // The BSP took it. deliveryStatus stays `queued` until its callbacks move it.
-    await deps.store.markAccepted(key, externalId, providerStatus, deps.clock.now(), target.connection.provider);
-    return { ...key, result: 'accepted', ...(fallback && { fallback }) };
+  const now = deps.clock.now();
+  // A part that was tried before and has no budget left (the receive count's safety net, or a
+  // crash between a refusal and its record) fails here instead of trying once more.
+  if (item.attempts > 0 && !retryBudgetLeft(item, context, now)) {
+    const exhausted: Failure = { reason: 'retryable-exhausted', errorReason: READABLE['retryable-exhausted'], ...lastCodeOf(item) };
+    await failItem(item, exhausted, ['pending'], context);
+    return { ...key, result: 'failed', reason: 'retryable-exhausted', ...codeOf(exhausted) };
   }
-  throw new Error('fallback loop did not settle');
+  const decision = await decide(item, context, now);
+  if ('fail' in decision) {
+    await failItem(item, decision.fail, ['pending'], context);
+    return { ...key, result: 'failed', reason: decision.fail.reason, ...codeOf(decision.fail) };
+  }
+  if (decision.pendingOptions) {
+    // Before the claim: if this write fails, nothing has been sent and the next delivery retries.
+    await deps.store.setPendingOptions(target.conversationId, { messageId: item.messageId, options: decision.pendingOptions }, now);
+  }
+  context.credentials ??= await deps.credentials.get(target.connection.secretArn);
+  const deferMs = await pace(context);
+  if (deferMs !== undefined) {
+    // Not tried: the number is over its rate. No attempt is used.
+    context.retryDelayMs = deferMs;
+    return { ...key, result: 'retry', errorCode: 'PACED' };
+  }
+
+  const outcomeDeadline = new Date(now.getTime() + deps.config.outcomeTimeoutMs);
+  const claimed = await deps.store.claim(key, now, outcomeDeadline, decision.fallback);
+  if (!claimed) {
+    context.retryDelayMs = deps.config.resolveDelayMs;
+    return { ...key, result: 'in-flight' };
+  }
+  const sending: OutboundMessageItem = {
+    ...item,
+    sendState: 'sending',
+    attempts: item.attempts + 1,
+    lastAttemptAt: now.toISOString(),
+    outcomeDeadline: outcomeDeadline.toISOString(),
+    ...(decision.fallback && { fallback: decision.fallback }),
+  };
+  return callBsp(sending, { send: decision.send, ...(decision.fallback && { fallback: decision.fallback }) }, context);
+}
+
+/** Calls the BSP for a claimed part and records what its answer proves. */
+async function callBsp(item: OutboundMessageItem, decision: SendDecision, context: SendContext): Promise<PartOutcome> {
+  const { deps, target, sender } = context;
+  const key = keyOf(item);
+  const fallback = decision.fallback;
+  let externalId: string;
+  let providerStatus: string;
+  try {
+    ({ externalId, providerStatus } = await sender.send({
+      credentials: context.credentials!,
+      from: senderNumberOf(target),
+      to: item.customerId,
+      content: decision.send,
+      statusCallbackUrl: statusCallbackUrl(deps.config.webhookBaseUrl, target.connection.provider, target.connection.connectionId, key),
+      callbackData: encodeMessageKey(key),
+      messageId: item.messageId,
+    }));
+  } catch (error) {
+    // Anything that is not a classified BSP error might have happened after the request left.
+    const failure =
+      error instanceof SendFailedError
+        ? error
+        : new SendFailedError('outcome-unknown', 'UNCLASSIFIED', 'The send failed in an unexpected way.', { cause: error });
+    const at = deps.clock.now();
+    switch (failure.kind) {
+      case 'outcome-unknown':
+        // Stays `sending` with its outcome deadline; the next delivery settles it (see `settle`).
+        context.retryDelayMs = sender.findSent ? deps.config.lookupAfterMs : deps.config.resolveDelayMs;
+        return { ...key, result: 'outcome-unknown', errorCode: failure.code, ...(fallback && { fallback }) };
+      case 'retryable': {
+        if (!retryBudgetLeft(item, context, at)) {
+          const exhausted: Failure = { reason: 'retryable-exhausted', errorCode: failure.code, errorReason: READABLE['retryable-exhausted'] };
+          await failItem(item, exhausted, ['sending'], context);
+          return { ...key, result: 'failed', reason: 'retryable-exhausted', errorCode: failure.code };
+        }
+        await deps.store.release(key, at, { errorCode: failure.code, errorReason: failure.reason });
+        if (failure.options.httpStatus === 429 || NUMBER_RATE_LIMIT_CODES.has(failure.code)) {
+          deps.pacer?.pause(target.connection, failure.options.retryAfterMs);
+        }
+        context.retryDelayMs = backoffDelayMs(item.attempts, failure.options.retryAfterMs, deps.config.backoff, deps.random);
+        return { ...key, result: 'retry', errorCode: failure.code };
+      }
+      case 'window-closed':
+        if (fallback !== 'template' && templateFallbackAllowed(item, context.message)) {
+          await deps.store.release(key, at, { errorCode: failure.code, errorReason: failure.reason, fallback: 'template' });
+          return attempt({ ...item, sendState: 'pending', fallback: 'template' }, context);
+        }
+        await failItem(item, { reason: 'window-closed', errorCode: failure.code, errorReason: failure.reason }, ['sending'], context);
+        return { ...key, result: 'failed', reason: 'window-closed', errorCode: failure.code };
+      case 'content-rejected':
+        if (fallback === undefined && canFallBackToText(item.content, fallbackTextOf(item, context.message))) {
+          await deps.store.release(key, at, { errorCode: failure.code, errorReason: failure.reason, fallback: 'plain-text' });
+          return attempt({ ...item, sendState: 'pending', fallback: 'plain-text' }, context);
+        }
+        await failItem(item, { reason: 'content-rejected', errorCode: failure.code, errorReason: failure.reason }, ['sending'], context);
+        return { ...key, result: 'failed', reason: 'content-rejected', errorCode: failure.code };
+      case 'permanent':
+        if (failure.options.credentialsRejected) await deps.onCredentialsRejected?.(target.connection, failure.code);
+        await failItem(item, { reason: 'permanent', errorCode: failure.code, errorReason: failure.reason }, ['sending'], context);
+        return { ...key, result: 'failed', reason: 'permanent', errorCode: failure.code };
+    }
+  }
+  // The BSP took it. deliveryStatus stays `queued` until its callbacks move it.
+  await deps.store.markAccepted(key, externalId, providerStatus, deps.clock.now(), target.connection.provider);
+  return { ...key, result: 'accepted', ...(fallback && { fallback }) };
+}
+
+/**
+ * Settles a part whose BSP call has no known outcome (its answer was lost, or the function died
+ * after the call):
+ * 1. a status callback that carried our key already recorded the BSP's id → accepted;
+ * 2. the BSP's message list (Twilio) finds it → accepted with that id; proves it unsent → released
+ *    and sent again in this delivery; cannot tell → as 3;
+ * 3. before its outcome deadline → wait (the record comes back, its conversation held); at the
+ *    deadline → failed `outcome-unknown`, visibly.
+ */
+async function settle(item: OutboundMessageItem, context: SendContext): Promise<PartOutcome> {
+  const { deps, target, sender } = context;
+  const key = keyOf(item);
+  const now = deps.clock.now();
+  if (item.externalId !== undefined) {
+    await deps.store.markAccepted(key, item.externalId, item.providerStatus ?? 'status-callback', now, target.connection.provider);
+    return { ...key, result: 'accepted', resolvedBy: 'status-callback', ...(item.fallback && { fallback: item.fallback }) };
+  }
+  const attemptAt = Date.parse(item.lastAttemptAt ?? item.updatedAt);
+  const deadline = item.outcomeDeadline !== undefined ? Date.parse(item.outcomeDeadline) : attemptAt + deps.config.outcomeTimeoutMs;
+
+  if (sender.findSent) {
+    const tooSoon = attemptAt + deps.config.lookupAfterMs - now.getTime();
+    if (tooSoon > 0) return waitToSettle(item, context, tooSoon);
+    const found = await lookUp(item, context, new Date(attemptAt));
+    if (found.outcome === 'found') {
+      await deps.store.markAccepted(key, found.sent.externalId, found.sent.providerStatus, now, target.connection.provider);
+      return { ...key, result: 'accepted', resolvedBy: 'bsp-lookup', ...(item.fallback && { fallback: item.fallback }) };
+    }
+    if (found.outcome === 'not-sent') {
+      const released = await deps.store.release(key, now, { errorCode: 'NOT_SENT', errorReason: 'The answer was lost and the BSP has no such message.' });
+      // Not `sending` any more: a status or the watchdog settled it meanwhile; read it again next time.
+      if (!released) return waitToSettle(item, context, deps.config.resolveDelayMs);
+      const outcome = await attempt({ ...item, sendState: 'pending' }, context);
+      return { ...outcome, resent: true };
+    }
+  }
+  if (now.getTime() >= deadline) {
+    const unknown: Failure = { reason: 'outcome-unknown', errorReason: READABLE['outcome-unknown'], ...lastCodeOf(item) };
+    const changed = await deps.store.markFailed(key, unknown, now, ['sending']);
+    if (changed) context.events.push(failedEvent(deps, { item, failure: unknown }));
+    return { ...key, result: 'failed', reason: 'outcome-unknown' };
+  }
+  return waitToSettle(item, context, deadline - now.getTime());
+}
+
+/**
+ * Asks the BSP's list. A list that cannot be read now proves nothing: `unknown`, and the record
+ * waits like any other unsettled send.
+ */
+async function lookUp(item: OutboundMessageItem, context: SendContext, since: Date): Promise<SentLookupResult> {
+  const { deps, target, sender } = context;
+  const key = keyOf(item);
+  try {
+    context.credentials ??= await deps.credentials.get(target.connection.secretArn);
+    const decision = await decide(item, context, deps.clock.now());
+    return await sender.findSent!({
+      credentials: context.credentials,
+      from: senderNumberOf(target),
+      to: item.customerId,
+      ...('send' in decision && { content: decision.send }),
+      since,
+      isKnown: async (externalId) => {
+        const owner = await deps.store.findKeyByExternalId(target.connection.provider, externalId);
+        return owner !== undefined && !(owner.conversationId === key.conversationId && owner.messageId === key.messageId);
+      },
+    });
+  } catch {
+    return { outcome: 'unknown' };
+  }
+}
+
+/**
+ * Brings the record back to settle the part later: soon at first, then less often, so a long wait
+ * costs a few receives (the queue's `maxReceiveCount` is only a safety net), never past `maxMs`.
+ */
+function waitToSettle(item: OutboundMessageItem, context: SendContext, maxMs: number): PartOutcome {
+  const { config } = context.deps;
+  const since = Date.parse(item.lastAttemptAt ?? item.updatedAt);
+  const elapsed = Math.max(0, context.deps.clock.now().getTime() - since);
+  context.retryDelayMs = Math.max(1_000, Math.min(maxMs, Math.max(config.resolveDelayMs, Math.floor(elapsed / 3))));
+  return { ...keyOf(item), result: 'outcome-unknown', ...lastCodeOf(item) };
+}
+
+/** Whether a part may be tried again: attempts and age on its record, and the receive count's safety net. */
+function retryBudgetLeft(item: OutboundMessageItem, context: SendContext, now: Date): boolean {
+  const { config } = context.deps;
+  if (context.receiveCount >= config.maxReceiveCount) return false;
+  if (item.attempts >= config.maxAttempts) return false;
+  return now.getTime() - Date.parse(item.createdAt) < config.retryBudgetMs;
+}
+
+/** A pacing wait up to this long is waited in place; a longer one hands the record back. */
+const MAX_INLINE_PACING_WAIT_MS = 2_000;
+
+/** BSP codes that mean the NUMBER is over its rate (not one recipient, not the whole account's quota). */
+const NUMBER_RATE_LIMIT_CODES: ReadonlySet<string> = new Set(['20429', '130429', '80007', '4']);
+
+/**
+ * Takes a send from the number's allowance: waits a short delay in place and answers undefined, or
+ * answers how long to hand the record back for (the number is paused by a rate limit).
+ */
+async function pace(context: SendContext): Promise<number | undefined> {
+  const { pacer, sleep } = context.deps;
+  if (!pacer) return undefined;
+  const connection = context.target.connection;
+  const paused = pacer.pausedFor(connection);
+  if (paused > MAX_INLINE_PACING_WAIT_MS) return paused;
+  const waitMs = pacer.reserve(connection);
+  if (waitMs > MAX_INLINE_PACING_WAIT_MS) return waitMs;
+  if (waitMs > 0) await (sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))))(waitMs);
+  return undefined;
+}
+
+function senderNumberOf(target: Target): { displayNumber: string; providerNumberId?: string } {
+  return {
+    displayNumber: target.connection.displayNumber,
+    ...(target.connection.providerNumberId !== undefined && { providerNumberId: target.connection.providerNumberId }),
+  };
+}
+
+function lastCodeOf(item: OutboundMessageItem): { errorCode?: string } {
+  return item.lastErrorCode !== undefined ? { errorCode: item.lastErrorCode } : {};
 }
 
 /** What to send for this part now, or why it cannot be sent. */

@@ -15,6 +15,11 @@ import { Dialog360Sender } from '../../providers/whatsapp/dialog360/sender';
 import { MetaSender } from '../../providers/whatsapp/meta/sender';
 import { TwilioSender } from '../../providers/whatsapp/twilio/send';
 import { fastClientConfig } from '../../shared/aws-clients';
+import { archiveS3Client, S3PayloadArchive } from '../../adapters/s3-payload-archive';
+import { createSendArchiver } from '../../adapters/send-archiver';
+import type { WhatsAppSender } from '../../domain/bsp';
+import type { ProviderName } from '../../domain/providers';
+import { SendPacer } from '../../domain/outbound/pacing';
 import { createPowertools } from '../../shared/powertools';
 import type { SendEnv } from './env';
 import type { SendHandlerDeps } from './handler';
@@ -38,8 +43,23 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
   const directory = new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, {
     cacheTtlMs: env.CONNECTION_CACHE_TTL_SECONDS * 1000,
   });
+  // Each send's BSP exchanges go to the payload archive; its failures never change a send's outcome.
+  const archiver = env.ARCHIVE_BUCKET
+    ? createSendArchiver({
+        archive: new S3PayloadArchive(archiveS3Client(fastClientConfig), env.ARCHIVE_BUCKET),
+        businessOf: async (connectionId) => (await directory.get(connectionId))?.businessId,
+        clock: { now: () => new Date() },
+        onArchived: () => metrics.addMetric(METRIC.archiveWritten, 'Count', 1),
+        onArchiveFailed: (error) => {
+          metrics.addMetric(METRIC.archiveWriteFailed, 'Count', 1);
+          logger.error('archive write failed; the send outcome stands', { error: describeError(error) });
+        },
+      })
+    : undefined;
+  const bspFetch = archiver ? archiver.fetch(globalThis.fetch) : globalThis.fetch;
+  const archived = (provider: ProviderName, bspSender: WhatsAppSender) => (archiver ? archiver.wrap(provider, bspSender) : bspSender);
   const sender = new TwilioSender({
-    fetch: globalThis.fetch,
+    fetch: bspFetch,
     contentCache: new DynamoDbContentCache(documents, env.CONTENT_CACHE_TABLE),
     apiBaseUrl: env.TWILIO_API_BASE_URL,
     contentBaseUrl: env.TWILIO_CONTENT_BASE_URL,
@@ -52,9 +72,9 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
       connections: { get: (id) => directory.get(id), listByBusiness: (businessId) => store.listByBusiness(businessId) },
       credentials: new SecretsCredentialsStore(new SecretsManagerClient(fastClientConfig), env.SECRETS_CACHE_TTL_SECONDS),
       senders: {
-        twilio: sender,
-        meta: new MetaSender({ fetch: globalThis.fetch, timeoutMs: env.SEND_TIMEOUT_MS, graphBaseUrl: env.META_GRAPH_BASE_URL }),
-        '360dialog': new Dialog360Sender({ fetch: globalThis.fetch, timeoutMs: env.SEND_TIMEOUT_MS, baseUrl: env.DIALOG360_BASE_URL }),
+        twilio: archived('twilio', sender),
+        meta: archived('meta', new MetaSender({ fetch: bspFetch, timeoutMs: env.SEND_TIMEOUT_MS, graphBaseUrl: env.META_GRAPH_BASE_URL })),
+        '360dialog': archived('360dialog', new Dialog360Sender({ fetch: bspFetch, timeoutMs: env.SEND_TIMEOUT_MS, baseUrl: env.DIALOG360_BASE_URL })),
       },
       templates: new DynamoDbTemplateRegistry(documents, env.TEMPLATES_TABLE),
       events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
@@ -65,7 +85,14 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
         maxReceiveCount: env.MAX_RECEIVE_COUNT,
         dedupeTtlMs: env.DEDUPE_TTL_DAYS * 24 * 60 * 60 * 1000,
         backoff: { baseMs: env.SEND_BACKOFF_BASE_MS, capMs: env.SEND_BACKOFF_CAP_MS },
+        maxAttempts: env.SEND_MAX_ATTEMPTS,
+        retryBudgetMs: env.SEND_RETRY_BUDGET_SECONDS * 1000,
+        outcomeTimeoutMs: env.SEND_OUTCOME_TIMEOUT_SECONDS * 1000,
+        lookupAfterMs: env.SEND_LOOKUP_AFTER_MS,
+        resolveDelayMs: env.SEND_RESOLVE_DELAY_MS,
       },
+      // One per container: every conversation this instance sends for shares its numbers' allowance.
+      pacer: new SendPacer(),
       onEventPublishFailed: (error) => {
         metrics.addMetric(METRIC.eventPublishFailed, 'Count', 1);
         logger.error('event publish failed; message states are durable', {
@@ -94,6 +121,6 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
     visibility: new SqsVisibility(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
     logger,
     metrics,
-    config: { sendTimeoutMs: env.SEND_TIMEOUT_MS },
+    config: { sendTimeoutMs: env.SEND_TIMEOUT_MS, conversationConcurrency: env.SEND_CONVERSATION_CONCURRENCY },
   };
 }

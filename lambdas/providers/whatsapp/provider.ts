@@ -15,6 +15,8 @@ export type {
   SenderNumber,
   SendRequest,
   SendResult,
+  SentLookup,
+  SentLookupResult,
   TestTarget,
   WebhookAck,
   WebhookCodec,

@@ -100,14 +100,38 @@ describe('send handler', () => {
     expect(metrics).toHaveBeenCalledWith('SendFailed', 'Count', 1);
   });
 
-  it('lets a record whose retries are exhausted go to the DLQ at once', async () => {
+  it('fails a message whose attempts are used up and acknowledges its record: the DLQ is for poison, not bad luck', async () => {
     const { h, handler, visibility, metrics } = setup({ maxReceiveCount: 3 });
     h.sender.then(new SendFailedError('retryable', '20429', 'rate limited'));
     const response = await handler({ Records: [record('x1', 0, {}, 3)] });
-    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'x1' }]);
-    expect(visibility.changes).toEqual([{ receiptHandle: 'rh-x1', seconds: 0 }]);
-    expect(metrics).toHaveBeenCalledWith('SendDeadLettered', 'Count', 1);
+    expect(response.batchItemFailures).toEqual([]);
+    expect(visibility.changes).toEqual([]);
+    expect(metrics).toHaveBeenCalledWith('SendFailed', 'Count', 1);
     expect(h.events.published.map((e) => (e.detail as { reason: string }).reason)).toEqual(['retryable-exhausted']);
+  });
+
+  it('handles the conversations of a batch side by side, each in its own order', async () => {
+    // Prepare: the sender holds every call until both conversations have one in flight.
+    const { h, handler } = setup();
+    const inFlight: string[] = [];
+    let release: () => void = () => undefined;
+    const bothStarted = new Promise<void>((resolve) => (release = resolve));
+    const send = h.sender.send.bind(h.sender);
+    h.sender.send = async (request) => {
+      inFlight.push((request.content as { text: string }).text);
+      if (inFlight.length === 2) release();
+      await bothStarted;
+      return send(request);
+    };
+    const event: SQSEvent = { Records: [record('a1', 0, {}), record('a2', 0, {}), record('b1', 1, {})] };
+
+    // Act
+    const response = await handler(event);
+
+    // Assess: a1 and b1 were in flight together; a2 still came after a1.
+    expect(response.batchItemFailures).toEqual([]);
+    expect(inFlight.slice(0, 2).sort()).toEqual(['t a1', 't b1']);
+    expect(texts(h).indexOf('t a2')).toBeGreaterThan(texts(h).indexOf('t a1'));
   });
 
   it('retries with backoff when a store is down, without having sent anything', async () => {

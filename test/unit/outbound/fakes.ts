@@ -17,7 +17,15 @@ import type {
 } from '../../../lambdas/domain/outbound/ports';
 import type { SendOutboundDeps } from '../../../lambdas/domain/outbound/send-outbound';
 import type { TemplateDefinition } from '../../../lambdas/domain/templates';
-import type { SendableContent, SendFailureKind, SendRequest, SendResult, WhatsAppSender } from '../../../lambdas/providers/whatsapp/provider';
+import type {
+  SendableContent,
+  SendFailureKind,
+  SendRequest,
+  SendResult,
+  SentLookup,
+  SentLookupResult,
+  WhatsAppSender,
+} from '../../../lambdas/providers/whatsapp/provider';
 import { contentClassOf, twilioFailureKind } from '../../../lambdas/providers/whatsapp/twilio/send/errors';
 import { SendFailedError } from '../../../lambdas/shared/errors';
 import { RecordingEvents } from '../../support/fakes';
@@ -29,6 +37,8 @@ export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStor
   readonly conversations = new Map<string, OutboundConversation & { pendingOptions?: PendingOptions; [extra: string]: unknown }>();
   readonly messages = new Map<string, StoredMessage>();
   readonly dedupe = new Map<string, { conversationId: string; messageIds: string[] }>();
+  /** BSP id → our key: what `markAccepted` maps (the DynamoDB store's `out#` items). */
+  readonly externalIds = new Map<string, MessageKey>();
   readonly createdConversations: NewConversation[] = [];
   /** Every state change, in order: `claim m1`, `accept m1`, … */
   readonly log: string[] = [];
@@ -68,6 +78,18 @@ export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStor
     for (const message of input.messages) this.messages.set(this.id(message), structuredClone(message) as StoredMessage);
     if (input.conversation) this.createdConversations.push(input.conversation);
     this.log.push(`record ${input.messages.map((m) => m.messageId).join(',')}`);
+    if (input.claimFirst) {
+      const first = this.messages.get(this.id(input.messages[0]))!;
+      Object.assign(first, {
+        sendState: 'sending',
+        attempts: first.attempts + 1,
+        outcomePending: 'pending',
+        outcomeDeadline: input.claimFirst.outcomeDeadline.toISOString(),
+        lastAttemptAt: input.claimFirst.at.toISOString(),
+        ...(input.claimFirst.fallback && { fallback: input.claimFirst.fallback }),
+      });
+      this.log.push(`claim ${first.messageId}`);
+    }
     return { outcome: 'recorded' };
   }
 
@@ -92,6 +114,7 @@ export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStor
       attempts: message.attempts + 1,
       outcomePending: 'pending',
       outcomeDeadline: outcomeDeadline.toISOString(),
+      lastAttemptAt: at.toISOString(),
       updatedAt: at.toISOString(),
       ...(fallback && { fallback }),
     });
@@ -103,7 +126,9 @@ export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStor
     this.maybeFail('markAccepted');
     const message = this.messages.get(this.id(key));
     if (!message || message.sendState !== 'sending') return;
+    if (message.externalId !== undefined && message.externalId !== externalId) return;
     Object.assign(message, { sendState: 'accepted', externalId });
+    this.externalIds.set(externalId, { conversationId: key.conversationId, messageId: key.messageId });
     delete message.outcomePending;
     delete message.outcomeDeadline;
     this.log.push(`accept ${key.messageId}`);
@@ -139,6 +164,24 @@ export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStor
     delete message.outcomeDeadline;
     this.log.push(`fail ${key.messageId} ${failure.reason}`);
     return true;
+  }
+
+  async findKeyByExternalId(_provider: string, externalId: string): Promise<MessageKey | undefined> {
+    return this.externalIds.get(externalId);
+  }
+
+  /** What the webhook's status update does to a message: records the BSP's id and status, settles the outcome watch. */
+  applyStatusCallback(key: MessageKey, externalId: string, status: 'sent' | 'delivered' | 'failed' = 'sent'): void {
+    const message = this.messages.get(this.id(key));
+    if (!message) throw new Error('no such message');
+    Object.assign(message, {
+      externalId,
+      providerStatus: status,
+      deliveryStatus: status,
+      deliveryStatusRank: DELIVERY_STATUS_RANK[status],
+    });
+    delete message.outcomePending;
+    delete message.outcomeDeadline;
   }
 
   async setPendingOptions(conversationId: string, pending: PendingOptions): Promise<void> {
@@ -193,6 +236,43 @@ export class ScriptedSender implements WhatsAppSender {
   }
 }
 
+/**
+ * A sender whose BSP keeps a message list, like Twilio: `loseAnswer` accepts a send (it is listed)
+ * and then throws `outcome-unknown`, as a 500 after acceptance or a cut connection would.
+ */
+export class ListingSender extends ScriptedSender {
+  readonly listed: Array<{ sid: string; to: string; text?: string }> = [];
+  readonly lookups: SentLookup[] = [];
+  private losing = 0;
+  private listCounter = 0;
+  /** The next `count` sends are accepted and their answers lost. */
+  loseAnswer(count = 1): this {
+    this.losing += count;
+    return this;
+  }
+  override async send(request: SendRequest): Promise<SendResult> {
+    if (this.losing > 0) {
+      this.losing -= 1;
+      this.requests.push(structuredClone(request));
+      this.listed.push({ sid: `SMlost${++this.listCounter}`, to: request.to, ...(request.content.type === 'text' && { text: request.content.text }) });
+      throw new SendFailedError('outcome-unknown', '20500', 'Twilio answered 500 after the request left.', { httpStatus: 500 });
+    }
+    const result = await super.send(request);
+    this.listed.push({ sid: result.externalId, to: request.to, ...(request.content.type === 'text' && { text: request.content.text }) });
+    return result;
+  }
+  async findSent(lookup: SentLookup): Promise<SentLookupResult> {
+    this.lookups.push(lookup);
+    for (const entry of this.listed) {
+      if (entry.to !== lookup.to) continue;
+      if (lookup.content?.type === 'text' && entry.text !== lookup.content.text) continue;
+      if (await lookup.isKnown(entry.sid)) continue;
+      return { outcome: 'found', sent: { externalId: entry.sid, providerStatus: 'sent' } };
+    }
+    return { outcome: 'not-sent' };
+  }
+}
+
 export const BUSINESS = 'acme';
 export const CUSTOMER = '+5215512345678';
 
@@ -240,9 +320,11 @@ export interface SendHarness {
   now: { value: Date };
 }
 
-export function sendHarness(options: { maxReceiveCount?: number; maxTextLength?: number; connections?: Connection[] } = {}): SendHarness {
+export function sendHarness(
+  options: { maxReceiveCount?: number; maxAttempts?: number; maxTextLength?: number; connections?: Connection[]; sender?: ScriptedSender } = {},
+): SendHarness {
   const store = new InMemoryOutboundStore();
-  const sender = new ScriptedSender(options.maxTextLength);
+  const sender = options.sender ?? new ScriptedSender(options.maxTextLength);
   const events = new RecordingEvents();
   const templates: TemplateDefinition[] = [];
   const connections = new FixedConnections(options.connections);
@@ -264,6 +346,10 @@ export function sendHarness(options: { maxReceiveCount?: number; maxTextLength?:
       dedupeTtlMs: 86_400_000,
       outcomeTimeoutMs: 600_000,
       backoff: { baseMs: 2_000, capMs: 900_000 },
+      maxAttempts: options.maxAttempts ?? 8,
+      retryBudgetMs: 3_600_000,
+      lookupAfterMs: 5_000,
+      resolveDelayMs: 5_000,
     },
     random: () => 0.5,
   };

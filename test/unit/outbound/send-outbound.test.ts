@@ -148,24 +148,47 @@ describe('sendOutbound', () => {
       // Act
       const redelivered = await deliver(h, message(), 2);
 
-      // Assess
-      expect(redelivered).toEqual({ action: 'ack', parts: [expect.objectContaining({ result: 'in-flight' })] });
+      // Assess: held (the record comes back), never sent again without proof.
+      expect(redelivered).toEqual({ action: 'retry', delayMs: 5_000, parts: [expect.objectContaining({ result: 'outcome-unknown' })] });
       expect(h.sender.requests).toHaveLength(1);
       expect(claimed.outcomePending).toBe('pending');
     });
 
-    it('sends once after a crash between recording and claiming', async () => {
+    it('records a new message with its first part already claimed: no separate claim write', async () => {
       const h = sendHarness();
       withConversation(h);
-      h.store.failNext = { method: 'claim', error: new Error('crash') };
+      const result = await deliver(h, message());
+      expect(result.parts.map((p) => p.result)).toEqual(['accepted']);
+      expect(h.store.log).toEqual([expect.stringMatching(/^record /), expect.stringMatching(/^claim /), expect.stringMatching(/^accept /)]);
+      expect(h.store.all()[0]).toEqual(expect.objectContaining({ sendState: 'accepted', attempts: 1 }));
+    });
+
+    it('sends once after a crash before the record was written', async () => {
+      const h = sendHarness();
+      withConversation(h);
+      h.store.failNext = { method: 'record', error: new Error('crash') };
       await expect(deliver(h, message())).rejects.toThrow('crash');
       expect(h.sender.requests).toHaveLength(0);
+      expect(h.store.messages.size).toBe(0);
 
       const redelivered = await deliver(h, message(), 2);
 
       expect(redelivered.parts.map((p) => p.result)).toEqual(['accepted']);
       expect(h.sender.requests).toHaveLength(1);
       expect(h.store.messages.size).toBe(1);
+    });
+
+    it('sends a later part once after a crash before its claim', async () => {
+      const h = sendHarness({ maxTextLength: 20 });
+      withConversation(h);
+      h.store.failNext = { method: 'claim', error: new Error('crash') };
+      await expect(deliver(h, message({ content: { type: 'text', text: 'Primera parte aquí. Segunda parte aquí.' } }))).rejects.toThrow('crash');
+      expect(h.sender.requests).toHaveLength(1);
+
+      const redelivered = await deliver(h, message({ content: { type: 'text', text: 'Primera parte aquí. Segunda parte aquí.' } }), 2);
+
+      expect(redelivered.parts.map((p) => p.result)).toEqual(['already-settled', 'accepted']);
+      expect(h.sender.requests).toHaveLength(2);
     });
 
     it('splits a long text into ordered parts that each fit the provider', async () => {
@@ -304,24 +327,57 @@ describe('sendOutbound', () => {
       expect(failedEvents(h)).toHaveLength(0);
     });
 
-    it('grows the backoff with the receive count', async () => {
-      const h = sendHarness();
+    it("grows the backoff with the attempts on the message record, whatever the queue's receive count", async () => {
+      const h = sendHarness({ maxReceiveCount: 50 });
       withConversation(h);
       h.sender.then(new SendFailedError('retryable', '20503', 'x'), new SendFailedError('retryable', '20503', 'x'));
-      const first = await deliver(h, message(), 1);
-      const third = await deliver(h, message(), 3);
-      expect(first.action === 'retry' && first.delayMs).toBe(1_000); // 0.5 × 2 s
-      expect(third.action === 'retry' && third.delayMs).toBe(4_000); // 0.5 × 8 s
+      // A record that waited behind its conversation's head has a high receive count, not attempts.
+      const first = await deliver(h, message(), 12);
+      const second = await deliver(h, message(), 13);
+      expect(first.action === 'retry' && first.delayMs).toBe(1_000); // 0.5 × 2 s, attempt 1
+      expect(second.action === 'retry' && second.delayMs).toBe(2_000); // 0.5 × 4 s, attempt 2
+      expect(h.store.all()[0].attempts).toBe(2);
     });
 
-    it('marks the message failed (retryable-exhausted) and dead-letters it on the last receive', async () => {
+    it('a record that waited behind a retried head still gets every attempt of its budget', async () => {
+      const h = sendHarness({ maxReceiveCount: 50, maxAttempts: 3 });
+      withConversation(h);
+      const result = await deliver(h, message(), 40);
+      expect(result.parts.map((p) => p.result)).toEqual(['accepted']);
+      expect(h.store.all()[0].attempts).toBe(1);
+    });
+
+    it('fails the message (retryable-exhausted) when its attempts are used up, and acknowledges it: no DLQ', async () => {
+      const h = sendHarness({ maxAttempts: 2 });
+      withConversation(h);
+      h.sender.then(new SendFailedError('retryable', '20429', 'rate limited'), new SendFailedError('retryable', '20429', 'rate limited'));
+      const first = await deliver(h, message(), 1);
+      const second = await deliver(h, message(), 2);
+      expect(first.action).toBe('retry');
+      expect(second).toEqual({ action: 'ack', parts: [expect.objectContaining({ result: 'failed', reason: 'retryable-exhausted', errorCode: '20429' })] });
+      expect(h.sender.requests).toHaveLength(2);
+      expect(h.store.all()[0]).toEqual(expect.objectContaining({ sendState: 'failed', failureReason: 'retryable-exhausted', deliveryStatus: 'failed' }));
+      expect(failedEvents(h)).toEqual([expect.objectContaining({ reason: 'retryable-exhausted', errorCode: '20429' })]);
+    });
+
+    it('fails the message when its retry budget is past, even with attempts left', async () => {
+      const h = sendHarness({ maxAttempts: 8 });
+      withConversation(h);
+      h.sender.then(new SendFailedError('retryable', '20503', 'x'), new SendFailedError('retryable', '20503', 'x'));
+      await deliver(h, message());
+      h.now.value = new Date(h.now.value.getTime() + 3_600_000);
+      withConversation(h);
+      const late = await deliver(h, message(), 2);
+      expect(late.parts).toEqual([expect.objectContaining({ result: 'failed', reason: 'retryable-exhausted' })]);
+    });
+
+    it("fails the message on the queue's last receive (the safety net) before SQS would dead-letter the record", async () => {
       const h = sendHarness({ maxReceiveCount: 3 });
       withConversation(h);
       h.sender.then(new SendFailedError('retryable', '20429', 'rate limited'));
       const result = await deliver(h, message(), 3);
-      expect(result.action).toBe('dead-letter');
-      expect(h.store.all()[0]).toEqual(expect.objectContaining({ sendState: 'failed', failureReason: 'retryable-exhausted', deliveryStatus: 'failed' }));
-      expect(failedEvents(h)).toEqual([expect.objectContaining({ reason: 'retryable-exhausted', errorCode: '20429' })]);
+      expect(result.action).toBe('ack');
+      expect(h.store.all()[0]).toEqual(expect.objectContaining({ sendState: 'failed', failureReason: 'retryable-exhausted' }));
     });
 
     it('fails a permanent error once, with the BSP code and reason, without retry', async () => {
@@ -381,23 +437,65 @@ describe('sendOutbound', () => {
       expect(h.sender.requests).toHaveLength(1);
     });
 
-    it('leaves an unknown outcome to the status callback or the watchdog, and never resends it', async () => {
-      // Prepare
+    it('holds an unknown outcome (and its record) until the status that carries our key settles it; never resends it', async () => {
+      // Prepare: a BSP without a message list (Cloud API).
       const h = sendHarness();
       withConversation(h);
       h.sender.then(new SendFailedError('outcome-unknown', 'TIMEOUT', 'timed out'));
 
       // Act
       const result = await deliver(h, message());
-      const replay = await deliver(h, message(), 2);
+      h.now.value = new Date(h.now.value.getTime() + 5_000);
+      const unsettled = await deliver(h, message(), 2);
+      const [item] = h.store.all();
+      h.store.applyStatusCallback(item, 'wamid.LATE', 'sent');
+      const settled = await deliver(h, message(), 3);
 
       // Assess
-      expect(result).toEqual({ action: 'ack', parts: [expect.objectContaining({ result: 'outcome-unknown' })] });
-      expect(replay.parts.map((p) => p.result)).toEqual(['in-flight']);
+      expect(result).toEqual({ action: 'retry', delayMs: 5_000, parts: [expect.objectContaining({ result: 'outcome-unknown', errorCode: 'TIMEOUT' })] });
+      expect(unsettled).toEqual({ action: 'retry', delayMs: 5_000, parts: [expect.objectContaining({ result: 'outcome-unknown' })] });
+      expect(settled).toEqual({ action: 'ack', parts: [expect.objectContaining({ result: 'accepted', resolvedBy: 'status-callback' })] });
       expect(h.sender.requests).toHaveLength(1);
-      expect(h.store.all()[0]).toEqual(
-        expect.objectContaining({ sendState: 'sending', outcomePending: 'pending', outcomeDeadline: new Date(h.now.value.getTime() + 600_000).toISOString() }),
-      );
+      expect(h.store.all()[0]).toEqual(expect.objectContaining({ sendState: 'accepted', externalId: 'wamid.LATE' }));
+      expect(h.store.externalIds.get('wamid.LATE')).toEqual({ conversationId: item.conversationId, messageId: item.messageId });
+    });
+
+    it('spaces out the checks of an unsettled send, and fails it visibly (outcome-unknown) at its deadline', async () => {
+      const h = sendHarness();
+      withConversation(h);
+      h.sender.then(new SendFailedError('outcome-unknown', 'TIMEOUT', 'timed out'));
+      const start = h.now.value.getTime();
+      await deliver(h, message());
+      h.now.value = new Date(start + 90_000);
+      const later = await deliver(h, message(), 2);
+      h.now.value = new Date(start + 600_000);
+      const atDeadline = await deliver(h, message(), 3);
+
+      expect(later.action === 'retry' && later.delayMs).toBe(30_000); // a third of the time waited so far
+      expect(atDeadline).toEqual({ action: 'ack', parts: [expect.objectContaining({ result: 'failed', reason: 'outcome-unknown' })] });
+      expect(h.store.all()[0]).toEqual(expect.objectContaining({ sendState: 'failed', failureReason: 'outcome-unknown' }));
+      expect(failedEvents(h)).toEqual([expect.objectContaining({ reason: 'outcome-unknown' })]);
+      expect(h.sender.requests).toHaveLength(1);
+    });
+
+    it('keeps part 2 of a message behind part 1 while part 1 is unsettled', async () => {
+      const h = sendHarness({ maxTextLength: 20 });
+      withConversation(h);
+      h.sender.then(new SendFailedError('outcome-unknown', 'TIMEOUT', 'timed out'));
+      const text = 'Primera parte aquí. Segunda parte aquí.';
+      const held = await deliver(h, message({ content: { type: 'text', text } }));
+      expect(held.action).toBe('retry');
+      expect(held.parts.map((p) => p.result)).toEqual(['outcome-unknown', 'waiting']);
+      expect(h.sender.requests).toHaveLength(1);
+
+      const [first] = h.store.all();
+      h.store.applyStatusCallback(first, 'SMfirst', 'sent');
+      const released = await deliver(h, message({ content: { type: 'text', text } }), 2);
+      expect(released.parts.map((p) => p.result)).toEqual(['accepted', 'accepted']);
+      expect(h.sender.requests.map((r) => r.content)).toEqual([
+        { type: 'text', text: 'Primera parte aquí.' },
+        { type: 'text', text: 'Segunda parte aquí.' },
+      ]);
     });
 
     it('treats an unclassified sender error as an unknown outcome', async () => {

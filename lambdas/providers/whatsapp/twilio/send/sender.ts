@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import type { SendableContent, SendFailureKind, SendRequest, SendResult, WhatsAppSender } from '../../provider';
+import type { SendableContent, SendFailureKind, SendRequest, SendResult, SentLookup, SentLookupResult, WhatsAppSender } from '../../provider';
 import { parseTwilioCredentials, type TwilioCredentials } from '../credentials';
 import { SendFailedError } from '../../../../shared/errors';
 import { TwilioContentApi } from './content-api';
@@ -31,6 +31,23 @@ const createdMessageSchema = z.object({
 
 /** Statuses that mean Twilio created the message already dead; no callback follows the initial status. */
 const FAILED_AT_CREATION: ReadonlySet<string> = new Set(['failed', 'undelivered', 'canceled']);
+
+const listedMessageSchema = z.object({
+  sid: z.string().min(1),
+  status: z.string().min(1),
+  direction: z.string().nullish(),
+  body: z.string().nullish(),
+  date_created: z.string().nullish(),
+});
+const messageListSchema = z.object({ messages: z.array(z.unknown()) });
+
+/**
+ * Twilio's `date_created` has whole seconds, and its clock is not ours: a message created just
+ * after our attempt may read up to this much earlier.
+ */
+const LOOKUP_CLOCK_SKEW_MS = 60_000;
+/** One page is enough: a conversation sends one message at a time, so few can follow the attempt. */
+const LOOKUP_PAGE_SIZE = 50;
 
 /** Twilio's channel address for WhatsApp: `whatsapp:+E164` or `whatsapp:<business-scoped user id>`. */
 function whatsappAddress(value: string): string {
@@ -121,6 +138,57 @@ export class TwilioSender implements WhatsAppSender {
       this.deps.onCacheError?.('put', error);
     }
     return sid;
+  }
+
+  /**
+   * Finds a send whose answer was lost in Twilio's message list: the messages from our number to
+   * the customer, newest first. Ours is the oldest one created since the attempt (less the clock
+   * skew) whose SID is not already one of our messages, with the same body when we sent plain text
+   * (Twilio renders Content templates, so their body is not ours to compare). Twilio creates the
+   * Message resource before it answers the POST, so a message that is not listed was not created.
+   * @example
+   * await sender.findSent({ credentials, from, to: '+5215512345678', content: { type: 'text', text: 'Hola' }, since, isKnown })
+   * // { outcome: 'found', sent: { externalId: 'SM…', providerStatus: 'sent' } }
+   */
+  async findSent(lookup: SentLookup): Promise<SentLookupResult> {
+    const credentials = parseTwilioCredentials(lookup.credentials);
+    const query = new URLSearchParams([
+      ['From', whatsappAddress(lookup.from.displayNumber)],
+      ['To', whatsappAddress(lookup.to)],
+      ['PageSize', String(LOOKUP_PAGE_SIZE)],
+    ]);
+    const answer = await callTwilio(this.http, {
+      method: 'GET',
+      url: joinUrl(this.deps.apiBaseUrl, `/2010-04-01/Accounts/${encodeURIComponent(credentials.accountSid)}/Messages.json?${query.toString()}`),
+      credentials,
+      context: { operation: 'content' },
+    });
+    const page = messageListSchema.safeParse(answer.body);
+    if (!page.success) return { outcome: 'unknown' };
+    const after = lookup.since.getTime() - LOOKUP_CLOCK_SKEW_MS;
+    const expectedBody = lookup.content?.type === 'text' ? lookup.content.text : undefined;
+    let reachedOlder = false;
+    const candidates: Array<{ sid: string; status: string; createdAt: number }> = [];
+    for (const raw of page.data.messages) {
+      const listed = listedMessageSchema.safeParse(raw);
+      if (!listed.success) continue;
+      const createdAt = Date.parse(listed.data.date_created ?? '');
+      if (Number.isNaN(createdAt)) continue;
+      if (createdAt < after) {
+        reachedOlder = true;
+        continue;
+      }
+      if (!(listed.data.direction ?? '').startsWith('outbound')) continue;
+      if (expectedBody !== undefined && listed.data.body !== expectedBody) continue;
+      candidates.push({ sid: listed.data.sid, status: listed.data.status, createdAt });
+    }
+    candidates.sort((a, b) => a.createdAt - b.createdAt);
+    for (const candidate of candidates) {
+      if (await lookup.isKnown(candidate.sid)) continue;
+      return { outcome: 'found', sent: { externalId: candidate.sid, providerStatus: candidate.status } };
+    }
+    const complete = reachedOlder || page.data.messages.length < LOOKUP_PAGE_SIZE;
+    return complete ? { outcome: 'not-sent' } : { outcome: 'unknown' };
   }
 
   /** See {@link twilioFailureKind}: the same table classifies failures that arrive later on a status callback. */
