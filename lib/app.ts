@@ -103,6 +103,11 @@ export function createApp(options: CreateAppOptions = {}): EchoApp {
     { min: 1, max: 3650 },
   );
   const settingsPage = !isFalse(app.node.tryGetContext(CONTEXT_KEYS.settingsPage));
+  const archiveRetentionDays = optionalWholeNumber(
+    app.node.tryGetContext(CONTEXT_KEYS.archiveRetentionDays),
+    CONTEXT_KEYS.archiveRetentionDays,
+    { min: 1, max: 3650 },
+  );
 
   const stateful = new StatefulStack(app, STACK_NAMES.stateful, {
     stackName: STACK_NAMES.stateful,
@@ -111,6 +116,7 @@ export function createApp(options: CreateAppOptions = {}): EchoApp {
     // With an external issuer, no identities live here.
     createUserPool: externalJwt === undefined,
     cognitoDomainPrefix: optionalString(app.node.tryGetContext(CONTEXT_KEYS.cognitoDomainPrefix)),
+    archiveRetentionDays,
   });
   const stateless = new StatelessStack(app, STACK_NAMES.stateless, {
     stackName: STACK_NAMES.stateless,

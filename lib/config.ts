@@ -132,6 +132,8 @@ export const CONTEXT_KEYS = {
   adminBusinessClaim: 'adminBusinessClaim',
   /** Days an audit record is kept before DynamoDB's TTL deletes it (`AUDIT_RETENTION_DAYS`); default 400. */
   auditRetentionDays: 'auditRetentionDays',
+  /** Days every archived webhook request and BSP exchange is kept in the payload archive (S3 lifecycle); default 400. */
+  archiveRetentionDays: 'archiveRetentionDays',
   /** `false` deploys no settings page (S3 + CloudFront), e.g. when Echo's own app hosts it. Default `true`. */
   settingsPage: 'settingsPage',
   /**

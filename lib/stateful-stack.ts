@@ -1,4 +1,4 @@
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as events from 'aws-cdk-lib/aws-events';
@@ -13,6 +13,8 @@ import { EncryptedTable } from './constructs/encrypted-table';
 import { EncryptionKey } from './constructs/encryption-key';
 import { EchoEventBus } from './constructs/event-bus';
 import { FifoQueueWithDlq } from './constructs/fifo-queue-with-dlq';
+import { PayloadArchive } from './constructs/payload-archive';
+import { OPS_OUTPUTS, type OpsOutputName } from './ops-outputs';
 
 export interface StatefulStackProps extends StackProps {
   /**
@@ -33,6 +35,12 @@ export interface StatefulStackProps extends StackProps {
    * @default Duration.days(14)
    */
   readonly eventArchiveRetention?: Duration;
+
+  /**
+   * Days every archived webhook request and BSP exchange is kept (context `archiveRetentionDays`).
+   * @default DEFAULT_ARCHIVE_RETENTION_DAYS (400)
+   */
+  readonly archiveRetentionDays?: number;
 
   /**
    * Whether the stack creates the Cognito user pool that signs in admin API users. `false` when the
@@ -104,6 +112,8 @@ export class StatefulStack extends Stack {
   public readonly secretNamePrefix: string;
   /** The admin API's identities, unless an external OIDC issuer is used. */
   public readonly adminUserPool?: AdminUserPool;
+  /** Every accepted webhook request and every BSP exchange (audit log, replay source). */
+  public readonly payloadArchive: PayloadArchive;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, {
@@ -221,5 +231,22 @@ export class StatefulStack extends Stack {
     if (props.createUserPool ?? true) {
       this.adminUserPool = new AdminUserPool(this, 'AdminUsers', { domainPrefix: props.cognitoDomainPrefix });
     }
+
+    this.payloadArchive = new PayloadArchive(this, 'PayloadArchive', { encryptionKey: key, retentionDays: props.archiveRetentionDays });
+
+    // What `npm run ops -- … --aws` finds the deployment by (stable keys, see lib/ops-outputs.ts).
+    const opsOutputs: Record<OpsOutputName, string> = {
+      connectionsTable: this.tables.connections.tableName,
+      conversationsTable: this.tables.conversations.tableName,
+      messagesTable: this.tables.messages.tableName,
+      dedupeTable: this.tables.dedupe.tableName,
+      inboundQueueUrl: this.inboundQueue.queueUrl,
+      inboundDeadLetterQueueUrl: this.inboundDeadLetterQueue.queueUrl,
+      outboundQueueUrl: this.outboundQueue.queueUrl,
+      outboundDeadLetterQueueUrl: this.outboundDeadLetterQueue.queueUrl,
+      eventBusName: this.eventBus.eventBusName,
+      archiveBucket: this.payloadArchive.bucket.bucketName,
+    };
+    for (const [name, value] of Object.entries(opsOutputs) as [OpsOutputName, string][]) new CfnOutput(this, OPS_OUTPUTS[name], { value });
   }
 }

@@ -208,6 +208,10 @@ export class StatelessStack extends Stack {
       alarmAction,
     });
 
+    // --- Payload archive: the webhook keeps what it accepted, the send Lambda what it exchanged with the BSP.
+    stateful.payloadArchive.grantWrite(this.webhook.echoFunction, 'inbound', key);
+    stateful.payloadArchive.grantWrite(this.send.echoFunction, 'outbound', key);
+
     // --- Inbound hand-off: the AI Lambda on the inbound FIFO queue.
     this.ai = new AiFunction(this, 'Ai', {
       tables,

@@ -63,6 +63,16 @@ describe('cdk-nag AwsSolutions checks', () => {
           (name) =>
             `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]`,
         ),
+        // The payload archive: its access log bucket does not log into itself; the webhook and the send
+        // Lambda put new objects under their own half of it (keys made at run time).
+        'EchoWhatsAppStateful/PayloadArchive/AccessLogs :: AwsSolutions-S1',
+        ...[
+          ['WhatsAppWebhook', 'inbound'],
+          ['Send', 'outbound'],
+        ].map(
+          ([name, half]) =>
+            `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::echo-whatsapp-archive-<AWS::AccountId>-<AWS::Region>/${half}/*]`,
+        ),
         // The settings page (S3 + CloudFront). The log bucket does not log into itself; the
         // distribution has no custom domain (CFR4), WAF (CFR2) or geo restriction (CFR1) by default.
         'EchoWhatsAppStateless/SettingsSite/AccessLogs :: AwsSolutions-S1',

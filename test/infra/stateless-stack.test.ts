@@ -22,6 +22,7 @@ const WEBHOOK_ENV_NAMES = [
   'INBOUND_QUEUE_URL',
   'OUTBOUND_QUEUE_URL',
   'EVENT_BUS_NAME',
+  'ARCHIVE_BUCKET',
   'SECRETS_CACHE_TTL_SECONDS',
   'CONNECTION_CACHE_TTL_SECONDS',
   'DEDUPE_TTL_DAYS',
@@ -215,7 +216,14 @@ describe('stateless stack', () => {
       expect(isImportOf(eventStatements[0]!.Resource, statefulId(synthesized.stateful.eventBus))).toBe(true);
     });
 
-    it('KMS: only on our key and only through DynamoDB, SQS or Secrets Manager', () => {
+    it('S3: only PutObject, only under the inbound half of the payload archive', () => {
+      const s3Statements = webhookStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('s3:')));
+      expect(s3Statements).toHaveLength(1);
+      expect(actionsOf(s3Statements[0]!)).toEqual(['s3:PutObject']);
+      expect(JSON.stringify(s3Statements[0]!.Resource)).toMatch(/echo-whatsapp-archive-.*\/inbound\/\*/);
+    });
+
+    it('KMS: only on our key and only through DynamoDB, SQS, Secrets Manager or S3 (the archive)', () => {
       const kmsStatements = webhookStatements.filter((statement) =>
         actionsOf(statement).some((action) => action.startsWith('kms:')),
       );
@@ -224,7 +232,7 @@ describe('stateless stack', () => {
         const via = statement.Condition?.StringEquals?.['kms:ViaService'] as { 'Fn::Join': [string, unknown[]] };
         return via['Fn::Join'][1][0];
       });
-      expect(viaServices.sort()).toEqual(['dynamodb.', 'secretsmanager.', 'sqs.']);
+      expect(viaServices.sort()).toEqual(['dynamodb.', 's3.', 'secretsmanager.', 'sqs.']);
     });
 
     it('only the X-Ray statement (no resource-level permissions exist for it) uses Resource "*"', () => {
