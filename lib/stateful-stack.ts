@@ -6,7 +6,7 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import { CONNECTION_SECRET_PREFIX, CONSUMER_TIMEOUT_SECONDS, DEFAULT_MAX_RECEIVE_COUNT } from './config';
+import { CONNECTION_SECRET_PREFIX, CONSUMER_TIMEOUT_SECONDS, DEFAULT_MAX_RECEIVE_COUNT, OUTBOUND_MAX_RECEIVE_COUNT } from './config';
 import { AdminUserPool } from './constructs/admin-user-pool';
 import { AlarmTopic } from './constructs/alarm-topic';
 import { EncryptedTable } from './constructs/encrypted-table';
@@ -29,6 +29,13 @@ export interface StatefulStackProps extends StackProps {
    * @default DEFAULT_MAX_RECEIVE_COUNT (5)
    */
   readonly maxReceiveCount?: number;
+
+  /**
+   * Receives before an outbound record goes to its DLQ: a safety net for poison records only (the
+   * send retry budget is on the message record).
+   * @default OUTBOUND_MAX_RECEIVE_COUNT (50)
+   */
+  readonly outboundMaxReceiveCount?: number;
 
   /**
    * How long events on the bus are archived for replay; `Duration.days(0)` disables the archive.
@@ -94,13 +101,15 @@ export class StatefulStack extends Stack {
   public readonly tables: EchoTables;
   /** Receives before an inbound or outbound message goes to its DLQ (the consumers' retry budget). */
   public readonly maxReceiveCount: number;
+  /** Receives before an outbound record goes to its DLQ (a safety net; the send Lambda's `MAX_RECEIVE_COUNT`). */
+  public readonly outboundMaxReceiveCount: number;
   /** Webhook → AI Lambda, grouped by conversation. */
   public readonly inboundQueue: sqs.Queue;
   /** Inbound messages that the AI Lambda failed to process `maxReceiveCount` times. */
   public readonly inboundDeadLetterQueue: sqs.Queue;
   /** Echo services / AI / admin API → send Lambda, grouped by conversation. */
   public readonly outboundQueue: sqs.Queue;
-  /** Sends that failed `maxReceiveCount` times with retryable errors. */
+  /** Outbound records that failed `outboundMaxReceiveCount` receives: poison, not bad luck. */
   public readonly outboundDeadLetterQueue: sqs.Queue;
   /** The domain event bus for other Echo services. */
   public readonly eventBus: events.EventBus;
@@ -216,9 +225,10 @@ export class StatefulStack extends Stack {
     const outbound = new FifoQueueWithDlq(this, 'OutboundQueue', {
       encryptionKey: key,
       consumerTimeout: Duration.seconds(CONSUMER_TIMEOUT_SECONDS.outbound),
-      maxReceiveCount,
+      maxReceiveCount: this.outboundMaxReceiveCount,
       alarmAction: this.alarmAction,
     });
+    this.outboundMaxReceiveCount = props.outboundMaxReceiveCount ?? OUTBOUND_MAX_RECEIVE_COUNT;
     this.outboundQueue = outbound.queue;
     this.outboundDeadLetterQueue = outbound.deadLetterQueue;
 

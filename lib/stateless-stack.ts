@@ -197,7 +197,7 @@ export class StatelessStack extends Stack {
     this.send = new SendFunction(this, 'Send', {
       tables,
       outboundQueue: stateful.outboundQueue,
-      maxReceiveCount: stateful.maxReceiveCount,
+      maxReceiveCount: stateful.outboundMaxReceiveCount,
       eventBus,
       encryptionKey: key,
       webhookBaseUrl: this.webhookBaseUrl,

@@ -34,7 +34,7 @@ export interface SendFunctionProps {
   };
   /** The queue the function consumes, and re-enqueues fallbacks (template, plain text) to. */
   readonly outboundQueue: sqs.Queue;
-  /** Receives of one message before its DLQ: the handler's retry budget (`MAX_RECEIVE_COUNT`). */
+  /** Receives of one record before its DLQ (`MAX_RECEIVE_COUNT`): a safety net; the retry budget is on the message record. */
   readonly maxReceiveCount: number;
   /** Where `send.failed` (and status) events go. */
   readonly eventBus: events.IEventBus;

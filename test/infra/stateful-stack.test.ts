@@ -1,7 +1,8 @@
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { CONSUMER_TIMEOUT_SECONDS, DEFAULT_MAX_RECEIVE_COUNT, STACK_NAMES } from '../../lib/config';
+import { CONSUMER_TIMEOUT_SECONDS, DEFAULT_MAX_RECEIVE_COUNT, OUTBOUND_MAX_RECEIVE_COUNT, STACK_NAMES } from '../../lib/config';
+import { DEFAULT_SEND_CONFIG } from '../../lambdas/domain/outbound/send-outbound';
 import { FifoQueueWithDlq } from '../../lib/constructs/fifo-queue-with-dlq';
 import { logicalIdOf, SYNTH_TIMEOUT_MS, synthesizeWithoutBundling, type SynthesizedApp } from './synth';
 
@@ -225,11 +226,11 @@ describe('stateful stack', () => {
     });
 
     it.each([
-      ['inbound', 'inboundDlq', CONSUMER_TIMEOUT_SECONDS.inbound],
-      ['outbound', 'outboundDlq', CONSUMER_TIMEOUT_SECONDS.outbound],
+      ['inbound', 'inboundDlq', CONSUMER_TIMEOUT_SECONDS.inbound, DEFAULT_MAX_RECEIVE_COUNT],
+      ['outbound', 'outboundDlq', CONSUMER_TIMEOUT_SECONDS.outbound, OUTBOUND_MAX_RECEIVE_COUNT],
     ] as const)(
-      '%s: redrives to its own FIFO DLQ after maxReceiveCount, visibility = 6 × consumer timeout',
-      (name, dlqName, consumerTimeoutSeconds) => {
+      '%s: redrives to its own FIFO DLQ after its maxReceiveCount, visibility = 6 × consumer timeout',
+      (name, dlqName, consumerTimeoutSeconds, maxReceiveCount) => {
         const ids = queueIds();
         expect(queue(ids[name]).Properties).toMatchObject({
           VisibilityTimeout: 6 * consumerTimeoutSeconds,
@@ -247,7 +248,10 @@ describe('stateful stack', () => {
 
     it("expose maxReceiveCount (the send Lambda's retry budget) as the queues use it", () => {
       expect(synthesized.stateful.maxReceiveCount).toBe(DEFAULT_MAX_RECEIVE_COUNT);
-      expect(synthesized.stateful.outboundQueue.deadLetterQueue?.maxReceiveCount).toBe(DEFAULT_MAX_RECEIVE_COUNT);
+      expect(synthesized.stateful.inboundQueue.deadLetterQueue?.maxReceiveCount).toBe(DEFAULT_MAX_RECEIVE_COUNT);
+      expect(synthesized.stateful.outboundMaxReceiveCount).toBe(OUTBOUND_MAX_RECEIVE_COUNT);
+      expect(synthesized.stateful.outboundQueue.deadLetterQueue?.maxReceiveCount).toBe(OUTBOUND_MAX_RECEIVE_COUNT);
+      expect(OUTBOUND_MAX_RECEIVE_COUNT).toBeGreaterThanOrEqual(5 * DEFAULT_SEND_CONFIG.maxAttempts);
     });
 
     it('refuse non-TLS access (SSL-only queue policy on each queue)', () => {
