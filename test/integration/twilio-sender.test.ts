@@ -248,6 +248,57 @@ describe('TwilioSender against the Twilio simulator', () => {
     expect(on503).toMatchObject({ kind: 'retryable', code: '20503' });
   });
 
+  it.each([
+    ['a 500 after acceptance', 0.1],
+    ['a cut connection after acceptance', 0.9],
+  ])('finds in the message list a send whose answer was lost (%s), and never an id we already own', async (_case, lostDraw) => {
+    // Prepare: one message accepted normally, then the same text whose answer is lost.
+    const since = new Date(Date.now() - 1_000);
+    const earlier = await sender.send(request({ type: 'text', text: 'Hola' }));
+    simulator.setFaults({ rateLostAnswer: 1 });
+    draw = lostDraw;
+    const lost = await failure(sender.send(request({ type: 'text', text: 'Hola' })));
+    simulator.setFaults({});
+    const lostSid = simulator.messages().find((message) => message.sid !== earlier.externalId)!.sid;
+
+    // Act
+    const found = await sender.findSent({
+      credentials: CREDENTIALS,
+      from: { displayNumber: BUSINESS },
+      to: CUSTOMER,
+      content: { type: 'text', text: 'Hola' },
+      since,
+      isKnown: async (sid) => sid === earlier.externalId,
+    });
+
+    // Assess
+    expect(lost.kind).toBe('outcome-unknown');
+    expect(simulator.stats().lostAnswers).toBe(1);
+    expect(found).toEqual({ outcome: 'found', sent: { externalId: lostSid, providerStatus: expect.any(String) } });
+  });
+
+  it('proves a send unsent when the list holds no such message since the attempt', async () => {
+    // Prepare: a 500 refused before acceptance, and an older message with another text.
+    await sender.send(request({ type: 'text', text: 'otro texto' }));
+    simulator.setFaults({ rate5xx: 1 });
+    draw = 0.1;
+    await failure(sender.send(request({ type: 'text', text: 'Hola' })));
+    simulator.setFaults({});
+
+    // Act
+    const result = await sender.findSent({
+      credentials: CREDENTIALS,
+      from: { displayNumber: BUSINESS },
+      to: CUSTOMER,
+      content: { type: 'text', text: 'Hola' },
+      since: new Date(Date.now() - 1_000),
+      isKnown: async () => false,
+    });
+
+    // Assess
+    expect(result).toEqual({ outcome: 'not-sent' });
+  });
+
   it('classifies wrong credentials as permanent', async () => {
     // Act
     const error = await failure(sender.send(request({ type: 'text', text: 'hi' }, { credentials: { accountSid: ACCOUNT_SID, authToken: 'wrong' } })));
