@@ -38,6 +38,7 @@ export const SERVICE = {
   templateSync: 'whatsapp-template-sync',
   reconcile: 'whatsapp-reconcile',
   connectionHealth: 'whatsapp-connection-health',
+  media: 'whatsapp-media',
 } as const;
 export type ServiceName = (typeof SERVICE)[keyof typeof SERVICE];
 
@@ -155,6 +156,24 @@ export const METRIC = {
   // --- Payload archive (S3).
   archiveWritten: 'ArchiveWritten',
   archiveWriteFailed: 'ArchiveWriteFailed',
+
+  // --- Inbound media mirror (service whatsapp-media; per provider).
+  /** A media item copied into the media bucket. */
+  mediaStored: 'MediaStored',
+  /** Bytes copied (unit Bytes). */
+  mediaBytes: 'MediaBytes',
+  mediaTooLarge: 'MediaTooLarge',
+  /** Refused: URL, host or address not allowed, type not matching the bytes, checksum mismatch. */
+  mediaRefused: 'MediaRefused',
+  /** The BSP could not serve the file and the attempts ran out (or it said it never will). */
+  mediaFailed: 'MediaFailed',
+  /** A job put back with a backoff (the BSP busy, a fresh Twilio 404). */
+  mediaRetry: 'MediaRetry',
+  /** A job put back because the connection's hourly failure breaker is open. */
+  mediaCircuitOpen: 'MediaCircuitOpen',
+  mediaInvalidJob: 'MediaInvalidJob',
+  /** AI Lambda: a message whose media was still pending when it gave up waiting (passed without links). */
+  aiMediaPending: 'AiMediaPending',
 } as const;
 export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
