@@ -90,6 +90,11 @@ export interface SendOutboundDeps {
   config: SendOutboundConfig;
   /** For the backoff jitter. @default Math.random */
   random?: () => number;
+  /**
+   * Where conversations are read (e.g. `OpenWindowConversationCache`, which saves a read per reply
+   * while the window is open). @default the store
+   */
+  conversations?: { get(conversationId: string): Promise<OutboundConversation | undefined> };
   /** Per-number pacing; without it, sends go as fast as they come. */
   pacer?: SendPacer;
   /** Waits a pacing delay in place. @default setTimeout */
@@ -300,13 +305,17 @@ interface SendContext {
 
 const E164 = /^\+[1-9][0-9]{6,14}$/;
 
+function conversationOf(deps: SendOutboundDeps, conversationId: string): Promise<OutboundConversation | undefined> {
+  return deps.conversations ? deps.conversations.get(conversationId) : deps.store.getConversation(conversationId);
+}
+
 async function resolveTarget(message: OutboundMessage, deps: SendOutboundDeps): Promise<Target | Failure> {
   const fail = (reason: FailureReason): Failure => ({ reason, errorReason: READABLE[reason as keyof typeof READABLE] });
   const usable = (connection: Connection | undefined): connection is Connection =>
     connection !== undefined && connection.businessId === message.businessId && connection.status === 'active';
 
   if (message.conversationId !== undefined) {
-    const conversation = await deps.store.getConversation(message.conversationId);
+    const conversation = await conversationOf(deps, message.conversationId);
     // Another business's conversation reads exactly like a missing one.
     if (!conversation || conversation.businessId !== message.businessId) return fail('conversation-not-found');
     if (message.connectionId !== undefined && message.connectionId !== conversation.connectionId) return fail('connection-unavailable');
@@ -326,7 +335,7 @@ async function resolveTarget(message: OutboundMessage, deps: SendOutboundDeps): 
     connection = active[0];
   }
   const conversationId = conversationIdFor(connection.connectionId, to);
-  const conversation = await deps.store.getConversation(conversationId);
+  const conversation = await conversationOf(deps, conversationId);
   return { connection, conversationId, ...(conversation && { conversation }), customerId: conversation?.customerId ?? to };
 }
 

@@ -19,6 +19,7 @@ import { archiveS3Client, S3PayloadArchive } from '../../adapters/s3-payload-arc
 import { createSendArchiver } from '../../adapters/send-archiver';
 import type { WhatsAppSender } from '../../domain/bsp';
 import type { ProviderName } from '../../domain/providers';
+import { OpenWindowConversationCache } from '../../domain/outbound/conversation-cache';
 import { SendPacer } from '../../domain/outbound/pacing';
 import { createPowertools } from '../../shared/powertools';
 import type { SendEnv } from './env';
@@ -93,6 +94,7 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
       },
       // One per container: every conversation this instance sends for shares its numbers' allowance.
       pacer: new SendPacer(),
+      conversations: new OpenWindowConversationCache(store, () => new Date()),
       onEventPublishFailed: (error) => {
         metrics.addMetric(METRIC.eventPublishFailed, 'Count', 1);
         logger.error('event publish failed; message states are durable', {
