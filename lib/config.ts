@@ -167,7 +167,8 @@ export const AI_DEFAULTS = {
   historyLimit: 20,
   /**
    * Concurrent AI invocations at most (the event source mapping's maximum concurrency): a burst of
-   * customers must not turn into a burst that the Echo AI endpoint cannot take.
+   * customers must not turn into a burst that the Echo AI endpoint cannot take, nor eat the
+   * account's concurrency (see the budget in lib/scaling.ts).
    */
   maxConcurrency: 20,
 } as const satisfies { responder: Responder; endpointTimeoutMs: number; historyLimit: number; maxConcurrency: number };
@@ -183,9 +184,9 @@ export const SEND_DEFAULTS = {
   /** Per BSP request; well inside {@link CONSUMER_TIMEOUT_SECONDS}.outbound so a batch can finish. */
   sendTimeoutMs: 10_000,
   /**
-   * Concurrent send invocations at most (the event source mapping's maximum concurrency). Each
-   * sends up to a batch of messages in sequence, so this bounds the request rate on the BSP's
-   * per-account limit; above it messages wait in the queue instead of meeting 429s.
+   * Concurrent send invocations at most (the event source mapping's maximum concurrency): its share
+   * of the account's concurrency (lib/scaling.ts), enough for ≥ 1,000 msg/s across businesses. The
+   * BSPs' rates are kept per number by the send Lambda's pacing, not by this cap.
    */
   maxConcurrency: 10,
 } as const;

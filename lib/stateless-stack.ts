@@ -51,7 +51,7 @@ export interface StatelessStackProps extends StackProps {
 
   /**
    * Throttling of each webhook route.
-   * @default { rateLimit: 200, burstLimit: 400 }
+   * @default WEBHOOK_SCALING.throttle ({ rateLimit: 1000, burstLimit: 2000 }, lib/scaling.ts)
    */
   readonly webhookThrottle?: WebhookThrottle;
 

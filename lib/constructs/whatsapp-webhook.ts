@@ -85,6 +85,13 @@ export interface WhatsAppWebhookProps {
   readonly alarmAction?: cloudwatch.IAlarmAction;
 }
 
+  /**
+   * Executions reserved for the webhook out of the account's pool (and its cap): no burst of the
+   * queue consumers or the event relay can take them, so BSP deliveries keep being acknowledged.
+   * @default WEBHOOK_SCALING.reservedConcurrency (400: 5,333 requests/s at a 75 ms p99; see lib/scaling.ts)
+   */
+  readonly reservedConcurrency?: number;
+
 /**
  * The webhook Lambda that BSPs call, with exactly the permissions its code path needs:
  * verify (read the connection and its secret), store (one DynamoDB transaction), enqueue, announce.

@@ -62,7 +62,8 @@ describe('stateless stack', () => {
         Timeout: WEBHOOK_TIMEOUT_SECONDS,
         TracingConfig: { Mode: 'Active' },
         Handler: 'index.handler',
-        ReservedConcurrentExecutions: Match.absent(),
+        // Reserved, so that no burst of other functions can starve the BSPs' deliveries (lib/scaling.ts).
+        ReservedConcurrentExecutions: WEBHOOK_SCALING.reservedConcurrency,
         LoggingConfig: { LogGroup: { Ref: logicalIdOf(synthesized.stateless.webhook.echoFunction.logGroup) } },
       });
     });
