@@ -5,6 +5,7 @@
  * See `local/runtime.ts` for what starts, and `local/config.ts` for the settings.
  */
 import { LocalConfigError, loadLocalConfig } from './config';
+import { formatRuntimeLine, installReadableOutput, logFormatOf } from './log-format';
 import { MotoUnavailableError, assertMotoInstalled } from './moto';
 import { LocalRuntimeError, startLocalRuntime, type LocalRuntime } from './runtime';
 import { SeedError } from './seed';
@@ -119,6 +120,9 @@ function banner(runtime: LocalRuntime): string {
     ...twilioLines(runtime),
     ...cloudLines(runtime),
     responderLine(runtime),
+    process.env.LOG_FORMAT?.toLowerCase() === 'json'
+      ? "  log           the functions' JSON lines (LOG_FORMAT=json)"
+      : '  log           one line per message event (LOG_FORMAT=json for the JSON lines); `npm run ops -- health` for the figures',
     ...consumers.map((line, i) => `  ${i === 0 ? 'consumers' : '         '}     ${line}`),
     ...schedules.map((line) => `  schedules     ${line}`),
     '',
@@ -161,11 +165,21 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
 
+  // The functions run in this process and write their JSON lines to stdout and stderr.
+  const format = logFormatOf(process.env);
+  if (format === 'readable') {
+    installReadableOutput(process.stdout, format);
+    installReadableOutput(process.stderr, format);
+  }
+  let ready = false;
   console.log('Synthesizing the CDK app (no bundling)…');
   try {
     runtime = await startLocalRuntime({
       stateFile: DEFAULT_STATE_FILE,
-      log: (line) => console.log(line),
+      log: (line) => {
+        const shown = formatRuntimeLine(line, format, ready);
+        if (shown !== undefined) console.log(shown);
+      },
       signal: starting.signal,
     });
   } catch (error) {
@@ -173,6 +187,7 @@ async function main(): Promise<void> {
     fail(error);
   }
   console.log(banner(runtime));
+  ready = true;
 }
 
 void main();

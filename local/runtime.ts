@@ -759,6 +759,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           whatsappNumber: account.whatsappNumber,
         },
         webhookEnv,
+        ...(webhookEnv.ARCHIVE_BUCKET && { archiveBucket: webhookEnv.ARCHIVE_BUCKET }),
         tables: resources.tables,
         queues: resources.queues,
         twilio: { mode: twilio.mode, ...(simulator && { simulatorUrl: simulator.url }) },

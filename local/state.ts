@@ -45,6 +45,8 @@ export interface RuntimeStateFile {
   demo: { businessId: string; connectionId: string; secretName: string; accountSid: string; whatsappNumber: string };
   /** The webhook function's resolved environment: table names, queue URL, bus name. */
   webhookEnv: Record<string, string>;
+  /** The payload archive's bucket in moto (`npm run ops -- replay|audit`); absent before the archive existed. */
+  archiveBucket?: string;
   tables: Record<string, LocalTable>;
   queues: Record<string, LocalQueue>;
   /** Whether the send Lambda talks to the local simulator or to real Twilio. */
