@@ -149,6 +149,13 @@ export const CONTEXT_KEYS = {
    * unique per region. Default: `echo-whatsapp-` followed by the stateful stack's id.
    */
   cognitoDomainPrefix: 'cognitoDomainPrefix',
+  /**
+   * Base of the runbook links in every alarm's description (`<base>#<section>`), e.g.
+   * `https://github.com/acme/echo-whatsapp/blob/main/RUNBOOK.md`. Default: `RUNBOOK.md` (relative).
+   */
+  runbookBaseUrl: 'runbookBaseUrl',
+  /** Hours without an inbound message after which a usually busy connection is reported quiet (`QUIET_AFTER_HOURS`); default 6. */
+  quietAfterHours: 'quietAfterHours',
 } as const;
 
 /**
@@ -207,6 +214,8 @@ export const SCHEDULES = {
   templateSync: { everyMinutes: 60, timeoutSeconds: 300 },
   /** Lists recent inbound messages from the BSP and ingests those the webhook missed. */
   reconcile: { everyMinutes: 10, timeoutSeconds: 120 },
+  /** Records each connection's inbound days and reports the ones that have gone quiet. */
+  connectionHealth: { everyMinutes: 60, timeoutSeconds: 120 },
 } as const;
 
 /**

@@ -1,4 +1,4 @@
-import { CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnOutput, CrossStackReferences, Duration, ReferenceStrength, Stack, type StackProps } from 'aws-cdk-lib';
 import type * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,6 +8,7 @@ import {
   ADMIN_DEFAULTS,
   ADMIN_PATH_PREFIX,
   ADMIN_ROUTES,
+  CONTEXT_KEYS,
   DEFAULT_WINDOW_LEAD_MINUTES,
   METRIC,
   METRICS_NAMESPACE,
@@ -23,7 +24,10 @@ import { AdminApi, type AdminJwtSettings } from './constructs/admin-api';
 import { AdminFunction } from './constructs/admin-function';
 import { SettingsPageClient } from './constructs/admin-user-pool';
 import { AiFunction } from './constructs/ai-function';
-import { withAction } from './constructs/alarms';
+import { RunbookLinks, withAction } from './constructs/alarms';
+import { OperationsAlarms } from './constructs/operations-alarms';
+import { OperationsDashboard } from './constructs/operations-dashboard';
+import { DEFAULT_QUIET_RULES } from '../lambdas/domain/connection-health';
 import {
   allowConnectionSecretsRead,
   DYNAMODB_KMS_ACTIONS,
@@ -128,6 +132,12 @@ export class StatelessStack extends Stack {
   public readonly reconcileIngestedAlarm: cloudwatch.Alarm;
   /** Fires when the reconciler keeps failing (revoked credentials, the BSP down): the gaps stay open. */
   public readonly reconcileFailedAlarm: cloudwatch.Alarm;
+  /** Hourly: reports connections that usually receive messages but have gone quiet. */
+  public readonly connectionHealth: ScheduledFunction;
+  /** The alarms of every failure mode not owned by one construct, and the composite "messages may be lost". */
+  public readonly operationsAlarms: OperationsAlarms;
+  /** The deployment's CloudWatch dashboard. */
+  public readonly dashboard: OperationsDashboard;
   /** Runs of the scheduled functions that failed all their attempts. */
   public readonly scheduledDeadLetterQueue: sqs.Queue;
   /** The base URL status callbacks are built on (`WEBHOOK_BASE_URL`), no trailing slash. */
@@ -435,6 +445,26 @@ export class StatelessStack extends Stack {
     });
     withAction(this.reconcileFailedAlarm, alarmAction);
 
+    // Connection health ("gone quiet"): hourly, a Scan of the connections table projected to six
+    // attributes (no index lists connections across businesses; one item per connection, never
+    // per message), and at most one UpdateItem per connection per day (its inbound-day history).
+    const quietAfterHours = Number(this.node.tryGetContext(CONTEXT_KEYS.quietAfterHours) ?? DEFAULT_QUIET_RULES.quietAfterHours);
+    if (!(quietAfterHours > 0)) throw new Error(`context "${CONTEXT_KEYS.quietAfterHours}" must be a positive number of hours`);
+    this.connectionHealth = new ScheduledFunction(this, 'ConnectionHealth', {
+      ...scheduled,
+      handlerName: 'connection-health',
+      serviceName: SERVICE.connectionHealth,
+      description: 'Reports WhatsApp connections that usually receive messages but have gone quiet',
+      every: Duration.minutes(SCHEDULES.connectionHealth.everyMinutes),
+      timeout: Duration.seconds(SCHEDULES.connectionHealth.timeoutSeconds),
+      environment: {
+        CONNECTIONS_TABLE: tables.connections.tableName,
+        QUIET_AFTER_HOURS: String(quietAfterHours),
+      },
+    });
+    this.connectionHealth.echoFunction.addToRolePolicy(dynamoStatement(tables.connections, ['dynamodb:Scan', 'dynamodb:UpdateItem']));
+    this.connectionHealth.echoFunction.addToRolePolicy(dynamoKms);
+
     // --- Admin API and settings page.
     this.admin = new AdminFunction(this, 'Admin', {
       tables,
@@ -525,5 +555,24 @@ export class StatelessStack extends Stack {
         value: userPool.domainUrl,
       });
     }
+
+    // --- Operating it: an alarm per failure mode (each linked to its RUNBOOK.md section) and the
+    // dashboard. Last, so that every function of the stack exists and gets its alarms.
+    const statefulAlarms = stateful.node.findAll().filter((node): node is cloudwatch.Alarm => node instanceof cloudwatch.Alarm);
+    this.operationsAlarms = new OperationsAlarms(this, 'OperationsAlarms', {
+      webhookApi: this.webhookApi.api,
+      lossAlarms: [...statefulAlarms.filter((alarm) => alarm.node.id === 'DeadLetterAlarm'), this.webhookApi.serverErrorAlarm, this.reconcileIngestedAlarm],
+      quietAfterHours,
+      alarmAction,
+    });
+    this.dashboard = new OperationsDashboard(this, 'OperationsDashboard', {
+      webhookApi: this.webhookApi.api,
+      queues: { inbound: stateful.inboundQueue, outbound: stateful.outboundQueue },
+      deadLetterQueues: { inbound: stateful.inboundDeadLetterQueue, outbound: stateful.outboundDeadLetterQueue, 'scheduled runs': this.scheduledDeadLetterQueue },
+      alarms: [this.operationsAlarms.messagesMayBeLost],
+    });
+    // The stateful stack's alarms (DLQs) are linked by the same rules; aspects run at synthesis.
+    Aspects.of(this).add(new RunbookLinks());
+    Aspects.of(stateful).add(new RunbookLinks());
   }
 }

@@ -52,7 +52,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::*]',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]',
         // Every function: the runtime pin (L1) and the X-Ray statement (IAM5 Resource::*), by EchoFunction.
-        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync', 'Reconcile', 'Admin'].flatMap((name) => [
+        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync', 'Reconcile', 'ConnectionHealth', 'Admin'].flatMap((name) => [
           `EchoWhatsAppStateless/${name}/Handler/Function :: AwsSolutions-L1`,
           `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::*]`,
         ]),

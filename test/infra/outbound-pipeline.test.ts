@@ -217,7 +217,8 @@ describe('outbound pipeline', () => {
     it('DynamoDB: per table, only what recording, checking and sending need', () => {
       const { tables } = synthesized.stateful;
       const send = functions.send;
-      expect(actionsOn(send, tables.connections)).toEqual(['dynamodb:GetItem']);
+      // UpdateItem: only the `attention` marker when the BSP refuses a connection's credentials.
+      expect(actionsOn(send, tables.connections)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
       expect(actionsOn(send, tables.connections, '/index/byBusiness')).toEqual(['dynamodb:Query']);
       expect(actionsOn(send, tables.conversations)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
       // The record transaction is Put + Put + Update: no ConditionCheckItem anywhere.
@@ -426,14 +427,17 @@ describe('outbound pipeline', () => {
   describe('least privilege across the stateless stack', () => {
     const everyStatement = () => identityStatements(template).filter((statement) => statement.Effect === 'Allow');
 
-    it('Scan only on the templates table for the template sync and on the connections table for the reconciler (each run visits every item anyway)', () => {
+    it('Scan only on the templates table for the template sync and on the connections table for the reconciler and the connection health check (each run visits every item anyway)', () => {
       const scans = everyStatement().filter((statement) => actionsOf(statement).includes('dynamodb:Scan'));
-      expect(scans).toHaveLength(2);
+      expect(scans).toHaveLength(3);
       for (const scan of scans) expect(resourcesOf(scan)).toHaveLength(1);
       const templates = scans.find((scan) => isImportOf(scan.Resource, id(synthesized.stateful.tables.templates)));
-      const connections = scans.find((scan) => isImportOf(scan.Resource, id(synthesized.stateful.tables.connections)));
+      const connections = scans.filter((scan) => isImportOf(scan.Resource, id(synthesized.stateful.tables.connections)));
       expect(statementsOf(functions.templateSync)).toContainEqual(templates);
-      expect(statementsOf(synthesized.stateless.reconcile.echoFunction)).toContainEqual(connections);
+      expect(connections).toHaveLength(2);
+      expect([...statementsOf(synthesized.stateless.reconcile.echoFunction), ...statementsOf(synthesized.stateless.connectionHealth.echoFunction)]).toEqual(
+        expect.arrayContaining(connections),
+      );
     });
 
     it('ChangeMessageVisibility only for the send function and only on the outbound queue', () => {
