@@ -1,0 +1,130 @@
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import type { EchoFunction } from './echo-function';
+import { kmsViaService } from './policy';
+
+/** Days a mirrored media file is kept when context `mediaRetentionDays` is not set. */
+export const DEFAULT_MEDIA_RETENTION_DAYS = 90;
+
+export interface MediaBucketProps {
+  /** The stack's customer managed key: every media file is encrypted with it (SSE-KMS, S3 Bucket Key). */
+  readonly encryptionKey: kms.IKey;
+  /**
+   * Days a media file (and its access log) is kept; S3 lifecycle deletes it after that.
+   * @default DEFAULT_MEDIA_RETENTION_DAYS (90)
+   */
+  readonly retentionDays?: number;
+  /**
+   * What happens to the buckets when the stack is deleted or they are replaced.
+   * @default RemovalPolicy.RETAIN (customers' files are never deleted with a stack)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+}
+
+/**
+ * The media bucket (issue #10): our copy of every file customers send, one object per media item
+ * under `<businessId>/<connectionId>/<conversationId>/<messageId>/<index>`, written by the media
+ * function and read only through short-lived presigned links (AI Lambda, admin API).
+ *
+ * Secure defaults: SSE-KMS with the stack's key (S3 Bucket Key on, so mirroring does not spend the
+ * KMS request quota the tables share), public access blocked, TLS only, objects owned by the
+ * bucket, lifecycle expiry after `retentionDays` (incomplete multipart uploads after a day), server
+ * access logs in a bucket of their own, retained with the stack. Versioning is off: a key is written
+ * once per media item (a retry rewrites the same bytes) and no reader may change or delete objects.
+ * @example
+ * const media = new MediaBucket(this, 'Media', { encryptionKey: key, retentionDays: 90 });
+ * media.grantWrite(mediaFunction, key);
+ * media.grantPresign(adminFunction, key);
+ */
+export class MediaBucket extends Construct {
+  /** The bucket (`MEDIA_BUCKET`). */
+  public readonly bucket: s3.Bucket;
+  /** Its server access logs. */
+  public readonly accessLogBucket: s3.Bucket;
+  /** Days a file is kept. */
+  public readonly retentionDays: number;
+
+  constructor(scope: Construct, id: string, props: MediaBucketProps) {
+    super(scope, id);
+    const retentionDays = props.retentionDays ?? DEFAULT_MEDIA_RETENTION_DAYS;
+    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
+      throw new Error(`MediaBucket: retentionDays must be a whole number of days ≥ 1, got ${retentionDays}`);
+    }
+    this.retentionDays = retentionDays;
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+
+    // SSE-S3: S3 server access logging cannot deliver into an SSE-KMS bucket.
+    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      lifecycleRules: [{ expiration: Duration.days(retentionDays) }],
+      removalPolicy,
+      autoDeleteObjects: false,
+    });
+    Validations.of(this.accessLogBucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason:
+        'This bucket is the server access log destination of the media bucket; logging its own accesses into ' +
+        'itself would log every log delivery recursively. Only S3 log delivery writes it (public access blocked, ' +
+        'SSL only).',
+    });
+
+    this.bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.KMS,
+      encryptionKey: props.encryptionKey,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      serverAccessLogsBucket: this.accessLogBucket,
+      serverAccessLogsPrefix: 'media/',
+      lifecycleRules: [{ expiration: Duration.days(retentionDays), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
+      removalPolicy,
+      autoDeleteObjects: false,
+    });
+  }
+
+  /**
+   * The media function: writes (multipart included) and deletes (a file whose checksum turned out
+   * wrong) objects, with data keys from the stack's key through S3 only. Sets `MEDIA_BUCKET`.
+   */
+  public grantWrite(fn: EchoFunction, encryptionKey: kms.IKey): void {
+    fn.function.addEnvironment('MEDIA_BUCKET', this.bucket.bucketName);
+    fn.addToRolePolicy(
+      new iam.PolicyStatement({
+        actions: ['s3:PutObject', 's3:AbortMultipartUpload', 's3:DeleteObject'],
+        resources: [this.bucket.arnForObjects('*')],
+      }),
+    );
+    // Multipart uploads need Decrypt as well as GenerateDataKey (S3 reads the data key back to assemble parts).
+    fn.addToRolePolicy(kmsViaService(encryptionKey, Stack.of(fn), 's3', ['kms:GenerateDataKey', 'kms:Decrypt']));
+    this.acknowledgeObjectWildcard(fn, 'The media function writes one object per media item of every business');
+  }
+
+  /**
+   * A function that hands out presigned links (AI Lambda, admin API): the link is signed with the
+   * function's role, so the role itself needs `s3:GetObject` and Decrypt through S3. Sets `MEDIA_BUCKET`.
+   */
+  public grantPresign(fn: EchoFunction, encryptionKey: kms.IKey): void {
+    fn.function.addEnvironment('MEDIA_BUCKET', this.bucket.bucketName);
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [this.bucket.arnForObjects('*')] }));
+    fn.addToRolePolicy(kmsViaService(encryptionKey, Stack.of(fn), 's3', ['kms:Decrypt']));
+    this.acknowledgeObjectWildcard(fn, 'The function signs short-lived read links to the media of any conversation it serves');
+  }
+
+  private acknowledgeObjectWildcard(fn: EchoFunction, why: string): void {
+    const bucketId = Stack.of(this).getLogicalId(this.bucket.node.defaultChild as s3.CfnBucket);
+    Validations.of(fn.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+      reason:
+        `${why}; object keys are per business, conversation and message, so they are unknown at deploy time. ` +
+        'The wildcard is confined to the media bucket and to the listed object actions (no listing, no bucket actions).',
+    });
+  }
+}
