@@ -1,4 +1,5 @@
 import { PROVIDER_PROFILES, PROVIDERS, WEBHOOK_PATH_PREFIX } from '../lambdas/domain/providers';
+import { AI_SCALING, SEND_SCALING } from './scaling';
 import { METRIC } from '../lambdas/shared/telemetry';
 
 // Names shared with the Lambda code (namespace, metrics, services, routes) live in one module that
@@ -177,7 +178,7 @@ export const AI_DEFAULTS = {
    * customers must not turn into a burst that the Echo AI endpoint cannot take, nor eat the
    * account's concurrency (see the budget in lib/scaling.ts).
    */
-  maxConcurrency: 20,
+  maxConcurrency: AI_SCALING.maxConcurrency,
 } as const satisfies { responder: Responder; endpointTimeoutMs: number; historyLimit: number; maxConcurrency: number };
 
 /** Default values of the send Lambda's tunables, passed to it as environment variables. */
@@ -195,7 +196,7 @@ export const SEND_DEFAULTS = {
    * of the account's concurrency (lib/scaling.ts), enough for ≥ 1,000 msg/s across businesses. The
    * BSPs' rates are kept per number by the send Lambda's pacing, not by this cap.
    */
-  maxConcurrency: 10,
+  maxConcurrency: SEND_SCALING.maxConcurrency,
 } as const;
 
 /** Default lead time of the window-expiry flagging, in minutes. */

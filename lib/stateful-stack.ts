@@ -13,6 +13,8 @@ import { EncryptedTable } from './constructs/encrypted-table';
 import { EncryptionKey } from './constructs/encryption-key';
 import { EchoEventBus } from './constructs/event-bus';
 import { FifoQueueWithDlq } from './constructs/fifo-queue-with-dlq';
+import { MediaBucket } from './constructs/media-bucket';
+import { MediaQueue } from './constructs/media-queue';
 import { PayloadArchive } from './constructs/payload-archive';
 import { OPS_OUTPUTS, type OpsOutputName } from './ops-outputs';
 
@@ -48,6 +50,12 @@ export interface StatefulStackProps extends StackProps {
    * @default DEFAULT_ARCHIVE_RETENTION_DAYS (400)
    */
   readonly archiveRetentionDays?: number;
+
+  /**
+   * Days a mirrored inbound media file is kept in the media bucket (context `mediaRetentionDays`).
+   * @default DEFAULT_MEDIA_RETENTION_DAYS (90)
+   */
+  readonly mediaRetentionDays?: number;
 
   /**
    * Whether the stack creates the Cognito user pool that signs in admin API users. `false` when the
@@ -123,6 +131,10 @@ export class StatefulStack extends Stack {
   public readonly adminUserPool?: AdminUserPool;
   /** Every accepted webhook request and every BSP exchange (audit log, replay source). */
   public readonly payloadArchive: PayloadArchive;
+  /** Our copy of every inbound media file (issue #10). */
+  public readonly mediaBucket: MediaBucket;
+  /** `message.received` with media → the media function's queue (rule, queue, DLQ). */
+  public readonly mediaQueue: MediaQueue;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps = {}) {
     super(scope, id, {
@@ -145,6 +157,8 @@ export class StatefulStack extends Stack {
     this.tables = {
       connections: new EncryptedTable(this, 'ConnectionsTable', {
         encryptionKey: key,
+        // The event relay publishes the events its items carry (the outbox).
+        stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         partitionKey: text('connectionId'),
         globalSecondaryIndexes: [
           // The admin API lists a business's connections.
@@ -155,6 +169,8 @@ export class StatefulStack extends Stack {
       }).table,
       conversations: new EncryptedTable(this, 'ConversationsTable', {
         encryptionKey: key,
+        // The event relay publishes the events its items carry (the outbox).
+        stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         partitionKey: text('conversationId'),
         globalSecondaryIndexes: [
           // Inbox view: a business's conversations, newest first (ScanIndexForward=false);
@@ -166,6 +182,8 @@ export class StatefulStack extends Stack {
       }).table,
       messages: new EncryptedTable(this, 'MessagesTable', {
         encryptionKey: key,
+        // The event relay publishes the events its items carry (the outbox).
+        stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
         partitionKey: text('conversationId'),
         sortKey: text('messageId'),
         globalSecondaryIndexes: [
@@ -236,6 +254,11 @@ export class StatefulStack extends Stack {
       encryptionKey: key,
       archiveRetention: props.eventArchiveRetention,
     }).bus;
+
+    // Inbound media: the bucket holds customers' files; the rule and queue hold the jobs that copy
+    // them there (both data, both retained with this stack).
+    this.mediaBucket = new MediaBucket(this, 'MediaBucket', { encryptionKey: key, retentionDays: props.mediaRetentionDays });
+    this.mediaQueue = new MediaQueue(this, 'MediaQueue', { eventBus: this.eventBus, encryptionKey: key, alarmAction: this.alarmAction });
 
     // Identities hold data that must survive redeployments (users, their business binding, MFA).
     if (props.createUserPool ?? true) {

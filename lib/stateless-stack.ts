@@ -37,6 +37,7 @@ import {
 } from './constructs/policy';
 import { ScheduledFunction } from './constructs/scheduled-function';
 import { SendFunction } from './constructs/send-function';
+import { EventRelay } from './constructs/event-relay';
 import { WebhookApi, type WebhookThrottle } from './constructs/webhook-api';
 import { SETTINGS_PAGE_PATH, WebHosting, type SettingsPageAuth } from './constructs/web-hosting';
 import { WhatsAppWebhook } from './constructs/whatsapp-webhook';
@@ -118,6 +119,8 @@ export class StatelessStack extends Stack {
   public readonly webhookApi: WebhookApi;
   /** The outbound queue's consumer, which sends through the BSPs. */
   public readonly send: SendFunction;
+  /** Publishes the events written on items (outbox) from the tables' streams to the bus. */
+  public readonly eventRelay: EventRelay;
   /** The inbound queue's consumer, which hands messages to the responder. */
   public readonly ai: AiFunction;
   /** Every 5 minutes: flags expiring and closed 24-hour windows. */
@@ -221,6 +224,14 @@ export class StatelessStack extends Stack {
     // --- Payload archive: the webhook keeps what it accepted, the send Lambda what it exchanged with the BSP.
     stateful.payloadArchive.grantWrite(this.webhook.echoFunction, 'inbound', key);
     stateful.payloadArchive.grantWrite(this.send.echoFunction, 'outbound', key);
+
+    // --- Events from committed state: the items' outbox entries, from the tables' streams to the bus.
+    this.eventRelay = new EventRelay(this, 'EventRelay', {
+      tables: [tables.messages, tables.conversations, tables.connections],
+      eventBus,
+      encryptionKey: key,
+      alarmAction,
+    });
 
     // --- Inbound hand-off: the AI Lambda on the inbound FIFO queue.
     this.ai = new AiFunction(this, 'Ai', {

@@ -10,6 +10,7 @@ import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { handlerEntry, LAMBDA_BUNDLING, REPO_ROOT } from '../bundling';
 import { METRICS_NAMESPACE } from '../config';
+import { SDK_TIMEOUTS, sdkTimeoutEnvironment } from '../scaling';
 
 // Re-exported: lib/app.ts, the tests and the local runtime import them from here.
 export { handlerEntry, REPO_ROOT };
@@ -129,6 +130,8 @@ export class EchoFunction extends Construct {
         POWERTOOLS_SERVICE_NAME: props.serviceName,
         POWERTOOLS_METRICS_NAMESPACE: METRICS_NAMESPACE,
         POWERTOOLS_LOG_LEVEL: props.logLevel ?? 'INFO',
+        // Enforced AWS SDK timeouts (lambdas/shared/aws-clients.ts): a slow dependency fails fast.
+        ...sdkTimeoutEnvironment(SDK_TIMEOUTS),
         ...props.environment,
       },
       // One source for these settings: lib/bundling.ts (the bench bundles with the same ones).

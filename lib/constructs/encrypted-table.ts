@@ -47,6 +47,12 @@ export interface EncryptedTableProps {
    */
   readonly globalSecondaryIndexes?: readonly EncryptedTableIndex[];
   /**
+   * A DynamoDB stream of the item changes, e.g. `NEW_AND_OLD_IMAGES` for the event relay (the
+   * outbox: items carry the events their writes announce).
+   * @default - no stream
+   */
+  readonly stream?: dynamodb.StreamViewType;
+  /**
    * What happens to the table (and its data) when the stack is deleted or the table is replaced.
    * @default RemovalPolicy.RETAIN
    */
@@ -75,6 +81,7 @@ export class EncryptedTable extends Construct {
       encryptionKey: props.encryptionKey,
       pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
       timeToLiveAttribute: props.timeToLiveAttribute,
+      stream: props.stream,
       removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
     });
 

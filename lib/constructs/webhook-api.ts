@@ -6,6 +6,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { webhookRouteLoadFactor } from '../config';
+import { WEBHOOK_SCALING } from '../scaling';
 import { createObservedHttpApi, type RouteThrottle } from './http-api-stage';
 
 /** Steady-state and burst request limits of a webhook route. */
@@ -24,7 +25,7 @@ export interface WebhookApiProps {
    * retryable (Twilio hardly retries, so size this well above real peaks). Routes that also carry
    * status callbacks get a multiple of it (see `webhookRouteLoadFactor`): Twilio's `/status` 3×,
    * Cloud API POST routes 4×.
-   * @default { rateLimit: 200, burstLimit: 400 }
+   * @default WEBHOOK_SCALING.throttle ({ rateLimit: 1000, burstLimit: 2000 }: 1,000 inbound messages/s per provider)
    */
   readonly throttle?: WebhookThrottle;
 
@@ -78,7 +79,7 @@ export class WebhookApi extends Construct {
 
   constructor(scope: Construct, id: string, props: WebhookApiProps) {
     super(scope, id);
-    const throttle = props.throttle ?? { rateLimit: 200, burstLimit: 400 };
+    const throttle = props.throttle ?? WEBHOOK_SCALING.throttle;
     const observed = createObservedHttpApi(this, {
       description: 'WhatsApp BSP webhooks (Twilio, Meta Cloud API, 360dialog)',
       handler: props.handler,

@@ -8,6 +8,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SERVICE, WEBHOOK_DEFAULTS, WEBHOOK_TIMEOUT_SECONDS } from '../config';
+import { WEBHOOK_SCALING } from '../scaling';
 import { EchoFunction, type PowertoolsLogLevel } from './echo-function';
 import {
   allowConnectionSecretsRead,
@@ -83,7 +84,6 @@ export interface WhatsAppWebhookProps {
    * @default - the alarm has no action
    */
   readonly alarmAction?: cloudwatch.IAlarmAction;
-}
 
   /**
    * Executions reserved for the webhook out of the account's pool (and its cap): no burst of the
@@ -91,6 +91,7 @@ export interface WhatsAppWebhookProps {
    * @default WEBHOOK_SCALING.reservedConcurrency (400: 5,333 requests/s at a 75 ms p99; see lib/scaling.ts)
    */
   readonly reservedConcurrency?: number;
+}
 
 /**
  * The webhook Lambda that BSPs call, with exactly the permissions its code path needs:
@@ -136,6 +137,7 @@ export class WhatsAppWebhook extends Construct {
       handlerName: 'webhook',
       serviceName: WEBHOOK_SERVICE_NAME,
       timeout: Duration.seconds(WEBHOOK_TIMEOUT_SECONDS),
+      reservedConcurrentExecutions: props.reservedConcurrency ?? WEBHOOK_SCALING.reservedConcurrency,
       environment,
       logLevel: props.logLevel,
       logEncryptionKey: props.encryptionKey,

@@ -24,6 +24,7 @@ import {
   type PolicyStatement,
   type SynthesizedApp,
 } from './synth';
+import { SDK_TIMEOUT_VARIABLES } from '../../lambdas/shared/aws-clients';
 
 /** The admin Lambda's environment contract (binding spec; `lambdas/handlers/admin/env.ts` reads it). */
 const ADMIN_ENV_NAMES = [
@@ -47,7 +48,8 @@ const ADMIN_ENV_NAMES = [
   'BUSINESS_CLAIM',
   'AUDIT_RETENTION_DAYS',
 ];
-const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL'];
+// Powertools' settings and the AWS SDK limits: what EchoFunction gives every function.
+const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', ...Object.values(SDK_TIMEOUT_VARIABLES)];
 /** Managed CloudFront policies (AWS-defined ids). */
 const CACHING_DISABLED = '4135ea2d-6df8-44a3-9df3-4b5a84be39ad';
 const ALL_VIEWER_EXCEPT_HOST_HEADER = 'b689b0a8-53d0-40ab-baf2-68738e2966ac';

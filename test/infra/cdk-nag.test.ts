@@ -52,10 +52,12 @@ describe('cdk-nag AwsSolutions checks', () => {
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::*]',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]',
         // Every function: the runtime pin (L1) and the X-Ray statement (IAM5 Resource::*), by EchoFunction.
-        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync', 'Reconcile', 'ConnectionHealth', 'Admin'].flatMap((name) => [
+        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync', 'Reconcile', 'ConnectionHealth', 'Admin', 'EventRelay'].flatMap((name) => [
           `EchoWhatsAppStateless/${name}/Handler/Function :: AwsSolutions-L1`,
           `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::*]`,
         ]),
+        // The event relay's dead-letter queue is an on-failure destination, which cdk-nag does not see as a DLQ.
+        'EchoWhatsAppStateless/EventRelay/DeadLetterQueue :: AwsSolutions-SQS3',
         // The other readers of connection secrets (the send Lambda, the AI Lambda's read receipts, the
         // template sync, the inbound reconciler) and their one writer (the admin API), each scoped to
         // the connection-secret prefix.

@@ -26,8 +26,10 @@ import {
   type PolicyStatement,
   type SynthesizedApp,
 } from './synth';
+import { SDK_TIMEOUT_VARIABLES } from '../../lambdas/shared/aws-clients';
 
-const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL'];
+// Powertools' settings and the AWS SDK limits: what EchoFunction gives every function.
+const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', ...Object.values(SDK_TIMEOUT_VARIABLES)];
 
 /** The environment contracts with `lambdas/handlers/<name>/env.ts`. */
 const ENV_NAMES = {

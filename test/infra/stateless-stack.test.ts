@@ -1,5 +1,6 @@
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { STACK_NAMES, WEBHOOK_ROUTES, WEBHOOK_TIMEOUT_SECONDS } from '../../lib/config';
+import { WEBHOOK_SCALING } from '../../lib/scaling';
 import {
   actionsOf,
   CONNECTION_SECRETS_RESOURCE,
@@ -12,6 +13,7 @@ import {
   type PolicyStatement,
   type SynthesizedApp,
 } from './synth';
+import { SDK_TIMEOUT_VARIABLES } from '../../lambdas/shared/aws-clients';
 
 /** The webhook's environment contract with `lambdas/handlers/webhook/env.ts`. */
 const WEBHOOK_ENV_NAMES = [
@@ -27,7 +29,8 @@ const WEBHOOK_ENV_NAMES = [
   'CONNECTION_CACHE_TTL_SECONDS',
   'DEDUPE_TTL_DAYS',
 ];
-const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL'];
+// Powertools' settings and the AWS SDK limits: what EchoFunction gives every function.
+const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', ...Object.values(SDK_TIMEOUT_VARIABLES)];
 
 function webhookEnvironment(synthesized: SynthesizedApp): Record<string, unknown> {
   const fn = synthesized.statelessTemplate.findResources('AWS::Lambda::Function')[
@@ -54,7 +57,7 @@ describe('stateless stack', () => {
   });
 
   describe('webhook function', () => {
-    it('runs Node.js 22 on arm64 with 512 MB, a 10 s timeout, active tracing and no reserved concurrency', () => {
+    it('runs Node.js 22 on arm64 with 512 MB, a 10 s timeout, active tracing and its reserved share of the account concurrency', () => {
       template.hasResourceProperties('AWS::Lambda::Function', {
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
@@ -314,15 +317,19 @@ describe('stateless stack', () => {
         RetentionInDays: 30,
         KmsKeyId: Match.anyValue(),
       });
-      // Access logs of both APIs, one log group per function (webhook, send, ai, four scheduled
-      // jobs, admin) and one for the settings page's deployment function.
-      template.resourceCountIs('AWS::Logs::LogGroup', 11);
+      // Access logs of both APIs, and one log group per function (ours and the settings page's
+      // deployment function).
+      template.resourceCountIs('AWS::Logs::LogGroup', 2 + Object.keys(template.findResources('AWS::Lambda::Function')).length);
     });
 
     it('throttles each webhook route, with room for 3 status callbacks a message where statuses arrive (and every other route by default)', () => {
-      const inbound = { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 };
-      const statuses = { ThrottlingRateLimit: 600, ThrottlingBurstLimit: 1200 };
-      const both = { ThrottlingRateLimit: 800, ThrottlingBurstLimit: 1600 };
+      const { rateLimit, burstLimit } = WEBHOOK_SCALING.throttle;
+      const times = (factor: number) => ({ ThrottlingRateLimit: rateLimit * factor, ThrottlingBurstLimit: burstLimit * factor });
+      const inbound = times(1);
+      const statuses = times(3);
+      const both = times(4);
+      // 1,000 inbound messages/s per provider, and the 3,000 status callbacks/s their replies cause.
+      expect(inbound.ThrottlingRateLimit).toBeGreaterThanOrEqual(1_000);
       expect(webhookStage().Properties).toMatchObject({
         DefaultRouteSettings: inbound,
         RouteSettings: {
