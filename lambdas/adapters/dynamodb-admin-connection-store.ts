@@ -191,8 +191,9 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     const values: Record<string, unknown> = { ':false': false, ':active': 'active', ':now': now };
     const sets = ['#status = :active', 'verified = :false', 'updatedAt = :now', 'createdAt = if_not_exists(createdAt, :now)'];
     // A re-save invalidates the last test and setup (they judged other credentials), the facts
-    // learnt with them, the disabled marker and the pre-`secretLast4` attribute.
-    const removes = ['lastTest', 'facts', 'setup', 'disabledAt', 'authTokenLast4'];
+    // learnt with them, the disabled marker, the pre-`secretLast4` attribute and the attention
+    // marker (the BSP refused the old credentials, not these).
+    const removes = ['lastTest', 'facts', 'setup', 'disabledAt', 'authTokenLast4', 'attention'];
     const written: Record<keyof ConnectionFields, unknown> = {
       connectionId: undefined,
       businessId: fields.businessId,
