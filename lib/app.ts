@@ -108,6 +108,11 @@ export function createApp(options: CreateAppOptions = {}): EchoApp {
     CONTEXT_KEYS.archiveRetentionDays,
     { min: 1, max: 3650 },
   );
+  const mediaRetentionDays = optionalWholeNumber(
+    app.node.tryGetContext(CONTEXT_KEYS.mediaRetentionDays),
+    CONTEXT_KEYS.mediaRetentionDays,
+    { min: 1, max: 3650 },
+  );
 
   const stateful = new StatefulStack(app, STACK_NAMES.stateful, {
     stackName: STACK_NAMES.stateful,
@@ -117,6 +122,7 @@ export function createApp(options: CreateAppOptions = {}): EchoApp {
     createUserPool: externalJwt === undefined,
     cognitoDomainPrefix: optionalString(app.node.tryGetContext(CONTEXT_KEYS.cognitoDomainPrefix)),
     archiveRetentionDays,
+    mediaRetentionDays,
   });
   const stateless = new StatelessStack(app, STACK_NAMES.stateless, {
     stackName: STACK_NAMES.stateless,

@@ -143,6 +143,8 @@ export const CONTEXT_KEYS = {
   auditRetentionDays: 'auditRetentionDays',
   /** Days every archived webhook request and BSP exchange is kept in the payload archive (S3 lifecycle); default 400. */
   archiveRetentionDays: 'archiveRetentionDays',
+  /** Days a mirrored inbound media file is kept in the media bucket (S3 lifecycle); default 90. */
+  mediaRetentionDays: 'mediaRetentionDays',
   /** `false` deploys no settings page (S3 + CloudFront), e.g. when Echo's own app hosts it. Default `true`. */
   settingsPage: 'settingsPage',
   /**

@@ -15,6 +15,8 @@ import { EchoEventBus } from './constructs/event-bus';
 import { FifoQueueWithDlq } from './constructs/fifo-queue-with-dlq';
 import { MediaBucket } from './constructs/media-bucket';
 import { MediaQueue } from './constructs/media-queue';
+import { MediaBucket } from './constructs/media-bucket';
+import { MediaQueue } from './constructs/media-queue';
 import { PayloadArchive } from './constructs/payload-archive';
 import { OPS_OUTPUTS, type OpsOutputName } from './ops-outputs';
 
@@ -50,6 +52,12 @@ export interface StatefulStackProps extends StackProps {
    * @default DEFAULT_ARCHIVE_RETENTION_DAYS (400)
    */
   readonly archiveRetentionDays?: number;
+
+  /**
+   * Days a mirrored inbound media file is kept in the media bucket (context `mediaRetentionDays`).
+   * @default DEFAULT_MEDIA_RETENTION_DAYS (90)
+   */
+  readonly mediaRetentionDays?: number;
 
   /**
    * Days a mirrored inbound media file is kept in the media bucket (context `mediaRetentionDays`).
@@ -131,6 +139,10 @@ export class StatefulStack extends Stack {
   public readonly adminUserPool?: AdminUserPool;
   /** Every accepted webhook request and every BSP exchange (audit log, replay source). */
   public readonly payloadArchive: PayloadArchive;
+  /** Our copy of every inbound media file (issue #10). */
+  public readonly mediaBucket: MediaBucket;
+  /** `message.received` with media → the media function's queue (rule, queue, DLQ). */
+  public readonly mediaQueue: MediaQueue;
   /** Our copy of every inbound media file (issue #10). */
   public readonly mediaBucket: MediaBucket;
   /** `message.received` with media → the media function's queue (rule, queue, DLQ). */
@@ -254,6 +266,11 @@ export class StatefulStack extends Stack {
       encryptionKey: key,
       archiveRetention: props.eventArchiveRetention,
     }).bus;
+
+    // Inbound media: the bucket holds customers' files; the rule and queue hold the jobs that copy
+    // them there (both data, both retained with this stack).
+    this.mediaBucket = new MediaBucket(this, 'MediaBucket', { encryptionKey: key, retentionDays: props.mediaRetentionDays });
+    this.mediaQueue = new MediaQueue(this, 'MediaQueue', { eventBus: this.eventBus, encryptionKey: key, alarmAction: this.alarmAction });
 
     // Inbound media: the bucket holds customers' files; the rule and queue hold the jobs that copy
     // them there (both data, both retained with this stack).

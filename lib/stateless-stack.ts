@@ -24,6 +24,7 @@ import { AdminApi, type AdminJwtSettings } from './constructs/admin-api';
 import { AdminFunction } from './constructs/admin-function';
 import { SettingsPageClient } from './constructs/admin-user-pool';
 import { AiFunction } from './constructs/ai-function';
+import { MediaFunction } from './constructs/media-function';
 import { RunbookLinks, withAction } from './constructs/alarms';
 import { OperationsAlarms } from './constructs/operations-alarms';
 import { OperationsDashboard } from './constructs/operations-dashboard';
@@ -123,6 +124,8 @@ export class StatelessStack extends Stack {
   public readonly eventRelay: EventRelay;
   /** The inbound queue's consumer, which hands messages to the responder. */
   public readonly ai: AiFunction;
+  /** The media queue's consumer: mirrors inbound media into the media bucket. */
+  public readonly media: MediaFunction;
   /** Every 5 minutes: flags expiring and closed 24-hour windows. */
   public readonly window: ScheduledFunction;
   /** Every 5 minutes: fails sends whose outcome stayed unknown past their deadline. */
@@ -242,6 +245,24 @@ export class StatelessStack extends Stack {
       encryptionKey: key,
       responder,
       aiEndpointUrl,
+      secretNamePrefix: stateful.secretNamePrefix,
+      alarmAction,
+    });
+    // The responder gets presigned links to the message's media.
+    stateful.mediaBucket.grantPresign(this.ai.echoFunction, key);
+
+    // --- Inbound media: the media queue's consumer copies each file into the media bucket.
+    this.media = new MediaFunction(this, 'Media', {
+      tables,
+      queue: stateful.mediaQueue.queue,
+      mediaBucket: stateful.mediaBucket,
+      eventBus,
+      encryptionKey: key,
+      endpoints: {
+        twilioApiBaseUrl: SEND_DEFAULTS.twilioApiBaseUrl,
+        metaGraphBaseUrl: SEND_DEFAULTS.metaGraphBaseUrl,
+        dialog360BaseUrl: SEND_DEFAULTS.dialog360BaseUrl,
+      },
       secretNamePrefix: stateful.secretNamePrefix,
       alarmAction,
     });
@@ -489,6 +510,8 @@ export class StatelessStack extends Stack {
       auditRetentionDays,
       alarmAction,
     });
+    // The conversation view shows received photos, voice notes and documents through presigned links.
+    stateful.mediaBucket.grantPresign(this.admin.echoFunction, key);
 
     const userPool = stateful.adminUserPool;
     if (!userPool && !externalJwt) {

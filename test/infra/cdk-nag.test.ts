@@ -52,7 +52,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::*]',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]',
         // Every function: the runtime pin (L1) and the X-Ray statement (IAM5 Resource::*), by EchoFunction.
-        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync', 'Reconcile', 'ConnectionHealth', 'Admin', 'EventRelay'].flatMap((name) => [
+        ...['Send', 'Ai', 'Window', 'OutcomeWatchdog', 'TemplateSync', 'Reconcile', 'ConnectionHealth', 'Admin', 'EventRelay', 'Media'].flatMap((name) => [
           `EchoWhatsAppStateless/${name}/Handler/Function :: AwsSolutions-L1`,
           `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::*]`,
         ]),
@@ -61,7 +61,7 @@ describe('cdk-nag AwsSolutions checks', () => {
         // The other readers of connection secrets (the send Lambda, the AI Lambda's read receipts, the
         // template sync, the inbound reconciler) and their one writer (the admin API), each scoped to
         // the connection-secret prefix.
-        ...['Send', 'Ai', 'TemplateSync', 'Reconcile', 'Admin'].map(
+        ...['Send', 'Ai', 'TemplateSync', 'Reconcile', 'Admin', 'Media'].map(
           (name) =>
             `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:echo-whatsapp/connections/*]`,
         ),
@@ -74,6 +74,13 @@ describe('cdk-nag AwsSolutions checks', () => {
         ].map(
           ([name, half]) =>
             `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::echo-whatsapp-archive-<AWS::AccountId>-<AWS::Region>/${half}/*]`,
+        ),
+        // The media bucket: its access log bucket does not log into itself; the media function writes,
+        // and the AI Lambda and the admin API sign links to, objects keyed per message (run time).
+        'EchoWhatsAppStateful/MediaBucket/AccessLogs :: AwsSolutions-S1',
+        ...['Media', 'Ai', 'Admin'].map(
+          (name) =>
+            `EchoWhatsAppStateless/${name}/Handler/Role :: AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::echo-whatsapp-media-<AWS::AccountId>-<AWS::Region>/*]`,
         ),
         // The settings page (S3 + CloudFront). The log bucket does not log into itself; the
         // distribution has no custom domain (CFR4), WAF (CFR2) or geo restriction (CFR1) by default.
