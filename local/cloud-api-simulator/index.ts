@@ -66,6 +66,14 @@
  *   secret, exact body)>` (and the SHA-1 `X-Hub-Signature`), the body encoded like Meta's (`\uXXXX`
  *   for non-ASCII, `\/`).
  * - Media URLs on the simulator (`/whatsapp_business/attachments/?mid=…`), bearer token required.
+ * - Embedded Signup (`embedded-signup.ts`, with the `app` option): a stand-in for the Facebook JS
+ *   SDK (`/_simulator/embedded-signup/sdk.js`: `FB.init`, `FB.login`), its popup dialog that posts the
+ *   `WA_EMBEDDED_SIGNUP` session event and the code to the opener, `GET /{version}/oauth/access_token`
+ *   (app id, app secret, single-use code → a business token; the number joins the simulator on the
+ *   app's webhook, the app not subscribed and a new number not registered), `POST
+ *   /{phone-number-id}/register` (6-digit PIN; refused for coexistence numbers; an unregistered number
+ *   cannot send: 133010), `POST /{phone-number-id}/smb_app_data` (once per sync type, coexistence
+ *   only) and `GET /{waba-id}/phone_numbers`. `completeSignup()` finishes a signup without a browser.
  *
  * 360dialog only (`startDialog360Simulator`)
  * - `D360-API-KEY` on every call; wrong → 401 `{ meta: { success: false, http_code: 401,
@@ -95,7 +103,9 @@
  * await meta.stop();
  */
 export { startMetaSimulator, graphDisplayNumber, META_SIMULATOR_DEFAULT_VERSION } from './meta';
-export type { MetaAccount, MetaSimulator, MetaSimulatorOptions, QualityRating } from './meta';
+export type { MetaAccount, MetaSimulator, MetaSimulatorOptions, OnboardedNumber, QualityRating } from './meta';
+export { COEXISTENCE_FEATURE_TYPE, EmbeddedSignupFlow, SIGNUP_PATHS, SIMULATED_LOGIN_MESSAGE } from './embedded-signup';
+export type { CompletedSignup, EmbeddedSignupApp, SessionEvent, SignupInput } from './embedded-signup';
 export { startDialog360Simulator } from './dialog360';
 export type { Dialog360Account, Dialog360Simulator, Dialog360SimulatorOptions, Dialog360Webhook } from './dialog360';
 export type {

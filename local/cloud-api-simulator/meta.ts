@@ -2,6 +2,9 @@
  * The Meta Graph API face: bearer tokens, `/{version}/…` paths, signed webhooks. See `index.ts`.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import { EmbeddedSignupFlow, SIGNUP_PATHS, type CompletedSignup, type EmbeddedSignupApp, type SignupInput } from './embedded-signup';
+import { maskIdentifier } from '../../lambdas/domain/redact';
 import { CLOUD_CODES, CloudApiError, invalidAccessToken, invalidAppSecretProof, invalidParameter, missingAppSecretProof, unknownObject } from './errors';
 import { metaWebhookRequest, type WebhookHttpRequest } from './inbound';
 import { ATTACHMENTS_PATH } from './media';
@@ -34,6 +37,29 @@ export interface MetaAccount {
   /** The app's id and name, as `subscribed_apps` lists them. @default a fixed id, 'Echo' */
   appId?: string;
   appName?: string;
+  /**
+   * Whether the number is registered for Cloud API use (`POST /{phone-number-id}/register`); an
+   * unregistered number cannot send (133010). @default true
+   */
+  registered?: boolean;
+  /** A WhatsApp Business app number onboarded in coexistence (it is registered by the app). @default false */
+  coexistence?: boolean;
+}
+
+/** A number onboarded through Embedded Signup, and what the onboarding calls did to it. */
+export interface OnboardedNumber {
+  phoneNumberId: string;
+  wabaId: string;
+  displayNumber: string;
+  coexistence: boolean;
+  /** The business token the code was exchanged for (the number's bearer token). */
+  accessToken: string;
+  registered: boolean;
+  /** The 6-digit PIN the registration set (two-step verification). */
+  pin?: string;
+  subscribed: boolean;
+  /** `smb_app_data` sync types started, in order (`smb_app_state_sync`, `history`). */
+  syncs: string[];
 }
 
 export interface MetaSimulatorOptions extends CloudSimulatorOptions {
@@ -43,6 +69,13 @@ export interface MetaSimulatorOptions extends CloudSimulatorOptions {
    * present is always checked: HMAC-SHA256(app secret, access token), hex. @default false
    */
   requireAppSecretProof?: boolean;
+  /**
+   * Echo's Meta app, for Embedded Signup (`FB.login` stand-in at `/_simulator/embedded-signup/sdk.js`,
+   * the dialog, `GET /{version}/oauth/access_token`). Without it those are not served. See `embedded-signup.ts`.
+   */
+  app?: EmbeddedSignupApp;
+  /** How long a signup code may be exchanged. @default 600000 (the simulator's choice; Meta's is short) */
+  signupCodeTtlMs?: number;
 }
 
 export interface MetaSimulator extends CloudApiSimulator {
@@ -50,6 +83,10 @@ export interface MetaSimulator extends CloudApiSimulator {
   setWebhookUrl(phoneNumberId: string, url: string | undefined): void;
   /** Whether the app is subscribed to the WABA. */
   isSubscribed(wabaId: string): boolean;
+  /** Finishes an Embedded Signup as the dialog would (no browser): the ids and the code. Needs `app`. Throws `Error`. */
+  completeSignup(input: SignupInput): CompletedSignup;
+  /** Numbers onboarded through Embedded Signup whose code was exchanged, and their onboarding state. */
+  onboarded(): OnboardedNumber[];
 }
 
 /** The Graph API version the simulator advertises; any `vNN.N` path is served. */
@@ -60,6 +97,12 @@ const MESSAGES_PATH = new RegExp(`^/${VERSION}/([^/]+)/messages/?$`);
 const SUBSCRIBED_APPS_PATH = new RegExp(`^/${VERSION}/([^/]+)/subscribed_apps/?$`);
 const TEMPLATES_PATH = new RegExp(`^/${VERSION}/([^/]+)/message_templates/?$`);
 const NODE_PATH = new RegExp(`^/${VERSION}/([^/]+)/?$`);
+const OAUTH_TOKEN_PATH = new RegExp(`^/${VERSION}/oauth/access_token/?$`);
+const REGISTER_PATH = new RegExp(`^/${VERSION}/([^/]+)/register/?$`);
+const SMB_APP_DATA_PATH = new RegExp(`^/${VERSION}/([^/]+)/smb_app_data/?$`);
+const PHONE_NUMBERS_PATH = new RegExp(`^/${VERSION}/([^/]+)/phone_numbers/?$`);
+/** The one-time syncs of a WhatsApp Business app number (`smb_app_data`). */
+const SYNC_TYPES = ['smb_app_state_sync', 'history'];
 /** The fields of a phone number node that the simulator knows. */
 const PHONE_FIELDS = ['verified_name', 'code_verification_status', 'display_phone_number', 'quality_rating', 'platform_type', 'throughput', 'webhook_configuration', 'name_status', 'id'];
 
@@ -78,9 +121,24 @@ class MetaSimulatorServer extends CloudSimulatorCore implements MetaSimulator {
   private readonly byPhoneNumberId = new Map<string, MetaNumber>();
   private readonly webhookUrls = new Map<string, string | undefined>();
   private readonly subscriptions = new Map<string, boolean>();
+  private readonly signup?: EmbeddedSignupFlow;
+  /** Numbers added by an exchanged signup code (forgotten by `reset()`), with their onboarding state. */
+  private readonly signedUp = new Map<string, { pin?: string; syncs: string[] }>();
 
   constructor(private readonly metaOptions: MetaSimulatorOptions) {
     super(metaOptions);
+    if (metaOptions.app) {
+      this.signup = new EmbeddedSignupFlow(metaOptions.app, {
+        now: this.now,
+        ...(metaOptions.signupCodeTtlMs !== undefined && { codeTtlMs: metaOptions.signupCodeTtlMs }),
+        existingIds: (displayNumber) => {
+          const number = [...this.byPhoneNumberId.values()].find((candidate) => candidate.displayNumber === displayNumber);
+          if (!number) return undefined;
+          if (!this.signedUp.has(number.phoneNumberId)) return 'taken';
+          return { phoneNumberId: number.phoneNumberId, wabaId: number.wabaId, businessId: `${number.wabaId}0` };
+        },
+      });
+    }
     for (const account of metaOptions.accounts) {
       if (this.byPhoneNumberId.has(account.phoneNumberId)) throw new Error(`phone number id ${account.phoneNumberId} is listed twice`);
       this.byPhoneNumberId.set(account.phoneNumberId, {
@@ -96,6 +154,12 @@ class MetaSimulatorServer extends CloudSimulatorCore implements MetaSimulator {
   }
 
   protected resetConfiguration(): void {
+    for (const phoneNumberId of this.signedUp.keys()) {
+      this.byPhoneNumberId.delete(phoneNumberId);
+      this.webhookUrls.delete(phoneNumberId);
+    }
+    this.signedUp.clear();
+    this.signup?.reset();
     this.subscriptions.clear();
     for (const account of this.metaOptions.accounts) {
       this.webhookUrls.set(account.phoneNumberId, account.webhookUrl);
@@ -110,6 +174,130 @@ class MetaSimulatorServer extends CloudSimulatorCore implements MetaSimulator {
 
   isSubscribed(wabaId: string): boolean {
     return this.subscriptions.get(wabaId) ?? false;
+  }
+
+  completeSignup(input: SignupInput): CompletedSignup {
+    if (!this.signup) throw new Error('the Meta simulator has no app: start it with `app` for Embedded Signup');
+    return this.signup.complete(input);
+  }
+
+  onboarded(): OnboardedNumber[] {
+    return [...this.signedUp.entries()].map(([phoneNumberId, state]) => {
+      const { account } = this.byPhoneNumberId.get(phoneNumberId)!;
+      return {
+        phoneNumberId,
+        wabaId: account.wabaId,
+        displayNumber: account.displayNumber,
+        coexistence: account.coexistence ?? false,
+        accessToken: account.accessToken,
+        registered: account.registered ?? true,
+        ...(state.pin !== undefined && { pin: state.pin }),
+        subscribed: this.isSubscribed(account.wabaId),
+        syncs: [...state.syncs],
+      };
+    });
+  }
+
+  protected routePage(method: string, url: URL, body: string, response: ServerResponse): boolean {
+    if (!this.signup) return false;
+    const html = (page: { status: number; html: string }) => {
+      response.writeHead(page.status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(page.html);
+    };
+    if (method === 'GET' && url.pathname === SIGNUP_PATHS.sdk) {
+      const script = this.signup.sdkScript(this.url);
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-store' });
+      response.end(script);
+      return true;
+    }
+    if (method === 'GET' && url.pathname === SIGNUP_PATHS.dialog) {
+      html(this.signup.dialogPage(url.searchParams));
+      return true;
+    }
+    if (method === 'POST' && url.pathname === SIGNUP_PATHS.complete) {
+      const page = this.signup.completePage(body);
+      if (page.signup) this.log?.(`meta simulator: Embedded Signup finished for ${maskIdentifier(page.signup.displayNumber)}${page.signup.coexistence ? ' (WhatsApp Business app)' : ''}`);
+      html(page);
+      return true;
+    }
+    return false;
+  }
+
+  /** `GET /oauth/access_token`: the code becomes a business token, and the number one of the simulator's. */
+  private exchangeCode(context: RequestContext): void {
+    if (!this.signup) throw new CloudApiError(2500, `Unknown path components: ${context.path}`);
+    const { signup, token } = this.signup.exchange({
+      clientId: context.query.get('client_id'),
+      clientSecret: context.query.get('client_secret'),
+      code: context.query.get('code'),
+    });
+    const app = this.signup.app;
+    const existing = this.byPhoneNumberId.get(signup.phoneNumberId);
+    const account: MetaAccount = existing
+      ? { ...existing.account, accessToken: token }
+      : {
+          phoneNumberId: signup.phoneNumberId,
+          wabaId: signup.wabaId,
+          displayNumber: signup.displayNumber,
+          accessToken: token,
+          appSecret: app.appSecret,
+          ...(app.webhookUrl !== undefined && { webhookUrl: app.webhookUrl }),
+          verifiedName: signup.verifiedName,
+          appId: app.appId,
+          appName: app.appName ?? 'Echo',
+          // The app is subscribed by the onboarding; a new number is registered by it too.
+          subscribed: false,
+          registered: signup.coexistence,
+          coexistence: signup.coexistence,
+        };
+    this.byPhoneNumberId.set(signup.phoneNumberId, {
+      phoneNumberId: account.phoneNumberId,
+      wabaId: account.wabaId,
+      displayNumber: account.displayNumber,
+      verifiedName: account.verifiedName ?? 'Echo Signup Business',
+      qualityRating: account.qualityRating ?? 'GREEN',
+      account,
+    });
+    if (!existing) {
+      this.webhookUrls.set(signup.phoneNumberId, app.webhookUrl);
+      this.subscriptions.set(signup.wabaId, false);
+      this.signedUp.set(signup.phoneNumberId, { syncs: [] });
+    }
+    this.log?.(`meta simulator: signup code exchanged for a business token (number ${maskIdentifier(signup.displayNumber)})`);
+    this.sendJson(context.response, 200, { access_token: token, token_type: 'bearer' });
+  }
+
+  /** `POST /{phone-number-id}/register` `{ messaging_product, pin }`. */
+  private register(number: MetaNumber, context: RequestContext): void {
+    const body = this.parseJson(context.body) as { messaging_product?: unknown; pin?: unknown } | null;
+    if (body?.messaging_product !== 'whatsapp') throw invalidParameter('messaging_product must be "whatsapp"', '(#100) The parameter messaging_product is required.');
+    if (typeof body.pin !== 'string' || !/^\d{6}$/.test(body.pin)) throw invalidParameter('pin must be 6 digits', '(#100) The parameter pin is required.');
+    if (number.account.coexistence) {
+      // The simulator's choice (Meta's answer is not documented): the app registered the number.
+      throw invalidParameter('This number is registered by the WhatsApp Business app (coexistence): it must not be registered again.', '(#100) Invalid parameter');
+    }
+    const state = this.signedUp.get(number.phoneNumberId);
+    if (state?.pin !== undefined && state.pin !== body.pin) {
+      throw new CloudApiError(133005, '(#133005) Two step verification PIN Mismatch', { details: 'The PIN does not match the one set for two-step verification.' });
+    }
+    number.account.registered = true;
+    if (state) state.pin = body.pin;
+    this.log?.(`meta simulator: number ${maskIdentifier(number.displayNumber)} registered`);
+    this.sendJson(context.response, 200, { success: true });
+  }
+
+  /** `POST /{phone-number-id}/smb_app_data` `{ messaging_product, sync_type }`: once per type, coexistence numbers only. */
+  private smbAppData(number: MetaNumber, context: RequestContext): void {
+    const body = this.parseJson(context.body) as { messaging_product?: unknown; sync_type?: unknown } | null;
+    if (body?.messaging_product !== 'whatsapp') throw invalidParameter('messaging_product must be "whatsapp"');
+    if (typeof body.sync_type !== 'string' || !SYNC_TYPES.includes(body.sync_type)) throw invalidParameter(`sync_type must be one of ${SYNC_TYPES.join(', ')}`);
+    if (!number.account.coexistence) throw invalidParameter('Only WhatsApp Business app numbers (coexistence) can be synchronized.');
+    const state = this.signedUp.get(number.phoneNumberId) ?? { syncs: [] };
+    if (state.syncs.includes(body.sync_type)) throw invalidParameter(`The ${body.sync_type} synchronization was already started for this number; it can be started once.`);
+    state.syncs.push(body.sync_type);
+    this.signedUp.set(number.phoneNumberId, state);
+    this.log?.(`meta simulator: ${body.sync_type} synchronization started for ${maskIdentifier(number.displayNumber)}`);
+    this.sendJson(context.response, 200, { success: true });
   }
 
   protected numbers(): SimulatedNumber[] {
@@ -129,6 +317,12 @@ class MetaSimulatorServer extends CloudSimulatorCore implements MetaSimulator {
 
   protected routeApi(context: RequestContext): void {
     const { method, path, query } = context;
+    if (OAUTH_TOKEN_PATH.test(path)) {
+      // The app's own credentials authenticate the exchange, not a bearer token.
+      this.requireMethod(method, 'GET', 'oauth');
+      this.exchangeCode(context);
+      return;
+    }
     // Graph checks the token before it looks at the path.
     const token = this.tokenOf(context);
     const numbers = this.numbersOfToken(token);
@@ -139,7 +333,22 @@ class MetaSimulatorServer extends CloudSimulatorCore implements MetaSimulator {
       this.download(numbers, context);
     } else if ((match = MESSAGES_PATH.exec(path))) {
       this.requireMethod(method, 'POST', match[2]!);
-      this.acceptSend(this.ownNumber(numbers, match[2]!, method), context);
+      const number = this.ownNumber(numbers, match[2]!, method);
+      if (number.account.registered === false) {
+        throw new CloudApiError(133010, '(#133010) Account not registered', { details: 'The phone number is not registered on the WhatsApp Business Platform.' });
+      }
+      this.acceptSend(number, context);
+    } else if ((match = REGISTER_PATH.exec(path))) {
+      this.requireMethod(method, 'POST', match[2]!);
+      this.register(this.ownNumber(numbers, match[2]!, method), context);
+    } else if ((match = SMB_APP_DATA_PATH.exec(path))) {
+      this.requireMethod(method, 'POST', match[2]!);
+      this.smbAppData(this.ownNumber(numbers, match[2]!, method), context);
+    } else if ((match = PHONE_NUMBERS_PATH.exec(path))) {
+      this.requireMethod(method, 'GET', match[2]!);
+      const wabaId = this.ownWaba(numbers, match[2]!, method);
+      const data = numbers.filter((number) => number.wabaId === wabaId).map((number) => this.phoneNumberNode(number, context.query.get('fields')));
+      this.sendJson(context.response, 200, { data });
     } else if ((match = SUBSCRIBED_APPS_PATH.exec(path))) {
       this.subscribedApps(numbers, match[2]!, context);
     } else if ((match = TEMPLATES_PATH.exec(path))) {
@@ -238,7 +447,7 @@ class MetaSimulatorServer extends CloudSimulatorCore implements MetaSimulator {
       code_verification_status: 'VERIFIED',
       display_phone_number: graphDisplayNumber(number.displayNumber),
       quality_rating: number.qualityRating,
-      platform_type: 'CLOUD_API',
+      platform_type: number.account.registered === false ? 'NOT_APPLICABLE' : 'CLOUD_API',
       throughput: { level: 'STANDARD' },
       webhook_configuration: { application: this.webhookUrls.get(number.phoneNumberId) ?? '' },
       name_status: 'APPROVED',

@@ -280,6 +280,14 @@ export abstract class CloudSimulatorCore implements CloudApiSimulator {
   /** Puts what the API changed (webhook registrations, subscriptions) back as the options gave it. */
   protected abstract resetConfiguration(): void;
 
+  /**
+   * Serves a page a browser opens on the BSP's side (Meta: the Embedded Signup SDK and dialog):
+   * true when it answered. Not counted as an API request. @default serves nothing
+   */
+  protected routePage(_method: string, _url: URL, _body: string, _response: ServerResponse): boolean {
+    return false;
+  }
+
   async listen(): Promise<void> {
     const host = this.options.host ?? '127.0.0.1';
     await new Promise<void>((resolve, reject) => {
@@ -581,6 +589,7 @@ export abstract class CloudSimulatorCore implements CloudApiSimulator {
   private route(request: IncomingMessage, response: ServerResponse, body: string): void {
     const url = new URL(request.url ?? '/', 'http://simulator');
     const method = request.method ?? 'GET';
+    if (this.routePage(method, url, body, response)) return;
     if (url.pathname.startsWith('/_simulator/')) {
       this.control(method, url.pathname, body, response);
       return;
