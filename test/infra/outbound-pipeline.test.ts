@@ -7,7 +7,7 @@ import type { EchoFunction } from '../../lib/constructs/echo-function';
 import {
   AI_DEFAULTS,
   CONSUMER_TIMEOUT_SECONDS,
-  DEFAULT_MAX_RECEIVE_COUNT,
+  OUTBOUND_MAX_RECEIVE_COUNT,
   SCHEDULES,
   SEND_DEFAULTS,
   VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT,
@@ -209,7 +209,8 @@ describe('outbound pipeline', () => {
         TWILIO_CONTENT_BASE_URL: 'https://content.twilio.com',
         META_GRAPH_BASE_URL: 'https://graph.facebook.com',
         DIALOG360_BASE_URL: 'https://waba-v2.360dialog.io',
-        MAX_RECEIVE_COUNT: String(DEFAULT_MAX_RECEIVE_COUNT),
+        // The outbound queue's own safety net; the retry budget is on the record (env defaults).
+        MAX_RECEIVE_COUNT: String(OUTBOUND_MAX_RECEIVE_COUNT),
         SECRETS_CACHE_TTL_SECONDS: '300',
         SEND_TIMEOUT_MS: '10000',
         POWERTOOLS_SERVICE_NAME: 'whatsapp-send',
