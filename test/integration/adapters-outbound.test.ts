@@ -133,6 +133,35 @@ describe('outbound adapters against moto', () => {
       expect(await store.markFailed(key, { reason: 'permanent', errorReason: 'x' }, now, ['pending', 'sending'])).toBe(false);
     });
 
+    it('records a first part already claimed (no claim write), and maps an accepted BSP id back to our key', async () => {
+      // Prepare
+      const conversationId = freshConversation();
+      const parts = [item(conversationId, { partIndex: 1, partCount: 2 }), item(conversationId, { partIndex: 2, partCount: 2 })];
+      const deadline = new Date(now.getTime() + 600_000);
+      const firstKey = { conversationId, messageId: parts[0].messageId };
+
+      // Act
+      await store.record({
+        dedupeKey: `outbound#${fx.businessId}#${parts[0].idempotencyKey}`,
+        dedupeExpiresAt: now,
+        messages: parts,
+        claimFirst: { at: now, outcomeDeadline: deadline },
+      });
+      const [first, second] = (await store.getMessages(conversationId, parts.map((p) => p.messageId))) as unknown as Array<Record<string, unknown>>;
+      const unknownBefore = await store.findKeyByExternalId('twilio', 'SMclaimed1');
+      await store.markAccepted(firstKey, 'SMclaimed1', 'queued', now, 'twilio');
+
+      // Assess
+      expect(first).toEqual(
+        expect.objectContaining({ sendState: 'sending', attempts: 1, outcomePending: outcomePendingOf(firstKey), outcomeDeadline: deadline.toISOString(), lastAttemptAt: now.toISOString() }),
+      );
+      expect(second).toEqual(expect.objectContaining({ sendState: 'pending', attempts: 0 }));
+      expect(second.outcomePending).toBeUndefined();
+      expect(unknownBefore).toBeUndefined();
+      expect(await store.findKeyByExternalId('twilio', 'SMclaimed1')).toEqual(firstKey);
+      expect(await store.findKeyByExternalId('meta', 'SMclaimed1')).toBeUndefined();
+    });
+
     it('releases a refused send for the next attempt, and fails one for good', async () => {
       const conversationId = freshConversation();
       const message = item(conversationId);

@@ -116,6 +116,9 @@ export async function createSendFixture(options: SendFixtureOptions = {}): Promi
     SEND_TIMEOUT_MS: '5000',
     SEND_BACKOFF_BASE_MS: '200',
     SEND_BACKOFF_CAP_MS: '1000',
+    // The simulator lists a message the moment it accepts it: ask its list at once.
+    SEND_LOOKUP_AFTER_MS: '0',
+    SEND_RESOLVE_DELAY_MS: '1000',
     CONNECTION_CACHE_TTL_SECONDS: '0',
     ...options.env,
   });

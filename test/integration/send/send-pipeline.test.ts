@@ -1,4 +1,3 @@
-import { expireUnknownOutcomes } from '../../../lambdas/domain/outbound/expire-outcomes';
 import type { OutboundMessageItem } from '../../../lambdas/domain/outbound/ports';
 import { createSendFixture, requireSimulator, type SendFixture } from './send-fixture';
 
@@ -66,54 +65,75 @@ describe('send pipeline against moto and the Twilio simulator', () => {
     expect(failedEvents()).toContainEqual(expect.objectContaining({ idempotencyKey: 'bad-number', reason: 'permanent', errorCode: '21211' }));
   });
 
-  it('sends a poison message to the DLQ after maxReceiveCount receives, failed retryable-exhausted', async () => {
-    // Prepare: Twilio answers 429 to every send.
+  it('fails a message the BSP keeps refusing once its attempts on the record are used up; its record is acknowledged, not dead-lettered', async () => {
+    // Prepare: Twilio answers 429 to every send; the budget is 2 attempts.
     const to = customer();
     const conversationId = await s.putConversation(to, 1);
     s.simulator.setFaults({ rate429: 1, retryAfterSeconds: 0 });
+    const maxAttempts = s.deps.send.config.maxAttempts;
+    s.deps.send.config.maxAttempts = 2;
+    s.deps.send.pacer = undefined;
 
     // Act
-    await s.enqueue({ conversationId, idempotencyKey: `poison-${to}`, content: { type: 'text', text: 'Hola' } });
-    await s.drain(async () => (await s.queueDepth()) === 0);
+    try {
+      await s.enqueue({ conversationId, idempotencyKey: `refused-${to}`, content: { type: 'text', text: 'Hola' } });
+      await s.drain(async () => (await s.queueDepth()) === 0);
+    } finally {
+      s.deps.send.config.maxAttempts = maxAttempts;
+    }
+
+    // Assess
+    expect(await s.deadLetters()).toHaveLength(0);
+    const [message] = await items(conversationId);
+    expect(message).toEqual(expect.objectContaining({ sendState: 'failed', failureReason: 'retryable-exhausted', attempts: 2 }));
+    expect(sentTo(to)).toHaveLength(0);
+    expect(failedEvents()).toContainEqual(expect.objectContaining({ idempotencyKey: `refused-${to}`, reason: 'retryable-exhausted', errorCode: '20429' }));
+  });
+
+  it('sends a poison record (it fails however often it is tried) to the DLQ after maxReceiveCount receives', async () => {
+    // Prepare: the conversation read throws on every receive, as a bug would.
+    const to = customer();
+    const conversationId = await s.putConversation(to, 1);
+    const spy = jest.spyOn(s.deps.send.store, 'getConversation').mockRejectedValue(new Error('poison'));
+
+    // Act
+    try {
+      await s.enqueue({ conversationId, idempotencyKey: `poison-${to}`, content: { type: 'text', text: 'Hola' } });
+      await s.drain(async () => (await s.queueDepth()) === 0);
+    } finally {
+      spy.mockRestore();
+    }
 
     // Assess
     const dead = await s.deadLetters();
     expect(dead.map((m) => JSON.parse(m.Body!).idempotencyKey)).toEqual([`poison-${to}`]);
-    const [message] = await items(conversationId);
-    expect(message).toEqual(expect.objectContaining({ sendState: 'failed', failureReason: 'retryable-exhausted', attempts: MAX_RECEIVE_COUNT }));
     expect(sentTo(to)).toHaveLength(0);
-    expect(failedEvents()).toContainEqual(expect.objectContaining({ idempotencyKey: `poison-${to}`, reason: 'retryable-exhausted', errorCode: '20429' }));
   });
 
-  it('does not send after a crash between recording (and claiming) and the BSP call; the watchdog settles it', async () => {
-    // Prepare: the process "dies" right after the claim, before calling Twilio.
+  it('sends once after a crash between recording (and claiming) and the BSP call: Twilio\'s list proves it unsent', async () => {
+    // Prepare: the process "dies" right after the record (which claims the first part), before calling Twilio.
     const to = customer();
     const conversationId = await s.putConversation(to, 1);
     const store = s.deps.send.store;
-    const claim = store.claim.bind(store);
-    const spy = jest.spyOn(store, 'claim').mockImplementationOnce(async (...args) => {
-      await claim(...args);
-      throw new Error('crash after claim');
+    const recordOnce = store.record.bind(store);
+    const spy = jest.spyOn(store, 'record').mockImplementationOnce(async (...args) => {
+      await recordOnce(...args);
+      throw new Error('crash after record');
     });
 
     // Act
     await s.enqueue({ conversationId, idempotencyKey: `crash-${to}`, content: { type: 'text', text: 'Hola' } });
-    await s.drain(async () => (await s.queueDepth()) === 0);
+    await s.drain(() => settled(conversationId));
     spy.mockRestore();
+    await s.simulator.idle();
 
-    // Assess: redelivered, and still never sent.
-    expect(sentTo(to)).toHaveLength(0);
+    // Assess: redelivered, looked up, sent exactly once.
+    expect(sentTo(to)).toHaveLength(1);
     const [message] = await items(conversationId);
-    expect(message).toEqual(expect.objectContaining({ sendState: 'sending', outcomePending: expect.stringMatching(/^pending#\d+$/) }));
-
-    // …and the watchdog fails it once its deadline has passed.
-    const result = await expireUnknownOutcomes({ store: s.store, events: s.deps.send.events, clock: { now: () => new Date(Date.now() + 11 * 60_000) } });
-    expect(result.expired).toBeGreaterThanOrEqual(1);
-    expect((await items(conversationId))[0]).toEqual(expect.objectContaining({ sendState: 'failed', failureReason: 'outcome-unknown' }));
-    expect(failedEvents()).toContainEqual(expect.objectContaining({ idempotencyKey: `crash-${to}`, reason: 'outcome-unknown' }));
+    expect(message).toEqual(expect.objectContaining({ sendState: 'accepted', externalId: sentTo(to)[0].sid, attempts: 2, lastErrorCode: 'NOT_SENT' }));
   });
 
-  it('does not send twice after a crash between the BSP call and recording its acceptance', async () => {
+  it('sends once after a crash between the BSP call and recording its acceptance', async () => {
     // Prepare: Twilio accepts, then the process dies before writing `accepted`.
     const to = customer();
     const conversationId = await s.putConversation(to, 1);
@@ -121,17 +141,41 @@ describe('send pipeline against moto and the Twilio simulator', () => {
 
     // Act
     await s.enqueue({ conversationId, idempotencyKey: `crash2-${to}`, content: { type: 'text', text: 'Hola' } });
-    await s.drain(async () => (await s.queueDepth()) === 0);
+    await s.drain(() => settled(conversationId));
     spy.mockRestore();
     await s.simulator.idle();
 
-    // Assess: one send; the status callbacks settle the outcome, so the watchdog leaves it alone.
+    // Assess: one send, settled under the id Twilio gave it.
     expect(sentTo(to)).toHaveLength(1);
     const [message] = await items(conversationId);
-    expect(message).toEqual(expect.objectContaining({ sendState: 'sending', deliveryStatus: 'read', externalId: sentTo(to)[0].sid }));
+    expect(message).toEqual(expect.objectContaining({ sendState: 'accepted', deliveryStatus: 'read', externalId: sentTo(to)[0].sid, attempts: 1 }));
     expect(message.outcomePending).toBeUndefined();
-    await expireUnknownOutcomes({ store: s.store, events: s.deps.send.events, clock: { now: () => new Date(Date.now() + 11 * 60_000) } });
-    expect((await items(conversationId))[0].deliveryStatus).toBe('read');
+  });
+
+  it('settles a send whose answer Twilio lost (500 or a cut connection) once, and keeps the next message behind it', async () => {
+    // Prepare: every answer is lost until the faults are cleared.
+    const to = customer();
+    const conversationId = await s.putConversation(to, 1);
+    s.simulator.setFaults({ rateLostAnswer: 1, retryAfterSeconds: 0 });
+
+    // Act
+    await s.enqueue({ conversationId, idempotencyKey: `lost-1-${to}`, content: { type: 'text', text: 'Primero' } });
+    await s.enqueue({ conversationId, idempotencyKey: `lost-2-${to}`, content: { type: 'text', text: 'Segundo' } });
+    await s.poller.pollOnce();
+    const afterFirstBatch = sentTo(to).map((m) => m.body);
+    s.simulator.setFaults({ retryAfterSeconds: 0 });
+    await s.drain(() => settled(conversationId, 2));
+    await s.simulator.idle();
+
+    // Assess
+    expect(afterFirstBatch).toEqual(['Primero']);
+    expect(sentTo(to).map((m) => m.body)).toEqual(['Primero', 'Segundo']);
+    expect(s.simulator.stats().lostAnswers).toBeGreaterThanOrEqual(1);
+    const stored = await items(conversationId);
+    expect(stored.map((m) => [m.content, m.sendState, m.externalId])).toEqual([
+      [{ type: 'text', text: 'Primero' }, 'accepted', sentTo(to)[0].sid],
+      [{ type: 'text', text: 'Segundo' }, 'accepted', sentTo(to)[1].sid],
+    ]);
   });
 
   describe('24-hour window', () => {
