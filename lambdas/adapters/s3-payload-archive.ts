@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import {
   archiveKeyLowerBound,
   archiveKeyOf,
@@ -13,13 +13,28 @@ import {
 import { DependencyUnavailableError } from '../shared/errors';
 import { unavailable } from './aws-errors';
 
+type S3Module = typeof import('@aws-sdk/client-s3');
+
+/** The S3 SDK and a client for the archive, loaded on first use (see {@link archiveS3Client}). */
+export interface LazyS3 {
+  sdk(): Promise<S3Module>;
+  client(): Promise<S3Client>;
+}
+
+let s3Module: Promise<S3Module> | undefined;
+
 /**
- * An S3 client for the archive. Path-style addressing when an endpoint is configured (moto, locally
- * and in tests: `<bucket>.127.0.0.1` does not resolve); virtual-hosted in AWS.
+ * An S3 client for the archive, created on first use: the S3 SDK is not loaded during the webhook's
+ * cold start (it was the largest module of its init) but beside the first request's storage, which
+ * the archive write runs in parallel with anyway. Path-style addressing when an endpoint is
+ * configured (moto, locally and in tests: `<bucket>.127.0.0.1` does not resolve); virtual-hosted in AWS.
  * @example const archive = new S3PayloadArchive(archiveS3Client(fastClientConfig), env.ARCHIVE_BUCKET);
  */
-export function archiveS3Client(config: S3ClientConfig = {}, env: NodeJS.ProcessEnv = process.env): S3Client {
-  return new S3Client({ ...config, forcePathStyle: Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3) });
+export function archiveS3Client(config: S3ClientConfig = {}, env: NodeJS.ProcessEnv = process.env): LazyS3 {
+  const forcePathStyle = Boolean(env.AWS_ENDPOINT_URL || env.AWS_ENDPOINT_URL_S3);
+  const sdk = () => (s3Module ??= import('@aws-sdk/client-s3'));
+  let client: Promise<S3Client> | undefined;
+  return { sdk, client: () => (client ??= sdk().then(({ S3Client: Client }) => new Client({ ...config, forcePathStyle }))) };
 }
 
 /** An archived object that is not a record this code knows (a foreign file, a newer version). */
@@ -36,13 +51,14 @@ export class UnreadableArchiveRecordError extends DependencyUnavailableError {}
  */
 export class S3PayloadArchive implements PayloadArchive, PayloadArchiveReader {
   constructor(
-    private readonly s3: S3Client,
+    private readonly s3: LazyS3,
     private readonly bucket: string,
   ) {}
 
   async put(record: ArchiveRecord): Promise<void> {
     try {
-      await this.s3.send(
+      const [{ PutObjectCommand }, client] = await Promise.all([this.s3.sdk(), this.s3.client()]);
+      await client.send(
         new PutObjectCommand({
           Bucket: this.bucket,
           Key: archiveKeyOf(record),
@@ -64,12 +80,13 @@ export class S3PayloadArchive implements PayloadArchive, PayloadArchiveReader {
       query.connectionId !== undefined
         ? [archivePrefix(query.direction, query.businessId, query.connectionId)]
         : await this.childPrefixes(archivePrefix(query.direction, query.businessId));
+    const [{ ListObjectsV2Command }, client] = await Promise.all([this.s3.sdk(), this.s3.client()]);
     for (const prefix of prefixes) {
       let token: string | undefined;
       let past = false;
       const startAfter = archiveKeyLowerBound(prefix, query.from);
       do {
-        const page = await this.s3.send(
+        const page = await client.send(
           new ListObjectsV2Command({
             Bucket: this.bucket,
             Prefix: prefix,
@@ -91,7 +108,8 @@ export class S3PayloadArchive implements PayloadArchive, PayloadArchiveReader {
   }
 
   async get(key: string): Promise<ArchiveRecord> {
-    const object = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+    const [{ GetObjectCommand }, client] = await Promise.all([this.s3.sdk(), this.s3.client()]);
+    const object = await client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
     const text = (await object.Body?.transformToString('utf-8')) ?? '';
     const parsed = archiveRecordSchema.safeParse(JSON.parse(text));
     if (!parsed.success) throw new UnreadableArchiveRecordError(`archive object ${key} is not a record this version reads`);
@@ -99,10 +117,11 @@ export class S3PayloadArchive implements PayloadArchive, PayloadArchiveReader {
   }
 
   private async childPrefixes(prefix: string): Promise<string[]> {
+    const [{ ListObjectsV2Command }, client] = await Promise.all([this.s3.sdk(), this.s3.client()]);
     const prefixes: string[] = [];
     let token: string | undefined;
     do {
-      const page = await this.s3.send(
+      const page = await client.send(
         new ListObjectsV2Command({ Bucket: this.bucket, Prefix: prefix, Delimiter: '/', ...(token && { ContinuationToken: token }) }),
       );
       for (const common of page.CommonPrefixes ?? []) if (common.Prefix) prefixes.push(common.Prefix);
