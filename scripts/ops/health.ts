@@ -144,7 +144,7 @@ const mark = (ok: boolean | undefined) => (ok === undefined ? ' ' : ok ? '✓' :
  * @example formatHealth(await localHealth(…), 'local').forEach((line) => console.log(line));
  */
 export function formatHealth(windows: HealthFigures[], mode: 'local' | 'aws'): string[] {
-  const cell = (text: string) => text.padEnd(28);
+  const cell = (text: string) => text.padEnd(30);
   const rows: string[] = [`${''.padEnd(24)}${WINDOWS.map((w) => cell(w.label)).join('')}target`];
   const latency = windows.map((f) => {
     if (f.latencyP99Ms === undefined) return cell(mode === 'local' ? 'n/a locally (npm run bench)' : 'no requests');
