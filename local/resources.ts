@@ -23,6 +23,7 @@ import {
   SetQueueAttributesCommand,
   SQSClient,
 } from '@aws-sdk/client-sqs';
+import { createEventRules, planEventRules } from './event-rules';
 import {
   MOTO_ACCOUNT_ID,
   TemplateResolutionError,
@@ -265,7 +266,10 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
   const warnings: string[] = [];
 
   const plan = planStatefulResources(options.stateful, { namePrefix });
+  // Pattern rules into the template's queues (the media step's trigger) are created below.
+  const rules = planEventRules(options.stateful, namePrefix);
   for (const skipped of plan.skipped) {
+    if (rules.some((rule) => rule.logicalId === skipped.logicalId)) continue;
     warnings.push(`not created locally: ${skipped.logicalId} (${skipped.type})`);
   }
 
@@ -350,6 +354,8 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
       buses[bus.logicalId] = { logicalId: bus.logicalId, name: bus.name, arn };
       log(`bus     ${bus.name}`);
     }
+
+    await createEventRules(events, rules, { buses, queues }, log);
 
     for (const bucket of plan.buckets) {
       try {

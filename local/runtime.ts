@@ -600,6 +600,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       DIALOG360_BASE_URL: dialog360Simulator.url,
       RESPONDER: responder,
       AI_ENDPOINT_URL: config.AI_ENDPOINT_URL,
+      // The simulators serve media over plain http on loopback; only the local runtime allows that.
+      MEDIA_ALLOW_INSECURE_LOCAL: '1',
     };
     // A placeholder in a variable the runtime sets itself (WEBHOOK_BASE_URL names the API) is no news.
     const replaced = new Set(
