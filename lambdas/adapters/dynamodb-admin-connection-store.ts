@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { SetupResult } from '../domain/admin/contract';
+import { connectionAttentionSchema } from '../domain/connection-attention';
 import { NumberInUseError } from '../domain/admin/errors';
 import type { AdminConnectionStore, ConnectionFields, StoredConnection, TestRecord } from '../domain/admin/ports';
 import { isSharedNumber, providerNameSchema, type ProviderName } from '../domain/providers';
@@ -294,7 +295,9 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
       sets.push('displayNumber = if_not_exists(displayNumber, :displayNumber)');
       values[':displayNumber'] = result.displayNumber;
     }
-    return this.updateIfCurrent(connectionId, credentialsUpdatedAt, sets, values, at, 'connection test');
+    // In the same conditional write: a marker removed here was about the credentials just accepted.
+    const removes = result.clearAttention ? ['attention'] : [];
+    return this.updateIfCurrent(connectionId, credentialsUpdatedAt, sets, values, at, 'connection test', removes);
   }
 
   async recordSetup(connectionId: string, credentialsUpdatedAt: string, setup: SetupResult, at: Date): Promise<boolean> {
@@ -316,13 +319,14 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     values: Record<string, unknown>,
     at: Date,
     what: string,
+    removes: readonly string[] = [],
   ): Promise<boolean> {
     try {
       await this.documents.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { connectionId },
-          UpdateExpression: `SET ${sets.join(', ')}`,
+          UpdateExpression: `SET ${sets.join(', ')}${removes.length > 0 ? ` REMOVE ${removes.join(', ')}` : ''}`,
           // Items seeded without `credentialsUpdatedAt` were read with `updatedAt` in its place.
           ConditionExpression:
             '#status = :active AND (credentialsUpdatedAt = :credentialsAt OR (attribute_not_exists(credentialsUpdatedAt) AND updatedAt = :credentialsAt))',
@@ -483,6 +487,8 @@ const storedConnectionSchema = z
     facts: z.object({ verifiedName: z.string().optional(), qualityRating: z.string().optional() }).optional(),
     setup: z.object({ at: z.string(), ok: z.boolean(), code: z.string().optional(), detail: z.string() }).optional(),
     lastInboundAt: z.string().optional(),
+    // A malformed marker (hand-edited) reads as none rather than hiding the whole connection.
+    attention: connectionAttentionSchema.optional().catch(undefined),
     credentialsUpdatedAt: z.string().optional(),
     createdAt: z.string().default(''),
     updatedAt: z.string().default(''),

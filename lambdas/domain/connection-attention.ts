@@ -24,8 +24,15 @@ export interface ConnectionAttentionStore {
    * Marks the connection, only if it is active and not marked yet (one conditional write: a burst
    * of failed sends writes once). Resolves with the connection's `verified` flag when this call
    * marked it, `undefined` when it was already marked (or is gone or disabled).
+   * `only.credentialsUpdatedAt`: mark only while the connection still holds the credentials saved
+   * then (the admin test judged those; a re-save meanwhile must not inherit their verdict).
    */
-  markNeedsAttention(connectionId: string, attention: ConnectionAttention): Promise<{ verified: boolean } | undefined>;
+  markNeedsAttention(connectionId: string, attention: ConnectionAttention, only?: MarkCondition): Promise<{ verified: boolean } | undefined>;
+}
+
+/** Which credentials a rejection was seen with (see {@link ConnectionAttentionStore.markNeedsAttention}). */
+export interface MarkCondition {
+  credentialsUpdatedAt: string;
 }
 
 export interface CredentialsRejectedDeps {
@@ -41,7 +48,8 @@ export interface CredentialsRejectedDeps {
 /**
  * Handles a BSP refusing a connection's credentials: marks the connection `needs attention` once
  * and, when this call marked it, publishes `connection.changed` with `change: 'needs-attention'`.
- * Saving new credentials or a passing connection test clears the marker (admin API).
+ * Saving new credentials or a passing connection test clears the marker (admin API). `only`:
+ * see {@link ConnectionAttentionStore.markNeedsAttention}; not marked is `'already-marked'` then too.
  * @example
  * await reportCredentialsRejected(connection, '20003', { attention, events, clock }); // 'marked'
  */
@@ -49,11 +57,12 @@ export async function reportCredentialsRejected(
   connection: Pick<Connection, 'connectionId' | 'businessId' | 'provider' | 'status'>,
   code: string,
   deps: CredentialsRejectedDeps,
+  only?: MarkCondition,
 ): Promise<'marked' | 'already-marked'> {
   deps.onRejected?.(connection, code);
   const now = deps.clock.now();
   const attention: ConnectionAttention = { reason: 'credentials-rejected', code, at: now.toISOString() };
-  const marked = await deps.attention.markNeedsAttention(connection.connectionId, attention);
+  const marked = await deps.attention.markNeedsAttention(connection.connectionId, attention, only);
   if (!marked) return 'already-marked';
   try {
     await deps.events.publish([needsAttentionEvent(connection, attention, marked.verified, now)]);

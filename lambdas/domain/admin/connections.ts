@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { ConnectionCheck, ConnectionTester, ProviderCredentials, TestTarget } from '../bsp';
+import { reportCredentialsRejected, type ConnectionAttention, type ConnectionAttentionStore } from '../connection-attention';
 import type { DomainEvent } from '../events';
 import { newConnectionId } from '../ids';
 import type { Clock, EventPublisher } from '../ports';
@@ -50,6 +51,15 @@ export interface ConnectionAdminDeps {
   onCleanupFailed?: (error: unknown) => void;
   /** Told when the save's work at the BSP (360dialog webhook registration) threw; the save stands. */
   onSetupFailed?: (error: unknown) => void;
+  /**
+   * Marks a connection whose credentials the test saw the BSP refuse (the send Lambda's adapter,
+   * same conditional write). Absent: the test marks nothing (it still clears a marker it disproves).
+   */
+  attention?: ConnectionAttentionStore;
+  /** Told of every refusal a test saw, marked or not (the `ConnectionCredentialsRejected` metric). */
+  onCredentialsRejected?: (connection: Pick<StoredConnection, 'connectionId' | 'provider'>, code: string) => void;
+  /** Told when the attention marker could not be written; the test's verdict is recorded anyway. */
+  onAttentionMarkFailed?: (error: unknown) => void;
 }
 
 /** The text of the optional test message. */
@@ -103,6 +113,7 @@ export function connectionView(businessId: string, connection: StoredConnection 
     ...(connection.facts && Object.keys(connection.facts).length > 0 && { facts: connection.facts }),
     ...(connection.setup && { setup: connection.setup }),
     ...(connection.lastInboundAt && { lastInboundAt: connection.lastInboundAt }),
+    ...(connection.attention && { attention: { reason: connection.attention.reason, code: connection.attention.code, at: connection.attention.at } }),
     updatedAt: connection.updatedAt,
   };
   const last4 = (name: string) => connection.secretLast4[name] ?? '';
@@ -382,6 +393,10 @@ export async function deleteConnection(
  * credentials and sender passed; the credentials step passes only when the number is known (a
  * Meta connection saved without one learns it from that step's `facts`). The result is recorded only for the credentials
  * it tested: a re-save or delete during the test makes it a 409.
+ * The `attention` marker follows the credentials step: the BSP refusing them (`credentialsRejected`)
+ * marks the connection like a refused send does (one conditional write, for these credentials only;
+ * `connection.changed` needs-attention only when this test marked it); the BSP accepting them
+ * removes the marker in the test's own write (announced as `tested`).
  * Throws `BspUnavailableError` (502) when the BSP could not give a verdict; nothing is recorded then.
  * @example const { result } = await testConnection('acme', { sendTo: '+5215599999999' }, deps);
  */
@@ -414,7 +429,8 @@ export async function testConnection(
   };
   const skipped = (id: TestStep['id'], detail = 'Skipped: an earlier step failed.'): TestStep => ({ id, ok: false, skipped: true, detail });
 
-  let credentialsOk = take('credentials', await tester.checkCredentials(credentials, target));
+  const credentialsCheck = await tester.checkCredentials(credentials, target);
+  let credentialsOk = take('credentials', credentialsCheck);
   if (credentialsOk && target.number.displayNumber === '') {
     // Nothing can be sent or shown without the number: the credentials step fails with a remedy.
     steps[0] = {
@@ -436,24 +452,60 @@ export async function testConnection(
   const verified = credentialsOk && senderOk;
   const ok = steps.every((step) => step.ok);
   const now = deps.clock.now();
+  // Before the test's own write: for items seeded without `credentialsUpdatedAt`, both writes'
+  // "same credentials" condition reads `updatedAt`, which the test's write moves.
+  const marked = credentialsCheck.credentialsRejected ? await markRejected(deps, connection, credentialsCheck.code ?? 'CREDENTIALS_REJECTED', now) : undefined;
+  // The BSP accepted these credentials (a later step may still fail): a refusal marker is stale.
+  const clearAttention = credentialsCheck.ok;
   const lastTest: LastTest = { at: now.toISOString(), ok, steps };
   const hasFacts = Object.keys(facts).length > 0;
-  const record = { verified, lastTest, ...(hasFacts && { facts }), ...(learntNumber && { displayNumber: learntNumber }) };
-  if (!(await deps.connections.recordTest(connection.connectionId, connection.credentialsUpdatedAt, record, now))) {
-    throw new AdminConflictError('The connection changed while it was being tested; test it again.');
-  }
-  const tested: StoredConnection = {
-    ...connection,
+  const record = {
     verified,
     lastTest,
     ...(hasFacts && { facts }),
     ...(learntNumber && { displayNumber: learntNumber }),
+    ...(clearAttention && { clearAttention: true as const }),
+  };
+  if (!(await deps.connections.recordTest(connection.connectionId, connection.credentialsUpdatedAt, record, now))) {
+    throw new AdminConflictError('The connection changed while it was being tested; test it again.');
+  }
+  const { attention: previousAttention, ...unmarked } = connection;
+  const attention = clearAttention ? undefined : (marked ?? previousAttention);
+  const tested: StoredConnection = {
+    ...unmarked,
+    verified,
+    lastTest,
+    ...(hasFacts && { facts }),
+    ...(learntNumber && { displayNumber: learntNumber }),
+    ...(attention && { attention }),
     updatedAt: now.toISOString(),
   };
-  // Readers care about `verified` and the number; a test that changed neither is no event.
-  if (verified !== connection.verified || learntNumber) await publish(deps, changedEvent(tested, 'tested', now));
+  // Readers care about `verified`, the number and the attention marker; a test that changed none is no event.
+  const cleared = clearAttention && previousAttention !== undefined;
+  if (verified !== connection.verified || learntNumber || cleared) await publish(deps, changedEvent(tested, 'tested', now));
   const displayNumber = tested.displayNumber;
   return { result: { ok, verified, steps, ...(displayNumber && { displayNumber }), ...(hasFacts && { facts }) }, connection: tested };
+}
+
+/**
+ * Marks the tested connection as needing attention (see `reportCredentialsRejected`): resolves with
+ * the marker when this test wrote it. A failed write is reported and never fails the test.
+ */
+async function markRejected(deps: ConnectionAdminDeps, connection: StoredConnection, code: string, now: Date): Promise<ConnectionAttention | undefined> {
+  deps.onCredentialsRejected?.(connection, code);
+  if (!deps.attention) return undefined;
+  try {
+    const outcome = await reportCredentialsRejected(
+      connection,
+      code,
+      { attention: deps.attention, events: deps.events, clock: { now: () => now }, ...(deps.onEventPublishFailed && { onEventPublishFailed: deps.onEventPublishFailed }) },
+      { credentialsUpdatedAt: connection.credentialsUpdatedAt },
+    );
+    return outcome === 'marked' ? { reason: 'credentials-rejected', code, at: now.toISOString() } : undefined;
+  } catch (error) {
+    deps.onAttentionMarkFailed?.(error);
+    return undefined;
+  }
 }
 
 /**

@@ -187,6 +187,18 @@ export interface SetupResult {
   detail: string;
 }
 
+/**
+ * The connection needs its owner: the BSP refused its credentials (Twilio `20003`, Meta `190`,
+ * 360dialog `HTTP_401`), seen by a send or by the connection test, first at `at`. Nothing sends
+ * until new credentials are saved (which removes it); a test the BSP accepts them in removes it too.
+ */
+export interface ConnectionAttentionView {
+  reason: 'credentials-rejected';
+  /** The BSP's code. */
+  code: string;
+  at: string;
+}
+
 /** Twilio: the auth token's last 4 characters only. */
 export interface TwilioCredentialsView {
   accountSid: string;
@@ -253,6 +265,7 @@ export interface NoConnectionView extends ConnectionViewBase {
   facts?: undefined;
   setup?: undefined;
   lastInboundAt?: undefined;
+  attention?: undefined;
   updatedAt?: undefined;
   credentials?: undefined;
   webhookUrls?: undefined;
@@ -272,6 +285,8 @@ interface StoredConnectionViewBase extends ConnectionViewBase {
   /** The save's own work at the BSP (360dialog webhook registration); see {@link SetupResult}. */
   setup?: SetupResult;
   lastInboundAt?: string;
+  /** Present while the connection needs its owner; see {@link ConnectionAttentionView}. */
+  attention?: ConnectionAttentionView;
   updatedAt: string;
 }
 

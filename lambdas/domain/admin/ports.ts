@@ -1,3 +1,4 @@
+import type { ConnectionAttention } from '../connection-attention';
 import type { ProviderName } from '../providers';
 import type { ConnectionFacts, LastTest, SetupResult } from './contract';
 
@@ -38,16 +39,21 @@ export interface StoredConnection {
   /** The save's own work at the BSP (360dialog: the webhook registration). */
   setup?: SetupResult;
   lastInboundAt?: string;
+  /**
+   * Set when the BSP refused the credentials (a send, or this API's test): the owner must paste new
+   * ones. A save removes it, and so does a test the BSP accepts the credentials in.
+   */
+  attention?: ConnectionAttention;
   /** When the credentials were last saved: a test result is recorded only for the credentials it tested. */
   credentialsUpdatedAt: string;
   createdAt: string;
   updatedAt: string;
 }
 
-/** What a `PUT connection` writes (the store keeps `createdAt` and `lastInboundAt`; a save drops the test, facts and setup). */
+/** What a `PUT connection` writes (the store keeps `createdAt` and `lastInboundAt`; a save drops the test, facts, setup and attention). */
 export type ConnectionFields = Omit<
   StoredConnection,
-  'lastTest' | 'lastInboundAt' | 'createdAt' | 'updatedAt' | 'status' | 'verified' | 'facts' | 'setup'
+  'lastTest' | 'lastInboundAt' | 'createdAt' | 'updatedAt' | 'status' | 'verified' | 'facts' | 'setup' | 'attention'
 >;
 
 /** What a connection test records. */
@@ -58,6 +64,8 @@ export interface TestRecord {
   facts?: ConnectionFacts;
   /** Set only when the connection had none (a Meta number read by the test). */
   displayNumber?: string;
+  /** The BSP accepted the credentials: the `attention` marker goes, in the same write. */
+  clearAttention?: true;
 }
 
 /**

@@ -7,6 +7,7 @@ import reengagementJson from '../../../templates/reengagement.json';
 import { DynamoDbAdminConnectionStore } from '../../adapters/dynamodb-admin-connection-store';
 import { DynamoDbConversationLister, DynamoDbMessageLister } from '../../adapters/dynamodb-admin-readers';
 import { DynamoDbAuditLog } from '../../adapters/dynamodb-audit-log';
+import { DynamoDbConnectionAttention } from '../../adapters/dynamodb-connection-attention';
 import { DynamoDbSendClaimStore } from '../../adapters/dynamodb-send-claim-store';
 import { DynamoDbTemplateRegistry } from '../../adapters/dynamodb-template-registry';
 import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
@@ -54,6 +55,8 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
   const secretsClient = new SecretsManagerClient(fastClientConfig);
   return {
     connections: new DynamoDbAdminConnectionStore(documents, env.CONNECTIONS_TABLE),
+    // The send Lambda's marker write: a test that sees the BSP refuse the credentials flags the connection the same way.
+    attention: new DynamoDbConnectionAttention(documents, env.CONNECTIONS_TABLE),
     secrets: new SecretsManagerSecretWriter(secretsClient, env.SECRETS_KMS_KEY_ID),
     credentials: new SecretsCredentialsStore(secretsClient, env.SECRETS_CACHE_TTL_SECONDS),
     testers: createTesters(env),
@@ -90,6 +93,14 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
       logger.error('connection.changed could not be published; the change is durable', {
         error: describeError(error),
       });
+    },
+    onCredentialsRejected: (connection, code) => {
+      metrics.addMetric(METRIC.connectionCredentialsRejected, 'Count', 1);
+      logger.warn('the BSP rejected the connection credentials', { connectionId: connection.connectionId, provider: connection.provider, code });
+    },
+    onAttentionMarkFailed: (error) => {
+      metrics.addMetric(METRIC.connectionAttentionMarkFailed, 'Count', 1);
+      logger.error('could not flag the connection for attention; the test result is recorded', { error: describeError(error) });
     },
   };
 }

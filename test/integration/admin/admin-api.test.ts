@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDbConnectionAttention } from '../../../lambdas/adapters/dynamodb-connection-attention';
 import { DynamoDbMessageStore } from '../../../lambdas/adapters/dynamodb-message-store';
 import { conversationIdFor, newMessageId } from '../../../lambdas/domain/ids';
 import { outboundMessageSchema } from '../../../lambdas/domain/outbound/contract';
@@ -146,6 +147,9 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
     const got = await fx.call({ route: 'getConnection', businessId });
     expect(got.body).toEqual(created.body);
 
+    // A refused send had flagged the connection (the send Lambda's write): the passing test clears it.
+    await new DynamoDbConnectionAttention(fx.documents, fx.env.CONNECTIONS_TABLE).markNeedsAttention(connectionId, { reason: 'credentials-rejected', code: '20003', at: new Date().toISOString() });
+
     // Test against the simulator: account active, number is one of its WhatsApp senders, test message accepted.
     const tested = await fx.call({ route: 'testConnection', businessId, body: { sendTo: '+5215599990000' } });
     expect(tested.status).toBe(200);
@@ -162,6 +166,7 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
     expect(fx.simulator.messages().filter((m) => m.to === 'whatsapp:+5215599990000')).toHaveLength(1);
     const connected = await fx.call({ route: 'getConnection', businessId });
     expect(connected.body).toEqual(expect.objectContaining({ connected: true, verified: true, lastTest: expect.objectContaining({ ok: true }) }));
+    expect(connected.body!.attention).toBeUndefined();
 
     // Delete: 204, disabled, secret scheduled for deletion, then "not connected" and 404.
     const deleted = await fx.call({ route: 'deleteConnection', businessId });
@@ -226,6 +231,8 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
         { id: 'sender', ok: false, skipped: true, detail: expect.any(String) },
       ],
     });
+    // Twilio refused the credentials: the connection needs its owner, with the reason on GET.
+    expect((await fx.call({ route: 'getConnection', businessId })).body!.attention).toEqual({ reason: 'credentials-rejected', code: '20003', at: expect.any(String) });
   });
 
   it('a number the account does not own fails the sender step', async () => {

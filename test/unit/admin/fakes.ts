@@ -17,6 +17,7 @@ import type {
   TestRecord,
 } from '../../../lambdas/domain/admin/ports';
 import type { ConnectionCheck, ConnectionTester, ProviderCredentials, TestTarget } from '../../../lambdas/domain/bsp';
+import type { ConnectionAttention, ConnectionAttentionStore, MarkCondition } from '../../../lambdas/domain/connection-attention';
 import type { ProviderName } from '../../../lambdas/domain/providers';
 import type { OutboundMessage } from '../../../lambdas/domain/outbound/contract';
 import type { OutboundQueue } from '../../../lambdas/domain/outbound/ports';
@@ -28,7 +29,7 @@ import { TwilioTemplateBsp } from '../../../lambdas/providers/whatsapp/twilio/te
 import { FakeCloudTemplates, FakeContentApi, MemoryRegistry, fakeCloudBsp } from '../templates/support';
 
 /** The DynamoDB store's conditions (pointer per business, number claims, transactions), in memory. */
-export class InMemoryAdminConnectionStore implements AdminConnectionStore {
+export class InMemoryAdminConnectionStore implements AdminConnectionStore, ConnectionAttentionStore {
   readonly items = new Map<string, StoredConnection>();
   readonly pointers = new Map<string, string>();
   /** `provider#providerNumberId` → the claim. */
@@ -101,8 +102,18 @@ export class InMemoryAdminConnectionStore implements AdminConnectionStore {
       ...(result.facts && { facts: result.facts }),
       ...(result.displayNumber && !item.displayNumber && { displayNumber: result.displayNumber }),
     });
+    if (result.clearAttention) delete item.attention;
     this.writes.push(`test ${connectionId}`);
     return true;
+  }
+  /** `DynamoDbConnectionAttention`'s conditional write: active, not marked, and (asked) the same credentials. */
+  async markNeedsAttention(connectionId: string, attention: ConnectionAttention, only?: MarkCondition) {
+    const item = this.items.get(connectionId);
+    if (!item || item.status !== 'active' || item.attention) return undefined;
+    if (only && item.credentialsUpdatedAt !== only.credentialsUpdatedAt) return undefined;
+    item.attention = attention;
+    this.writes.push(`attention ${connectionId}`);
+    return { verified: item.verified };
   }
   async recordSetup(connectionId: string, credentialsUpdatedAt: string, setup: SetupResult, at: Date) {
     const item = this.items.get(connectionId);
@@ -295,6 +306,7 @@ export function adminHarness(): AdminHarness {
   let ids = 0;
   const deps: AdminDeps = {
     connections: store,
+    attention: store,
     secrets,
     credentials: { get: async (secretId) => secrets.read(secretId) },
     testers: { twilio: tester, meta: metaTester, '360dialog': dialogTester },
