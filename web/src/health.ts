@@ -17,14 +17,16 @@ export interface Health {
 
 /**
  * Not connected: no connection at all. Needs attention: a connection exists but messages may not
- * flow (switched off, saved but never passed a test, the last test failed, the BSP refused our
- * webhook) or are about to be limited (quality rating RED). Connected: everything else that works.
+ * flow (switched off, the BSP refused the credentials, saved but never passed a test, the last test
+ * failed, the BSP refused our webhook) or are about to be limited (quality rating RED). Connected: everything else that works.
  * @example connectionHealth({ status: 'active', verified: true, connected: true, … }) // { state: 'connected', label: 'status.connected' }
  */
 export function connectionHealth(view: ConnectionView | undefined): Health {
   if (!view?.provider || view.status === 'not_connected') return { state: 'not-connected', label: 'status.notConnected' };
   const attention = (reason: StatusKey): Health => ({ state: 'attention', label: 'status.needsAttention', reason });
   if (view.status === 'disabled') return attention('widget.attention.disabled');
+  // Before the test's verdict: a send refused after a passing test leaves `verified` true.
+  if (view.attention) return attention('widget.attention.credentialsRejected');
   if (view.lastTest && !view.lastTest.ok) return attention('widget.attention.testFailed');
   if (!view.verified) return attention('widget.attention.unverified');
   if (view.setup && !view.setup.ok) return attention('widget.attention.webhook');

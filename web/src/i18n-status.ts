@@ -66,6 +66,11 @@ export const STATUS_TEXTS = {
     'Tu proveedor no aceptó el webhook de Echo, así que los mensajes de los clientes podrían no llegar.',
     'Seu provedor não aceitou o webhook do Echo, então as mensagens dos clientes podem não chegar.',
   ],
+  'widget.attention.credentialsRejected': [
+    'Your provider rejected this number’s credentials: nothing can be sent until new ones are saved in the settings.',
+    'Tu proveedor rechazó las credenciales de este número: no se puede enviar nada hasta guardar unas nuevas en la configuración.',
+    'Seu provedor recusou as credenciais deste número: nada pode ser enviado até salvar novas nas configurações.',
+  ],
   'widget.attention.quality': [
     'WhatsApp rates your number’s quality as low: messages may soon be limited.',
     'WhatsApp califica como baja la calidad de tu número: pronto podría limitar tus mensajes.',

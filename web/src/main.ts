@@ -8,7 +8,8 @@
  *
  * Stable hooks for browser tests. Prefer roles and labels (every control has one); these
  * `data-testid`s are kept stable for what tests need to pin down:
- *   connection-status        status badge; text starts with "Connected" or reads "Not connected" (en)
+ *   connection-status        status badge; text starts with "Connected" or reads "Not connected" or "Needs attention" (en)
+ *   connection-attention     the BSP refused the credentials: "attention-reason" (code, date) and "attention-remedy"
  *   last-inbound             "Last message received" value, or "No messages yet"
  *   connection-provider, verified-name, quality-rating
  *                            status card facts (hidden until the connection has them)

@@ -4,6 +4,7 @@
  * (confirmed inline).
  */
 import type { ConnectionView } from '../../lambdas/domain/admin/contract';
+import { attentionNotice } from './attention';
 import { activeConnection, PROVIDER_NAMES, type ConnectionStore, type PageContext } from './context';
 import { h, setAttr, setText } from './dom';
 import { formatDateTime, formatRelative } from './format';
@@ -24,6 +25,10 @@ export function createStatusCard(ctx: PageContext, connection: ConnectionStore, 
   const { t } = ctx;
   const badge = h('p', { class: 'badge badge--off', role: 'status', 'data-testid': 'connection-status' }, t('status.notConnected'));
   const detail = h('p', { class: 'status-detail', 'data-testid': 'status-detail' }, t('status.loading'));
+  // The BSP refused the credentials: why, when, and what to do (the badge says "Needs attention").
+  const attentionReason = h('p', { 'data-testid': 'attention-reason' });
+  const attentionRemedy = h('p', { 'data-testid': 'attention-remedy' });
+  const attention = h('div', { class: 'notice notice--warning', 'data-testid': 'connection-attention', hidden: true }, attentionReason, attentionRemedy);
   const number = h('dd', {}, '—');
   const lastInbound = h('dd', { 'data-testid': 'last-inbound' }, '—');
   const fact = (label: MessageKey, testid: string) => {
@@ -47,6 +52,7 @@ export function createStatusCard(ctx: PageContext, connection: ConnectionStore, 
     { class: 'card status-card', 'aria-labelledby': 'status-title' },
     h('div', { class: 'status-card__head' }, h('h2', { id: 'status-title', tabindex: -1 }, t('status.title')), badge),
     detail,
+    attention,
     h(
       'dl',
       { class: 'facts' },
@@ -107,8 +113,12 @@ export function createStatusCard(ctx: PageContext, connection: ConnectionStore, 
     element,
     render(view, next) {
       const connected = !!view?.connected;
-      setText(badge, connected ? t('status.connected') : t('status.notConnected'));
-      badge.className = `badge ${connected ? 'badge--on' : 'badge--off'}`;
+      const notice = attentionNotice(view, t, ctx.locale);
+      setText(badge, notice ? t('status.needsAttention') : connected ? t('status.connected') : t('status.notConnected'));
+      badge.className = `badge ${notice ? 'badge--attention' : connected ? 'badge--on' : 'badge--off'}`;
+      attention.hidden = !notice;
+      setText(attentionReason, notice?.reason ?? '');
+      setText(attentionRemedy, notice?.remedy ?? '');
       const active = activeConnection(view);
       const key: MessageKey = !active ? 'status.detail.none' : active.verified ? 'status.detail.connected' : 'status.detail.unverified';
       setText(detail, t(key, active ? { provider: t(PROVIDER_NAMES[active.provider]), step: next.title, n: next.number } : undefined));
