@@ -9,6 +9,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
   type Projection,
@@ -56,6 +57,8 @@ export interface LocalTable {
   sortKey?: string;
   indexes: string[];
   ttlAttribute?: string;
+  /** The table's DynamoDB stream, when the template gives it one (the event relay reads it). */
+  streamArn?: string;
 }
 
 export interface LocalQueue {
@@ -101,6 +104,23 @@ export interface LocalEventSource {
   maximumBatchingWindowSeconds: number;
   reportBatchItemFailures: boolean;
   maximumConcurrency?: number;
+  enabled: boolean;
+}
+
+/** A table stream → function event source mapping of the template (the event relay's). */
+export interface LocalStreamSource {
+  logicalId: string;
+  functionLogicalId: string;
+  functionName: string;
+  /** Logical id of the table in `tables`. */
+  tableLogicalId: string;
+  streamArn: string;
+  batchSize: number;
+  reportBatchItemFailures: boolean;
+  /** JSON filter patterns: only matching records are delivered (none: every record). */
+  filterPatterns: string[];
+  /** Attempts of a failing batch before it is given up (the template's MaximumRetryAttempts; -1: no limit). */
+  maximumRetryAttempts: number;
   enabled: boolean;
 }
 
@@ -167,6 +187,8 @@ export interface ProvisionedResources {
   placeholders: PlaceholderVariables[];
   /** Queue consumers declared by the stateless template (its event source mappings). */
   eventSources: LocalEventSource[];
+  /** Table stream consumers declared by the stateless template (the event relay). */
+  streamSources: LocalStreamSource[];
   /** Scheduled functions declared by the stateless template (its scheduled rules), one per target. */
   schedules: LocalSchedule[];
   /** Things a reader should know: skipped resource types, stand-ins used in environments. */
@@ -181,7 +203,8 @@ function clientConfig(endpoint: string, region: string) {
   };
 }
 
-async function createTable(client: DynamoDBClient, plan: TablePlan): Promise<void> {
+/** Creates (or finds) a table; returns its stream's ARN when the template gives it a stream. */
+async function createTable(client: DynamoDBClient, plan: TablePlan): Promise<string | undefined> {
   const indexProjection = (projection: Record<string, unknown>) => projection as Projection;
   const input: CreateTableCommandInput = {
     TableName: plan.name,
@@ -205,6 +228,17 @@ async function createTable(client: DynamoDBClient, plan: TablePlan): Promise<voi
     if (!(error instanceof ResourceInUseException)) throw error;
     await assertSameKeys(client, plan);
   }
+  let streamArn: string | undefined;
+  if (plan.streamViewType) {
+    streamArn = (await client.send(new DescribeTableCommand({ TableName: plan.name }))).Table?.LatestStreamArn;
+    // A table left by a run of a template without the stream: the event relay needs it now.
+    if (!streamArn) {
+      const updated = await client.send(
+        new UpdateTableCommand({ TableName: plan.name, StreamSpecification: { StreamEnabled: true, StreamViewType: plan.streamViewType as 'NEW_AND_OLD_IMAGES' } }),
+      );
+      streamArn = updated.TableDescription?.LatestStreamArn;
+    }
+  }
   if (plan.ttlAttribute) {
     try {
       await client.send(
@@ -218,6 +252,7 @@ async function createTable(client: DynamoDBClient, plan: TablePlan): Promise<voi
       if (!/already enabled/i.test(String((error as Error).message))) throw error;
     }
   }
+  return streamArn;
 }
 
 /**
@@ -286,9 +321,13 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
   try {
     await Promise.all(
       plan.tables.map(async (table) => {
-        await createTable(dynamodb, table);
+        const streamArn = await createTable(dynamodb, table);
         const arn = tableArn(region, accountId, table.name);
-        physical[table.logicalId] = { type: 'AWS::DynamoDB::Table', ref: table.name, attributes: { Arn: arn } };
+        physical[table.logicalId] = {
+          type: 'AWS::DynamoDB::Table',
+          ref: table.name,
+          attributes: { Arn: arn, ...(streamArn && { StreamArn: streamArn }) },
+        };
         tables[table.logicalId] = {
           logicalId: table.logicalId,
           name: table.name,
@@ -297,6 +336,7 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
           sortKey: firstKey(table, 'RANGE'),
           indexes: table.globalSecondaryIndexes.map((index) => index.IndexName),
           ttlAttribute: table.ttlAttribute,
+          ...(streamArn && { streamArn }),
         };
         log(`table   ${table.name}`);
       }),
@@ -389,7 +429,7 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
       warnings,
     };
     const functionEnv = resolveFunctionEnvironments({ ...resolution, placeholders });
-    const { eventSources, schedules } = resolveInvocations({ ...resolution, queues });
+    const { eventSources, streamSources, schedules } = resolveInvocations({ ...resolution, queues, tables });
 
     const busList = Object.values(buses);
     return {
@@ -405,6 +445,7 @@ export async function provisionFromTemplates(options: ProvisionOptions): Promise
       functionEnv,
       placeholders,
       eventSources,
+      streamSources,
       schedules,
       warnings,
     };
@@ -525,9 +566,11 @@ export function resolveInvocations(input: {
   physical: Record<string, PhysicalResource>;
   /** The local queues, by logical id (an event source is matched to one by ARN). */
   queues: Record<string, LocalQueue>;
+  /** The local tables, by logical id (a stream event source is matched to one by its stream ARN). */
+  tables?: Record<string, LocalTable>;
   functions?: FunctionInfo[];
   warnings?: string[];
-}): { eventSources: LocalEventSource[]; schedules: LocalSchedule[] } {
+}): { eventSources: LocalEventSource[]; streamSources: LocalStreamSource[]; schedules: LocalSchedule[] } {
   const warnings = input.warnings ?? [];
   const functions = input.functions ?? functionsOf(input.stateless);
   const nameOf = (logicalId: string) => functions.find((fn) => fn.logicalId === logicalId)?.name ?? logicalId;
@@ -552,9 +595,26 @@ export function resolveInvocations(input: {
   };
 
   const eventSources: LocalEventSource[] = [];
+  const streamSources: LocalStreamSource[] = [];
   for (const mapping of eventSourceMappingsOf(input.stateless)) {
     const arn = resolveValue(mapping.eventSourceArn, ctx);
     const queue = Object.values(input.queues).find((candidate) => candidate.arn === arn);
+    const table = Object.values(input.tables ?? {}).find((candidate) => candidate.streamArn !== undefined && candidate.streamArn === arn);
+    if (!queue && table) {
+      streamSources.push({
+        logicalId: mapping.logicalId,
+        functionLogicalId: mapping.functionLogicalId,
+        functionName: nameOf(mapping.functionLogicalId),
+        tableLogicalId: table.logicalId,
+        streamArn: table.streamArn as string,
+        batchSize: mapping.batchSize,
+        reportBatchItemFailures: mapping.reportBatchItemFailures,
+        filterPatterns: mapping.filterPatterns,
+        maximumRetryAttempts: mapping.maximumRetryAttempts ?? -1,
+        enabled: mapping.enabled,
+      });
+      continue;
+    }
     if (!queue) {
       warnings.push(`${nameOf(mapping.functionLogicalId)}: event source ${String(arn)} is not a local queue; it is not polled`);
       continue;
@@ -588,5 +648,5 @@ export function resolveInvocations(input: {
       });
     }
   }
-  return { eventSources, schedules };
+  return { eventSources, streamSources, schedules };
 }

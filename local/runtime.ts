@@ -26,6 +26,8 @@ import { provisionFromTemplates, type LocalQueue, type ProvisionedResources } fr
 import { createScheduler, type Scheduler } from './scheduler';
 import { seedConnections, twilioDemoConnection, type SeedConnection, type SeededConnection, type SeededDemo } from './seed';
 import { createSqsPoller, type SqsPoller } from './sqs-poller';
+import { createStreamPoller, type StreamHandler, type StreamPoller } from './stream-poller';
+import { LOCAL_SDK_TIMEOUTS, sdkTimeoutEnvironment } from '../lib/scaling';
 import type { DemoConnectionState, RuntimeStateFile } from './state';
 import { createSettingsSite, type SettingsSite } from './settings-site';
 import type { SynthesizedTemplates } from './synth';
@@ -104,6 +106,18 @@ export interface LocalConsumer {
   pollers: SqsPoller[];
 }
 
+/**
+ * A table stream consumer (the event relay): the stream mapping of the template, run by a local
+ * stream poller with the mapping's batch size and filter criteria.
+ */
+export interface LocalStreamConsumer {
+  name: string;
+  functionLogicalId: string;
+  /** Logical id of the table whose stream it reads. */
+  tableLogicalId: string;
+  poller: StreamPoller;
+}
+
 /** A scheduled function: a rule target of the template, fired by the local scheduler. */
 export interface LocalScheduledFunction {
   name: string;
@@ -160,6 +174,8 @@ export interface LocalRuntime {
   /** The AI Lambda's responder (`RESPONDER`). */
   responder: 'http' | 'none' | 'demo';
   consumers: LocalConsumer[];
+  /** The event relay's stream pollers, one per table stream (started unless `pollQueues: false`). */
+  streamConsumers: LocalStreamConsumer[];
   schedules: LocalScheduledFunction[];
   /** Fires the scheduled functions; `runNow()` runs them at once (tests). */
   scheduler: Scheduler;
@@ -364,7 +380,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
   let metaSimulator: MetaSimulator | undefined;
   let dialog360Simulator: Dialog360Simulator | undefined;
   let sqs: SQSClient | undefined;
-  const pollers: SqsPoller[] = [];
+  const pollers: Array<SqsPoller | StreamPoller> = [];
   let scheduler: Scheduler | undefined;
   /** process.env as it was before the functions' environment was applied. */
   const previousEnv = new Map<string, string | undefined>();
@@ -502,7 +518,12 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       if (!schedule.enabled) log(`note: ${schedule.functionName}: rule ${schedule.ruleName} is disabled in the template; not fired`);
       return schedule.enabled;
     });
+    const streamSources = resources.streamSources.filter((source) => {
+      if (!source.enabled) log(`note: ${source.functionName}: its stream mapping is disabled in the template; not polled`);
+      return source.enabled;
+    });
     eventSources.forEach((source) => need(source.functionLogicalId));
+    streamSources.forEach((source) => need(source.functionLogicalId));
     scheduled.forEach((schedule) => need(schedule.functionLogicalId));
 
     // The simulator before the environment: its URL is what the send Lambda calls.
@@ -589,6 +610,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     const webhookBaseUrl = config.PUBLIC_BASE_URL ?? gateway.url;
     const overrides: Record<string, string | undefined> = {
       ...motoClientEnv(moto.endpoint),
+      // Enforced like in AWS, with a request timeout that a busy moto on a laptop still meets.
+      ...sdkTimeoutEnvironment(LOCAL_SDK_TIMEOUTS),
       AWS_REGION: config.AWS_REGION,
       AWS_DEFAULT_REGION: config.AWS_REGION,
       // Status callbacks come back to this runtime (or to the tunnel in front of it).
@@ -680,6 +703,30 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       pollers.push(...consumerPollers);
       return { name: folder, functionLogicalId: fn.logicalId, handlerFolder: folder, queue, batchSize: source.batchSize, pollers: consumerPollers };
     });
+
+    // The event relay: each table stream it maps, read from its end as the runtime starts.
+    const streamConsumers: LocalStreamConsumer[] = await Promise.all(
+      streamSources.map(async (source) => {
+        const { fn, folder } = needed.get(source.functionLogicalId) as { fn: FunctionInfo; folder: string };
+        const poller = createStreamPoller({
+          endpoint: moto!.endpoint,
+          region: config.AWS_REGION,
+          streamArn: source.streamArn,
+          handler: handlers.get(fn.logicalId) as StreamHandler,
+          batchSize: source.batchSize,
+          filterPatterns: source.filterPatterns,
+          maximumRetryAttempts: source.maximumRetryAttempts,
+          functionName: fn.logicalId,
+          timeoutSeconds: fn.timeoutSeconds,
+          log: (line) => {
+            if (!stopped) log(`${folder}: ${line}`);
+          },
+        });
+        await poller.open();
+        pollers.push(poller);
+        return { name: folder, functionLogicalId: fn.logicalId, tableLogicalId: source.tableLogicalId, poller };
+      }),
+    );
 
     const folderOf = (logicalId: string) => (needed.get(logicalId) as { folder: string }).folder;
     const schedules: LocalScheduledFunction[] = scheduled.map((schedule) => ({
@@ -799,6 +846,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       cloudFaults,
       responder,
       consumers,
+      streamConsumers,
       schedules,
       scheduler,
       scheduleIntervalMs,

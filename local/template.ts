@@ -669,6 +669,12 @@ export interface EventSourceMappingInfo {
   maximumConcurrency?: number;
   /** `Enabled` (default true). */
   enabled: boolean;
+  /** `FilterCriteria.Filters[].Pattern` (JSON strings): a record is delivered when any matches. */
+  filterPatterns: string[];
+  /** `StartingPosition` of a stream mapping (`TRIM_HORIZON`, `LATEST`). */
+  startingPosition?: string;
+  /** `MaximumRetryAttempts` of a stream mapping (-1: until the record expires). */
+  maximumRetryAttempts?: number;
 }
 
 /** One target of a scheduled `AWS::Events::Rule` that is a function of the template. */
@@ -714,6 +720,7 @@ export function eventSourceMappingsOf(template: CfnTemplate): EventSourceMapping
     }
     const types = Array.isArray(properties.FunctionResponseTypes) ? properties.FunctionResponseTypes : [];
     const scaling = properties.ScalingConfig as { MaximumConcurrency?: unknown } | undefined;
+    const filters = (properties.FilterCriteria as { Filters?: Array<{ Pattern?: unknown }> } | undefined)?.Filters ?? [];
     out.push({
       logicalId,
       functionLogicalId,
@@ -723,6 +730,9 @@ export function eventSourceMappingsOf(template: CfnTemplate): EventSourceMapping
       reportBatchItemFailures: types.includes('ReportBatchItemFailures'),
       maximumConcurrency: numberOf(scaling?.MaximumConcurrency),
       enabled: properties.Enabled !== false && properties.Enabled !== 'false',
+      filterPatterns: filters.flatMap((filter) => (typeof filter.Pattern === 'string' ? [filter.Pattern] : [])),
+      ...(typeof properties.StartingPosition === 'string' && { startingPosition: properties.StartingPosition }),
+      ...(numberOf(properties.MaximumRetryAttempts) !== undefined && { maximumRetryAttempts: numberOf(properties.MaximumRetryAttempts) }),
     });
   }
   return out.sort((a, b) => a.logicalId.localeCompare(b.logicalId));

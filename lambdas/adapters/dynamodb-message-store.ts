@@ -17,6 +17,7 @@ import type {
   StatusChange,
   StatusChangeResult,
 } from '../domain/ports';
+import { OUTBOX_ATTRIBUTE, outboxEntryOf } from '../domain/outbox';
 import { windowAfter } from '../domain/window';
 import { unavailable } from './aws-errors';
 
@@ -136,6 +137,8 @@ export class DynamoDbMessageStore implements MessageStore {
             referral: message.referral,
             receivedAt,
             createdAt: receivedAt,
+            // `message.received`, committed with the message: the event relay publishes it.
+            [OUTBOX_ATTRIBUTE]: record.event && outboxEntryOf(record.event),
           }),
           ConditionExpression: 'attribute_not_exists(messageId)',
         },
@@ -261,6 +264,11 @@ export class DynamoDbMessageStore implements MessageStore {
     if (change.pricingCategory !== undefined) {
       sets.push('pricingCategory = :pricingCategory');
       values[':pricingCategory'] = change.pricingCategory;
+    }
+    if (change.event !== undefined) {
+      // `message.status`, in the same update: it exists exactly when the status applied.
+      sets.push(`${OUTBOX_ATTRIBUTE} = :outbox`);
+      values[':outbox'] = outboxEntryOf(change.event);
     }
     try {
       await this.documents.send(

@@ -34,6 +34,10 @@ export interface ApplyStatusDeps {
    * send path writes when the BSP accepts a message). Without it such statuses stay unaddressed.
    */
   keys?: { findOutboundKey(provider: StatusUpdate['provider'], externalId: string): Promise<MessageKey | undefined> };
+  /**
+   * Publishes only `send.failed` for a refusal that has no fallback (an event that follows a read,
+   * not a write of its own); `message.status` goes out through the outbox.
+   */
   events: EventPublisher;
   clock: Clock;
   onEventPublishFailed?: (error: unknown) => void;
@@ -89,6 +93,22 @@ async function applyAddressedStatus(
   deps: ApplyStatusDeps,
 ): Promise<ApplyStatusResult> {
   const at = deps.clock.now();
+  // The event rides on the status update itself (the outbox): it exists exactly when the update
+  // committed, and the event relay publishes it from the table's stream.
+  const event: DomainEvent = {
+    detailType: 'message.status',
+    detail: {
+      version: 1,
+      businessId: connection.businessId,
+      connectionId: connection.connectionId,
+      ...key,
+      provider: update.provider,
+      externalId: update.externalId,
+      status: update.status,
+      ...(update.errorCode !== undefined && { errorCode: update.errorCode }),
+      at: at.toISOString(),
+    },
+  };
   const result = await deps.store.applyStatus({
     ...key,
     connectionId: connection.connectionId,
@@ -100,24 +120,8 @@ async function applyAddressedStatus(
     ...(update.errorMessage !== undefined && { errorMessage: update.errorMessage }),
     ...(update.pricingCategory !== undefined && { pricingCategory: update.pricingCategory }),
     at,
+    event,
   });
-  if (result.outcome === 'applied') {
-    const event: DomainEvent = {
-      detailType: 'message.status',
-      detail: {
-        version: 1,
-        businessId: connection.businessId,
-        connectionId: connection.connectionId,
-        ...key,
-        provider: update.provider,
-        externalId: update.externalId,
-        status: update.status,
-        ...(update.errorCode !== undefined && { errorCode: update.errorCode }),
-        at: at.toISOString(),
-      },
-    };
-    await deps.events.publish([event]).catch((error: unknown) => deps.onEventPublishFailed?.(error));
-  }
   // A replayed failure callback (stale at the same status) runs the fallback again: the first run
   // may have failed after the status was stored, and the fallback is idempotent by its key.
   const replayedFailure = result.outcome === 'stale' && result.currentStatus === update.status;

@@ -4,18 +4,20 @@ import { conversationIdFor, newMessageId, orderedMessageIds, queueDeduplicationI
 import type { InboundQueueMessage } from './inbound-queue-message';
 import type { InboundMessage } from './message';
 import { forEachLimited } from '../shared/concurrency';
-import { MAX_BATCH_TRANSACTION_ITEMS, type Clock, type EventPublisher, type InboundQueue, type InboundRecord, type MessageStore } from './ports';
+import { MAX_BATCH_TRANSACTION_ITEMS, type Clock, type InboundQueue, type InboundRecord, type MessageStore } from './ports';
 
+/**
+ * `message.received` is not published here: it is written on the message item in the ingestion
+ * transaction (the outbox) and the event relay publishes it from the table's stream, so the event
+ * exists exactly when the message does, whatever happens to this function after the commit.
+ */
 export interface IngestInboundDeps {
   store: MessageStore;
   queue: InboundQueue;
-  events: EventPublisher;
   connections: ConnectionDirectory;
   clock: Clock;
   /** How long the dedupe item outlives the message (BSP retries and reconciliation stay inside it). */
   dedupeTtlMs: number;
-  /** Called when publishing the event failed; the message itself is already durable. */
-  onEventPublishFailed?: (error: unknown) => void;
 }
 
 /** Transactions of one request in flight at once: DynamoDB takes more, the Lambda's sockets need not. */
@@ -58,19 +60,14 @@ export async function ingestInbound(
     messageId: fresh.messageId,
     receivedAt,
     dedupeExpiresAt: new Date(receivedAt.getTime() + deps.dedupeTtlMs),
+    event: receivedEvent(connection, message, queueMessageOf(connection, message, fresh)),
   });
-  // A replay must enqueue exactly what the first delivery enqueued, so it reuses the stored ids.
+  // A replay must enqueue exactly what the first delivery enqueued, so it reuses the stored ids
+  // (its event was committed with the first delivery's message).
   const ids = recorded.outcome === 'duplicate' ? recorded : fresh;
 
   const queueMessage = queueMessageOf(connection, message, ids);
-  // The event goes out beside the enqueue, not after it, to keep the webhook at two sequential
-  // round trips. It is published on replays too (a first attempt may have stored the message and
-  // failed before this point): events are at-least-once, as EventBridge is anyway, and `messageId`
-  // is their idempotency key.
-  await Promise.all([
-    deps.queue.enqueue(queueMessage, queueDeduplicationIdFor(message.provider, message.externalId)),
-    publishReceived(connection, message, queueMessage, deps),
-  ]);
+  await deps.queue.enqueue(queueMessage, queueDeduplicationIdFor(message.provider, message.externalId));
   if (recorded.outcome === 'stored') {
     await deps.connections.touchLastInbound(connection.connectionId, receivedAt).catch(() => undefined);
   }
@@ -100,14 +97,18 @@ export async function ingestInboundBatch(
   const receivedAt = deps.clock.now();
   // One instant for the whole request, and ids that sort in the BSP's order within it.
   const messageIds = orderedMessageIds(receivedAt, messages.length);
-  const records: InboundRecord[] = messages.map((message, index) => ({
-    connection,
-    message,
-    conversationId: conversationIdFor(connection.connectionId, message.customer.id),
-    messageId: messageIds[index]!,
-    receivedAt,
-    dedupeExpiresAt: new Date(receivedAt.getTime() + deps.dedupeTtlMs),
-  }));
+  const records: InboundRecord[] = messages.map((message, index) => {
+    const ids = { conversationId: conversationIdFor(connection.connectionId, message.customer.id), messageId: messageIds[index]!, receivedAt: receivedAt.toISOString() };
+    return {
+      connection,
+      message,
+      conversationId: ids.conversationId,
+      messageId: ids.messageId,
+      receivedAt,
+      dedupeExpiresAt: new Date(receivedAt.getTime() + deps.dedupeTtlMs),
+      event: receivedEvent(connection, message, queueMessageOf(connection, message, ids)),
+    };
+  });
   const results = new Map<InboundRecord, IngestInboundResult>();
   const storeChunk = async (chunk: InboundRecord[]): Promise<void> => {
     const { outcome } = await deps.store.recordInboundBatch(chunk);
@@ -117,12 +118,9 @@ export async function ingestInboundBatch(
     }
     const ids = (record: InboundRecord) => ({ conversationId: record.conversationId, messageId: record.messageId, receivedAt: receivedAt.toISOString() });
     const queued = chunk.map((record) => queueMessageOf(connection, record.message, ids(record)));
-    await Promise.all([
-      deps.queue.enqueueBatch(
-        queued.map((message) => ({ message, deduplicationId: queueDeduplicationIdFor(message.provider, message.externalId) })),
-      ),
-      publishReceivedAll(connection, chunk.map((record, index) => ({ message: record.message, queued: queued[index]! })), deps),
-    ]);
+    await deps.queue.enqueueBatch(
+      queued.map((message) => ({ message, deduplicationId: queueDeduplicationIdFor(message.provider, message.externalId) })),
+    );
     for (const record of chunk) results.set(record, { outcome: 'stored', conversationId: record.conversationId, messageId: record.messageId });
   };
   // Chunks of different conversations side by side; the chunks of one long conversation in order.
@@ -193,28 +191,6 @@ function queueMessageOf(
     content: { ...message.content },
     ...(message.replyToExternalId !== undefined && { replyToExternalId: message.replyToExternalId }),
   };
-}
-
-async function publishReceived(
-  connection: Connection,
-  message: InboundMessage,
-  queued: InboundQueueMessage,
-  deps: IngestInboundDeps,
-): Promise<void> {
-  await publishReceivedAll(connection, [{ message, queued }], deps);
-}
-
-async function publishReceivedAll(
-  connection: Connection,
-  received: Array<{ message: InboundMessage; queued: InboundQueueMessage }>,
-  deps: IngestInboundDeps,
-): Promise<void> {
-  const events = received.map(({ message, queued }) => receivedEvent(connection, message, queued));
-  try {
-    await deps.events.publish(events);
-  } catch (error) {
-    deps.onEventPublishFailed?.(error);
-  }
 }
 
 function receivedEvent(connection: Connection, message: InboundMessage, queued: InboundQueueMessage): DomainEvent {

@@ -11,6 +11,8 @@ export interface InboundRecord {
   messageId: string;
   receivedAt: Date;
   dedupeExpiresAt: Date;
+  /** `message.received`, written on the message item in the same transaction (the outbox). */
+  event?: DomainEvent;
 }
 
 export type RecordInboundResult =
@@ -50,6 +52,8 @@ export interface StatusChange {
   /** The BSP's pricing category for the message (Cloud API), kept on the message. */
   pricingCategory?: string;
   at: Date;
+  /** `message.status`, written on the message in the same update (the outbox): published only if it applies. */
+  event?: DomainEvent;
 }
 
 /** `stale`: the message is already at or past that status. `unknown`: no such message for the connection. */

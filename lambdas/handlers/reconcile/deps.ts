@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -7,7 +6,6 @@ import { DynamoDbActiveConnections } from '../../adapters/dynamodb-active-connec
 import { DynamoDbConnectionDirectory } from '../../adapters/dynamodb-connection-directory';
 import { DynamoDbIngestedIndex } from '../../adapters/dynamodb-ingested-index';
 import { DynamoDbMessageStore } from '../../adapters/dynamodb-message-store';
-import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
 import { SqsInboundQueue } from '../../adapters/sqs-inbound-queue';
 import { TwilioInboundLister } from '../../providers/whatsapp/twilio/inbound-list';
@@ -34,7 +32,6 @@ export function createReconcileDeps(env: ReconcileEnv): ReconcileDeps {
       dedupe: env.DEDUPE_TABLE,
     }),
     queue: new SqsInboundQueue(new SQSClient({}), env.INBOUND_QUEUE_URL),
-    events: new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
     connections: new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, { cacheTtlMs: 60_000 }),
     clock: { now: () => new Date() },
     logger,

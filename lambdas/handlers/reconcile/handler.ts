@@ -3,7 +3,7 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import type { Connection, ConnectionDirectory } from '../../domain/connection';
 import type { ProviderName } from '../../domain/message';
-import type { Clock, EventPublisher, InboundQueue, MessageStore } from '../../domain/ports';
+import type { Clock, InboundQueue, MessageStore } from '../../domain/ports';
 import {
   reconcileInbound,
   type IngestedMessageIndex,
@@ -25,7 +25,6 @@ export interface ReconcileDeps {
   index: IngestedMessageIndex;
   store: MessageStore;
   queue: InboundQueue;
-  events: EventPublisher;
   /** For `touchLastInbound` after an ingested message (as the webhook does). */
   connections: ConnectionDirectory;
   clock: Clock;
@@ -79,20 +78,12 @@ export function createReconcileHandler(deps: ReconcileDeps) {
     return reconcileInbound(connection, source.sourceFor(credentials, connection.displayNumber), {
       store: deps.store,
       queue: deps.queue,
-      events: deps.events,
       connections: deps.connections,
       clock: deps.clock,
       index: deps.index,
       dedupeTtlMs: deps.config.dedupeTtlMs,
       lookbackMs: deps.config.lookbackMs,
       settleMs: deps.config.settleMs,
-      onEventPublishFailed: (error) => {
-        deps.metrics.addMetric(METRIC.eventPublishFailed, MetricUnit.Count, 1);
-        deps.logger.error('event publish failed; the message itself is stored', {
-          connectionId: connection.connectionId,
-          error: describeError(error, { bspCall: 'read' }),
-        });
-      },
       onMessageFailed: (externalId, error) =>
         deps.logger.warn('missed message not ingested; the next run tries again', {
           connectionId: connection.connectionId,

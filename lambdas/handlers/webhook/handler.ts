@@ -191,14 +191,13 @@ export function createWebhookHandler(deps: WebhookDeps) {
   }
 
   async function storeInbound(connection: Connection, messages: InboundMessage[], route: WebhookRequest['route']): Promise<void> {
+    // message.received is committed with each message (outbox) and published by the event relay.
     const results = await ingestInboundBatch(connection, messages, {
       store: deps.store,
       queue: deps.queue,
-      events: deps.events,
       connections: deps.connections,
       clock: deps.clock,
       dedupeTtlMs: deps.config.dedupeTtlMs,
-      onEventPublishFailed: (error) => reportEventFailure(error),
     });
     const stored = results.filter((result) => result.outcome === 'stored').length;
     if (stored > 0) deps.metrics.addMetric(METRIC.inboundStored, MetricUnit.Count, stored);

@@ -3,7 +3,7 @@ import { ingestInbound, ingestInboundBatch, type IngestInboundDeps } from '../..
 import type { InboundMessage } from '../../../lambdas/domain/message';
 import { MAX_BATCH_TRANSACTION_ITEMS, type RecordInboundResult } from '../../../lambdas/domain/ports';
 import { DependencyUnavailableError } from '../../../lambdas/shared/errors';
-import { FixedDirectory, RecordingEvents, RecordingQueue, RecordingStore } from '../../support/fakes';
+import { FixedDirectory, RecordingQueue, RecordingStore } from '../../support/fakes';
 
 const connection: Connection = {
   connectionId: 'demo',
@@ -23,11 +23,10 @@ const message: InboundMessage = {
   content: { type: 'text', text: 'Hola' },
 };
 
-function deps(store: RecordingStore): IngestInboundDeps & { queue: RecordingQueue; events: RecordingEvents; connections: FixedDirectory } {
+function deps(store: RecordingStore): IngestInboundDeps & { queue: RecordingQueue; connections: FixedDirectory } {
   return {
     store,
     queue: new RecordingQueue(),
-    events: new RecordingEvents(),
     connections: new FixedDirectory([connection]),
     clock: { now: () => new Date('2026-11-26T12:00:00Z') },
     dedupeTtlMs: 1000,
@@ -66,14 +65,21 @@ describe('ingestInbound', () => {
     expect(d.queue.sent).toHaveLength(0);
   });
 
-  it('reports but survives an event bus failure', async () => {
-    const d = deps(new RecordingStore());
-    d.events.failWith = new Error('bus down');
-    const failures: unknown[] = [];
-    const result = await ingestInbound(connection, message, { ...d, onEventPublishFailed: (e) => failures.push(e) });
-    expect(result.outcome).toBe('stored');
-    expect(failures).toHaveLength(1);
-    expect(d.queue.sent).toHaveLength(1);
+  it('writes message.received with the message itself (the outbox), so no publish can be lost after the commit', async () => {
+    // Prepare
+    const store = new RecordingStore();
+    const d = deps(store);
+
+    // Act
+    const result = await ingestInbound(connection, message, d);
+
+    // Assess: the event the store commits names the very message it stores and enqueues.
+    const [record] = store.inbound;
+    expect(record!.event).toEqual({
+      detailType: 'message.received',
+      detail: expect.objectContaining({ version: 1, messageId: result.messageId, conversationId: result.conversationId, externalId: message.externalId }),
+    });
+    expect(d.queue.sent[0]!.message.messageId).toBe(result.messageId);
   });
 });
 
@@ -115,7 +121,9 @@ describe('ingestInboundBatch', () => {
       expect(queuedTexts).toEqual([a, b]);
     }
     expect(d.queue.sent).toHaveLength(60);
-    expect(d.events.published).toHaveLength(60);
+    // Each stored message carries its own message.received.
+    const stored = batches.mock.calls.flatMap(([records]) => records);
+    expect(stored.map((record) => (record.event?.detail as { messageId?: string }).messageId)).toEqual(stored.map((record) => record.messageId));
   });
 
   it('stores a chunk message by message when its transaction is refused (a retried batch), finding each duplicate', async () => {

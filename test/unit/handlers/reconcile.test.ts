@@ -5,7 +5,7 @@ import { createReconcileHandler, type ReconcileDeps } from '../../../lambdas/han
 import { loadReconcileEnv } from '../../../lambdas/handlers/reconcile/env';
 import type { ProviderCredentials } from '../../../lambdas/providers/whatsapp/provider';
 import { SendFailedError } from '../../../lambdas/shared/errors';
-import { CachedCredentials, FixedDirectory, RecordingEvents, RecordingQueue, RecordingStore, silentPowertools } from '../../support/fakes';
+import { CachedCredentials, FixedDirectory, RecordingQueue, RecordingStore, silentPowertools } from '../../support/fakes';
 
 const NOW = new Date('2026-11-27T12:00:00Z');
 
@@ -44,7 +44,6 @@ function setup(sourceFor: (credentials: ProviderCredentials, number: string) => 
     index: { existing: async () => new Set<string>() },
     store,
     queue,
-    events: new RecordingEvents(),
     connections: new FixedDirectory([a, b, c]),
     clock: { now: () => NOW },
     logger,

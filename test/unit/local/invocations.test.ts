@@ -112,6 +112,7 @@ describe('eventSourceMappingsOf', () => {
         maximumBatchingWindowSeconds: 0,
         reportBatchItemFailures: false,
         enabled: false,
+        filterPatterns: [],
       },
       {
         logicalId: 'SendHandlerQueueEventSource5E6F7A8B',
@@ -122,6 +123,7 @@ describe('eventSourceMappingsOf', () => {
         reportBatchItemFailures: true,
         maximumConcurrency: 4,
         enabled: true,
+        filterPatterns: [],
       },
     ]);
   });
