@@ -168,19 +168,19 @@ const TEXTS = {
     'O provedor {provider} recusou as credenciais deste número (código {code}) em {date}: nada pode ser enviado até você colar novas e salvar.',
   ],
   'attention.remedy.twilio': [
-    'Copy the Auth Token again from the Twilio Console, paste it in step 4 and save, then run the connection test.',
-    'Copia de nuevo el Auth Token desde la consola de Twilio, pégalo en el paso 4 y guarda; después ejecuta la prueba de conexión.',
-    'Copie de novo o Auth Token no Console do Twilio, cole-o no passo 4 e salve; depois execute o teste de conexão.',
+    'Copy the Auth Token again from the Twilio Console, paste it in step 4 (“Edit the connection” opens the steps) and save, then run the connection test.',
+    'Copia de nuevo el Auth Token desde la consola de Twilio, pégalo en el paso 4 (“Editar la conexión” abre los pasos) y guarda; después ejecuta la prueba de conexión.',
+    'Copie de novo o Auth Token no Console do Twilio, cole-o no passo 4 (“Editar a conexão” abre os passos) e salve; depois execute o teste de conexão.',
   ],
   'attention.remedy.meta': [
-    'Generate a new system user token in Meta Business Suite (Settings → Users → System users), paste it in step 4 and save, then run the connection test.',
-    'Genera un nuevo token de usuario del sistema en Meta Business Suite (Configuración → Usuarios → Usuarios del sistema), pégalo en el paso 4 y guarda; después ejecuta la prueba de conexión.',
-    'Gere um novo token de usuário do sistema no Meta Business Suite (Configurações → Usuários → Usuários do sistema), cole-o no passo 4 e salve; depois execute o teste de conexão.',
+    'Generate a new system user token in Meta Business Suite (Settings → Users → System users), paste it in step 4 (“Edit the connection” opens the steps) and save, then run the connection test.',
+    'Genera un nuevo token de usuario del sistema en Meta Business Suite (Configuración → Usuarios → Usuarios del sistema), pégalo en el paso 4 (“Editar la conexión” abre los pasos) y guarda; después ejecuta la prueba de conexión.',
+    'Gere um novo token de usuário do sistema no Meta Business Suite (Configurações → Usuários → Usuários do sistema), cole-o no passo 4 (“Editar a conexão” abre os passos) e salve; depois execute o teste de conexão.',
   ],
   'attention.remedy.360dialog': [
-    'Generate a new API key in the 360dialog Hub, paste it in step 4 and save, then run the connection test.',
-    'Genera una nueva clave API en el Hub de 360dialog, pégala en el paso 4 y guarda; después ejecuta la prueba de conexión.',
-    'Gere uma nova chave de API no Hub da 360dialog, cole-a no passo 4 e salve; depois execute o teste de conexão.',
+    'Generate a new API key in the 360dialog Hub, paste it in step 4 (“Edit the connection” opens the steps) and save, then run the connection test.',
+    'Genera una nueva clave API en el Hub de 360dialog, pégala en el paso 4 (“Editar la conexión” abre los pasos) y guarda; después ejecuta la prueba de conexión.',
+    'Gere uma nova chave de API no Hub da 360dialog, cole-a no passo 4 (“Editar a conexão” abre os passos) e salve; depois execute o teste de conexão.',
   ],
   'quality.GREEN': [
     'High',

@@ -28,7 +28,7 @@ export function createStatusCard(ctx: PageContext, connection: ConnectionStore, 
   // The BSP refused the credentials: why, when, and what to do (the badge says "Needs attention").
   const attentionReason = h('p', { 'data-testid': 'attention-reason' });
   const attentionRemedy = h('p', { 'data-testid': 'attention-remedy' });
-  const attention = h('div', { class: 'notice notice--warning', 'data-testid': 'connection-attention', hidden: true }, attentionReason, attentionRemedy);
+  const attention = h('div', { class: 'notice notice--warning status-attention', 'data-testid': 'connection-attention', hidden: true }, attentionReason, attentionRemedy);
   const number = h('dd', {}, '—');
   const lastInbound = h('dd', { 'data-testid': 'last-inbound' }, '—');
   const fact = (label: MessageKey, testid: string) => {
