@@ -70,7 +70,7 @@ describe('local runtime: the whole loop (webhook → AI → send → simulator �
     expect(runtime.consumers.map((consumer) => consumer.name).sort()).toEqual(['ai', 'send']);
     const inboundUrl = runtime.resources.functionEnv.webhook.INBOUND_QUEUE_URL;
     expect(runtime.consumers.find((consumer) => consumer.name === 'ai')?.queue.url).toBe(inboundUrl);
-    expect(runtime.schedules.map((schedule) => schedule.name).sort()).toEqual(['outcome-watchdog', 'reconcile', 'template-sync', 'window']);
+    expect(runtime.schedules.map((schedule) => schedule.name).sort()).toEqual(['connection-health', 'outcome-watchdog', 'reconcile', 'template-sync', 'window']);
     expect(runtime.twilio).toMatchObject({ mode: 'simulator', apiBaseUrl: runtime.simulator?.url, webhookBaseUrl: runtime.url });
     expect(runtime.env).toMatchObject({ RESPONDER: 'demo', WEBHOOK_BASE_URL: runtime.url, TWILIO_CONTENT_BASE_URL: runtime.simulator?.url });
   });
@@ -149,6 +149,7 @@ describe('local runtime: the whole loop (webhook → AI → send → simulator �
     const results = await runtime.scheduler.runNow();
 
     expect(results.map((result) => [result.job, result.outcome, result.error]).sort()).toEqual([
+      ['connection-health', 'ok', undefined],
       ['outcome-watchdog', 'ok', undefined],
       ['reconcile', 'ok', undefined],
       ['template-sync', 'ok', undefined],
