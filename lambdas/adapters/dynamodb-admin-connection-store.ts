@@ -194,7 +194,7 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     // A re-save invalidates the last test and setup (they judged other credentials), the facts
     // learnt with them, the disabled marker, the pre-`secretLast4` attribute and the attention
     // marker (the BSP refused the old credentials, not these).
-    const removes = ['lastTest', 'facts', 'setup', 'disabledAt', 'authTokenLast4', 'attention'];
+    const removes = ['lastTest', 'facts', 'setup', 'disabledAt', 'disabledReason', 'authTokenLast4', 'attention'];
     const written: Record<keyof ConnectionFields, unknown> = {
       connectionId: undefined,
       businessId: fields.businessId,
@@ -208,6 +208,8 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
       secretArn: fields.secretArn,
       secretLast4: fields.secretLast4,
       credentialsUpdatedAt: fields.credentialsUpdatedAt,
+      onboarding: fields.onboarding,
+      coexistence: fields.coexistence,
     };
     for (const [name, value] of Object.entries(written)) {
       if (name === 'connectionId') continue;
@@ -309,6 +311,30 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     if (holder === undefined) return undefined;
     const connection = await this.get(holder);
     return connection?.status === 'active' && connection.provider === provider && connection.providerNumberId === providerNumberId ? connection : undefined;
+  }
+
+  /**
+   * One conditional `UpdateItem` on the business's current connection (the item must still be
+   * this business's). The setting is kept across saves: `saveUpdate` neither sets nor removes it.
+   */
+  async setHandoffPauseHours(businessId: string, pauseHours: number, at: Date): Promise<StoredConnection | undefined> {
+    const connection = await this.current(businessId);
+    if (!connection) return undefined;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { connectionId: connection.connectionId },
+          UpdateExpression: 'SET handoffPauseHours = :hours, updatedAt = :now',
+          ConditionExpression: 'attribute_exists(connectionId) AND businessId = :business',
+          ExpressionAttributeValues: { ':hours': pauseHours, ':now': at.toISOString(), ':business': businessId },
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw unavailable('DynamoDB UpdateItem (hand-off hours)', error);
+    }
+    return this.get(connection.connectionId);
   }
 
   /** An update applied only while the connection is active with the credentials saved at `credentialsUpdatedAt`. */
@@ -455,6 +481,14 @@ function failedConditions(error: unknown): boolean[] | undefined {
   return failed.some(Boolean) ? failed : undefined;
 }
 
+/** Written by the webhook on Meta's `PARTNER_REMOVED` (see `DynamoDbCoexistenceStore`). */
+const disabledReasonSchema = z.object({
+  code: z.literal('partner-removed'),
+  metaReason: z.string().optional(),
+  initiatedBy: z.string().optional(),
+  at: z.string(),
+});
+
 const testStepSchema = z.object({
   id: z.enum(['credentials', 'sender', 'testMessage']),
   ok: z.boolean(),
@@ -492,10 +526,32 @@ const storedConnectionSchema = z
     credentialsUpdatedAt: z.string().optional(),
     createdAt: z.string().default(''),
     updatedAt: z.string().default(''),
+    onboarding: z.enum(['embedded-signup']).optional().catch(undefined),
+    coexistence: z.boolean().optional().catch(undefined),
+    handoffPauseHours: z.number().positive().optional().catch(undefined),
+    disabledReason: disabledReasonSchema.optional().catch(undefined),
+    // The history import's attributes, top-level (a string set of chunks keeps replays counted once).
+    historyStatus: z.enum(['importing', 'complete', 'declined']).optional().catch(undefined),
+    historyProgress: z.number().optional(),
+    historyPhase: z.number().optional(),
+    historyChunks: z.instanceof(Set).optional().catch(undefined),
+    historyMessages: z.number().optional(),
+    historyUpdatedAt: z.string().optional(),
   })
   .refine((item) => item.providerNumberId !== undefined || item.displayNumber !== undefined, 'a connection without a number')
-  .transform(({ authTokenLast4, ...item }) => ({
+  .transform(({ authTokenLast4, historyStatus, historyProgress, historyPhase, historyChunks, historyMessages, historyUpdatedAt, ...item }) => ({
     ...item,
+    // Written by the webhook as `history` chunks come (see `DynamoDbCoexistenceStore.recordHistory`).
+    historyImport: historyStatus
+      ? {
+          status: historyStatus,
+          progress: historyProgress ?? 0,
+          ...(historyPhase !== undefined && { phase: historyPhase }),
+          chunks: historyChunks?.size ?? 0,
+          messages: historyMessages ?? 0,
+          updatedAt: historyUpdatedAt ?? '',
+        }
+      : undefined,
     providerNumberId: (item.providerNumberId ?? item.displayNumber) as string,
     providerAccountId: item.providerAccountId ?? (item.provider === 'twilio' ? item.accountSid : undefined),
     secretLast4: item.secretLast4 ?? (authTokenLast4 ? { authToken: authTokenLast4 } : {}),

@@ -13,6 +13,9 @@ const conversationSchema = z.object({
   lastCustomerMessageAt: z.string().optional(),
   windowExpiresAt: z.string().optional(),
   windowState: z.string().optional(),
+  contactName: z.string().optional(),
+  aiPausedUntil: z.string().optional(),
+  pausedBy: z.enum(['owner-app', 'owner-page', 'admin']).optional().catch(undefined),
 });
 
 function conversationOf(item: Record<string, unknown>): ConversationRecord | undefined {

@@ -18,6 +18,10 @@ export interface Connection {
   lastInboundAt?: string;
   /** Also on the WhatsApp Business app (Meta's coexistence): paced at a lower rate. */
   coexistence?: boolean;
+  /** `embedded-signup`: made through Echo's own Meta app (its webhooks come to the app-level route). */
+  onboarding?: 'embedded-signup';
+  /** The business's hand-off pause after an owner reply, hours (default `DEFAULT_HANDOFF_PAUSE_HOURS`). */
+  handoffPauseHours?: number;
 }
 
 /** Reads connections. Implementations may cache for a short TTL. */
@@ -54,5 +58,7 @@ function connectionFromRecord(record: ConnectionRecord): Connection {
     ...(providerAccountId !== undefined && { providerAccountId }),
     ...(record.lastInboundAt !== undefined && { lastInboundAt: record.lastInboundAt }),
     ...(record.coexistence !== undefined && { coexistence: record.coexistence }),
+    ...(record.onboarding !== undefined && { onboarding: record.onboarding }),
+    ...(record.handoffPauseHours !== undefined && { handoffPauseHours: record.handoffPauseHours }),
   };
 }

@@ -61,12 +61,17 @@ export type DomainEvent =
         businessId: string;
         connectionId: string;
         provider: string;
-        /** `needs-attention`: the BSP refused the connection's credentials; `attention` says why. */
-        change: 'saved' | 'tested' | 'deleted' | 'needs-attention';
+        /**
+         * `needs-attention`: the BSP refused the connection's credentials; `attention` says why.
+         * `disabled`: the BSP took the number away from us (Meta's `PARTNER_REMOVED`); `disabledReason` says why.
+         */
+        change: 'saved' | 'tested' | 'deleted' | 'needs-attention' | 'disabled';
         status: 'active' | 'disabled';
         verified: boolean;
         /** Present with `needs-attention`. */
         attention?: { reason: 'credentials-rejected'; code: string };
+        /** Present with `disabled`. */
+        disabledReason?: DisabledReason;
         at: string;
       };
     }
@@ -98,6 +103,26 @@ export type DomainEvent =
       };
     }
   | {
+      /**
+       * The AI stepped back from a conversation (`paused`: the owner replied from the WhatsApp
+       * Business app or the settings page, or an admin paused it) or took it back (`resumed`).
+       * While paused, messages are still stored and published; only the AI does not answer.
+       */
+      detailType: 'conversation.handoff';
+      detail: {
+        version: 1;
+        businessId: string;
+        connectionId: string;
+        conversationId: string;
+        state: 'paused' | 'resumed';
+        /** With `paused`. */
+        pausedBy?: HandoffActor;
+        /** With `paused`: when the AI answers again by itself. */
+        aiPausedUntil?: string;
+        at: string;
+      };
+    }
+  | {
       detailType: 'window.expiring';
       detail: {
         version: 1;
@@ -108,6 +133,19 @@ export type DomainEvent =
         at: string;
       };
     };
+
+/** Who paused the AI for a conversation: the owner from the WhatsApp Business app or the settings page, or an admin. */
+export type HandoffActor = 'owner-app' | 'owner-page' | 'admin';
+
+/** Why a connection was disabled by the BSP rather than by its business (Meta's `PARTNER_REMOVED`). */
+export interface DisabledReason {
+  code: 'partner-removed';
+  /** Meta's `disconnection_info.reason` (`PRIMARY_INACTIVITY`, `COMPANION_INACTIVITY`, `BUSINESS_DOWNGRADE`, …). */
+  metaReason?: string;
+  /** Meta's `disconnection_info.initiated_by` (`USER` or `SYSTEM`). */
+  initiatedBy?: string;
+  at: string;
+}
 
 /** The `source` of every event this product publishes. */
 export const EVENT_SOURCE = 'echo.whatsapp';

@@ -95,6 +95,23 @@ export function isSharedNumber(provider: ProviderName, providerNumberId: string)
 export const WEBHOOK_PATH_PREFIX = '/webhook/whatsapp';
 
 /**
+ * The app-level webhook of Echo's own Meta app (Embedded Signup): one callback URL for every
+ * business onboarded through the app, routed by `phone_number_id` (no connection id in the path).
+ */
+export const META_APP_WEBHOOK_PATH = `${WEBHOOK_PATH_PREFIX}/meta`;
+
+/**
+ * True for the app-level Meta webhook path (with or without a stage or base-path prefix).
+ * @example isMetaAppWebhookPath('/prod/webhook/whatsapp/meta') // true
+ */
+export function isMetaAppWebhookPath(rawPath: string): boolean {
+  return /\/webhook\/whatsapp\/meta\/*$/.test(rawPath);
+}
+
+/** The longest hand-off pause a business may configure, in hours (a week). */
+export const HANDOFF_MAX_PAUSE_HOURS = 168;
+
+/**
  * The webhook path of a provider's connection, as the BSP is told to call it.
  * @example webhookPath('meta', 'cn_01') // '/webhook/whatsapp/meta/cn_01'
  */
@@ -139,6 +156,10 @@ export const connectionRecordSchema = z.object({
   lastInboundAt: z.string().optional(),
   /** The number is also on the WhatsApp Business app (Meta's coexistence): sent at a lower rate. */
   coexistence: z.boolean().optional(),
+  /** How the connection was made: `embedded-signup` through Echo's own Meta app; absent: credentials pasted by the owner. */
+  onboarding: z.enum(['embedded-signup']).optional(),
+  /** Hours the AI steps back from a conversation after the owner replied in it (see `lambdas/domain/handoff.ts`). */
+  handoffPauseHours: z.number().positive().max(HANDOFF_MAX_PAUSE_HOURS).optional(),
 });
 
 export type ConnectionRecord = z.infer<typeof connectionRecordSchema>;

@@ -1,4 +1,4 @@
-import { PROVIDER_PROFILES, PROVIDERS, WEBHOOK_PATH_PREFIX, type ProviderName } from '../domain/providers';
+import { META_APP_WEBHOOK_PATH, PROVIDER_PROFILES, PROVIDERS, WEBHOOK_PATH_PREFIX, type ProviderName } from '../domain/providers';
 
 /**
  * The names operators and alarms depend on: the metric namespace, every metric name, the
@@ -60,6 +60,24 @@ export const METRIC = {
   rejectedForbidden: 'RejectedForbidden',
   inboundStored: 'InboundStored',
   inboundDuplicate: 'InboundDuplicate',
+  /**
+   * Meta app-level webhook: a change for a number (or WABA) no active connection holds. Acknowledged
+   * (Meta would retry a 5xx for a week) and counted; a steady count means a business left without
+   * unsubscribing, or a connection was deleted while Meta still sends.
+   */
+  appWebhookUnknownNumber: 'AppWebhookUnknownNumber',
+  /** Coexistence: a message the owner sent from the WhatsApp Business app (`smb_message_echoes`), stored. */
+  ownerMessageStored: 'OwnerMessageStored',
+  /** Coexistence: chat-history messages imported (`history`), new ones only. */
+  historyMessagesImported: 'HistoryMessagesImported',
+  /** Coexistence: the owner declined to share the chat history. */
+  historyDeclined: 'HistoryDeclined',
+  /** Coexistence: conversation names set from the owner's address book (`smb_app_state_sync`). */
+  contactNamesSynced: 'ContactNamesSynced',
+  /** Meta removed us from a business's WABA (`PARTNER_REMOVED`): the connection was disabled. */
+  connectionPartnerRemoved: 'ConnectionPartnerRemoved',
+  /** The AI was paused for a conversation because its owner replied (echo or settings page). */
+  handoffPaused: 'HandoffPaused',
   /** A delivery through Twilio's fallback URL: the primary webhook failed and this one healed it. */
   inboundViaFallback: 'InboundViaFallback',
   statusApplied: 'StatusApplied',
@@ -120,6 +138,8 @@ export const METRIC = {
   aiReadReceiptSent: 'AiReadReceiptSent',
   aiReadReceiptFailed: 'AiReadReceiptFailed',
   aiInvalidMessage: 'AiInvalidMessage',
+  /** An inbound message of a conversation the owner took over (hand-off): stored and published, not answered. */
+  aiSkippedPaused: 'AiSkippedPaused',
 
   // --- Admin.
   adminSuccess: 'AdminSuccess',
@@ -179,7 +199,7 @@ export type MetricName = (typeof METRIC)[keyof typeof METRIC];
 
 // --- Routes.
 
-export { WEBHOOK_PATH_PREFIX, webhookPath, webhookRouteOf } from '../domain/providers';
+export { META_APP_WEBHOOK_PATH, WEBHOOK_PATH_PREFIX, webhookPath, webhookRouteOf } from '../domain/providers';
 
 /** A webhook route's path in API Gateway syntax. */
 function webhookRoutePath(provider: ProviderName, route: 'status' | 'fallback' | 'inbound' = 'inbound'): string {
@@ -200,7 +220,15 @@ export const WEBHOOK_ROUTES = {
   meta: webhookRoutePath('meta'),
   /** 360dialog's webhook URL, registered through its API with our secret header. */
   dialog360: webhookRoutePath('360dialog'),
+  /**
+   * The callback URL of Echo's own Meta app (Embedded Signup): every business onboarded through it,
+   * routed by `phone_number_id`. `GET` handshake and `POST`, like a connection's Meta route.
+   */
+  metaApp: META_APP_WEBHOOK_PATH,
 } as const;
+
+/** The app-level Meta webhook's route keys (not per provider: one route for every business onboarded through our app). */
+export const META_APP_WEBHOOK_ROUTE_KEYS: readonly string[] = [`GET ${META_APP_WEBHOOK_PATH}`, `POST ${META_APP_WEBHOOK_PATH}`];
 
 /** The webhook route keys (`METHOD /path`) one provider's BSP calls, derived from its profile. */
 export function webhookRouteKeysOf(provider: ProviderName): string[] {
@@ -238,5 +266,13 @@ export const ADMIN_ROUTES = {
   sendMessage: `POST ${ADMIN_BASE}/conversations/{conversationId}/messages`,
   listTemplates: `GET ${ADMIN_BASE}/templates`,
   createReengagementTemplate: `POST ${ADMIN_BASE}/templates/reengagement`,
+  /** "Connect with Facebook": the Embedded Signup code exchanged and the Meta connection made by the server. */
+  embeddedSignup: `POST ${ADMIN_BASE}/connection/embedded-signup`,
+  /** Hand-off: the AI steps back from one conversation (for the business's hours, or as asked). */
+  pauseConversation: `POST ${ADMIN_BASE}/conversations/{conversationId}/pause`,
+  /** Hand-off: the AI answers the conversation again. */
+  resumeConversation: `POST ${ADMIN_BASE}/conversations/{conversationId}/resume`,
+  /** Hand-off: how long the AI steps back after the owner replied (per business). */
+  putHandoff: `PUT ${ADMIN_BASE}/connection/handoff`,
 } as const;
 export type AdminRouteKey = (typeof ADMIN_ROUTES)[keyof typeof ADMIN_ROUTES];

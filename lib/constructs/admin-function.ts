@@ -168,7 +168,8 @@ export class AdminFunction extends Construct {
       ]),
     );
     allow(dynamoIndexStatement(tables.connections, 'byBusiness', ['dynamodb:Query']));
-    allow(dynamoStatement(tables.conversations, ['dynamodb:GetItem']));
+    // UpdateItem: the AI/owner hand-off (pause, resume, and the pause after an owner's send).
+    allow(dynamoStatement(tables.conversations, ['dynamodb:GetItem', 'dynamodb:UpdateItem']));
     allow(dynamoIndexStatement(tables.conversations, 'byBusiness', ['dynamodb:Query']));
     allow(dynamoStatement(tables.messages, ['dynamodb:Query']));
     allow(

@@ -4,7 +4,8 @@ import { reportCredentialsRejected, type ConnectionAttention, type ConnectionAtt
 import type { DomainEvent } from '../events';
 import { newConnectionId } from '../ids';
 import type { Clock, EventPublisher } from '../ports';
-import { webhookPath, type ProviderName } from '../providers';
+import { handoffPauseHoursOf } from '../handoff';
+import { META_APP_WEBHOOK_PATH, webhookPath, type ProviderName } from '../providers';
 import { RetryableError } from '../../shared/errors';
 import {
   E164_PATTERN,
@@ -115,9 +116,18 @@ export function connectionView(businessId: string, connection: StoredConnection 
     ...(connection.lastInboundAt && { lastInboundAt: connection.lastInboundAt }),
     ...(connection.attention && { attention: { reason: connection.attention.reason, code: connection.attention.code, at: connection.attention.at } }),
     updatedAt: connection.updatedAt,
+    ...(connection.onboarding && { onboarding: connection.onboarding }),
+    ...(connection.coexistence && { coexistence: true }),
+    ...(connection.status === 'disabled' && connection.disabledReason && { disabledReason: connection.disabledReason }),
+    ...(connection.historyImport && { historyImport: connection.historyImport }),
+    handoff: { pauseHours: handoffPauseHoursOf(connection) },
   };
   const last4 = (name: string) => connection.secretLast4[name] ?? '';
-  const incoming = webhookUrlsFor(webhookBaseUrl, connection.provider, connection.connectionId).incoming;
+  // A connection made through Echo's own Meta app is called on the app-level webhook (routed by number).
+  const incoming =
+    connection.onboarding === 'embedded-signup'
+      ? `${webhookBaseUrl.replace(/\/+$/, '')}${META_APP_WEBHOOK_PATH}`
+      : webhookUrlsFor(webhookBaseUrl, connection.provider, connection.connectionId).incoming;
   switch (connection.provider) {
     case 'twilio':
       return {

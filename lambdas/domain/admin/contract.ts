@@ -1,6 +1,7 @@
 import * as z from 'zod';
 import { outboundContentSchema, WHATSAPP_LIMITS, whatsappLength } from '../outbound/contract';
-import { PROVIDERS, providerNameSchema, type ProviderName } from '../providers';
+import { HANDOFF_MAX_PAUSE_HOURS, PROVIDERS, providerNameSchema, type ProviderName } from '../providers';
+import type { DisabledReason, HandoffActor } from '../events';
 
 /**
  * The admin API's public contract: zod schemas of what it accepts, TypeScript types of what it
@@ -117,6 +118,25 @@ export const postMessageBodySchema = z.strictObject({
     .optional(),
 });
 
+/** The longest pause an admin may ask for: 30 days. */
+export const MAX_ADMIN_PAUSE_HOURS = 720;
+
+/**
+ * `POST conversations/{conversationId}/pause`: `{}` pauses for the business's hand-off hours,
+ * `{ hours }` or `{ until }` (ISO, in the future, at most 30 days away) for that long; not both.
+ */
+export const pauseConversationBodySchema = z
+  .strictObject({
+    hours: z.number().positive().max(MAX_ADMIN_PAUSE_HOURS, `at most ${MAX_ADMIN_PAUSE_HOURS} hours (30 days)`).optional(),
+    until: z.iso.datetime({ offset: true, error: 'must be an ISO 8601 date-time, e.g. 2026-11-27T18:00:00Z' }).optional(),
+  })
+  .refine((body) => body.hours === undefined || body.until === undefined, { message: 'give hours or until, not both', path: ['until'] });
+
+/** `PUT connection/handoff`: how long the AI steps back after the owner replied, for every conversation of the business. */
+export const putHandoffBodySchema = z.strictObject({
+  pauseHours: z.number().int('whole hours').min(1).max(HANDOFF_MAX_PAUSE_HOURS, `at most ${HANDOFF_MAX_PAUSE_HOURS} hours (a week)`),
+});
+
 /** Opaque base64url cursor, as the API handed it out. */
 const cursorSchema = z.string().min(1).max(2048).regex(/^[A-Za-z0-9_-]+$/, 'not a cursor this API handed out');
 
@@ -141,6 +161,8 @@ export type TestConnectionBody = z.infer<typeof testConnectionBodySchema>;
 export type PostMessageBody = z.infer<typeof postMessageBodySchema>;
 export type ListConversationsQuery = z.infer<typeof listConversationsQuerySchema>;
 export type ListMessagesQuery = z.infer<typeof listMessagesQuerySchema>;
+export type PauseConversationBody = z.infer<typeof pauseConversationBodySchema>;
+export type PutHandoffBody = z.infer<typeof putHandoffBodySchema>;
 
 // ---------------------------------------------------------------------------------------------
 // Responses
@@ -288,6 +310,36 @@ interface StoredConnectionViewBase extends ConnectionViewBase {
   /** Present while the connection needs its owner; see {@link ConnectionAttentionView}. */
   attention?: ConnectionAttentionView;
   updatedAt: string;
+  /** Made through Echo's own Meta app ("Connect with Facebook"): its webhook is the app-level one. */
+  onboarding?: 'embedded-signup';
+  /** Present (true) when the number is also on the WhatsApp Business app (Meta's coexistence). */
+  coexistence?: boolean;
+  /** Present when the BSP disabled the connection (Meta's `PARTNER_REMOVED`): why, for the page. */
+  disabledReason?: DisabledReason;
+  /** The coexistence chat-history import, once its first `history` webhook came. */
+  historyImport?: HistoryImportView;
+  /** How long the AI steps back from a conversation after the owner replied in it. */
+  handoff: HandoffSettingsView;
+}
+
+/** Where the import of a coexistence number's chat history (Meta's `history` webhooks) stands. */
+export interface HistoryImportView {
+  /** `declined`: the owner did not share the history. `complete`: Meta reported progress 100. */
+  status: 'importing' | 'complete' | 'declined';
+  /** 0..100, Meta's own measure of the whole sync. */
+  progress: number;
+  /** Meta's phase of the latest chunk: 0 (day 0–1), 1 (day 1–90), 2 (day 90–180). */
+  phase?: number;
+  /** Distinct chunks received. */
+  chunks: number;
+  /** Messages imported (each counted once, however often Meta sent it). */
+  messages: number;
+  updatedAt: string;
+}
+
+export interface HandoffSettingsView {
+  /** Hours (default 12). */
+  pauseHours: number;
 }
 
 export interface TwilioConnectionView extends StoredConnectionViewBase {
@@ -333,11 +385,23 @@ export type WindowView = { state: 'open' | 'expiring' | 'closed'; expiresAt?: st
 
 export interface ConversationView {
   conversationId: string;
+  /** `name`: the owner's address-book name when known (`contactName`), else the customer's WhatsApp profile name. */
   customer: { id: string; name?: string };
   lastMessageAt: string;
   lastCustomerMessageAt?: string;
   window: WindowView;
+  /** True while the AI stays out of this conversation (the owner took over, or an admin paused it). */
+  aiPaused: boolean;
+  /** While paused: when the AI answers again by itself. */
+  aiPausedUntil?: string;
+  /** While paused: who paused it. */
+  pausedBy?: HandoffActor;
+  /** The name the owner gave the customer in the WhatsApp Business app's address book. */
+  contactName?: string;
 }
+
+/** Who wrote an outbound message: the owner (the WhatsApp Business app, the settings page), the AI, or another Echo service. */
+export type MessageSender = 'owner-app' | 'owner-page' | 'ai' | 'echo-service';
 
 export type MessageDeliveryStatus = 'queued' | 'sent' | 'delivered' | 'read' | 'failed' | 'undelivered';
 
@@ -360,6 +424,10 @@ export interface MessageView {
    */
   failureReason?: string;
   idempotencyKey?: string;
+  /** Outbound only: who wrote it (`owner-app` is shown as "sent from the WhatsApp Business app"). */
+  sentBy?: MessageSender;
+  /** Came from the coexistence chat-history import (written before the number joined Echo). */
+  imported?: true;
 }
 
 /** A page of a list, newest first; `nextCursor` is absent on the last page. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { handoffPauseHoursOf, isAiPaused, ownerReplyPause, pausedEvent, type ConversationHandoffStore } from '../handoff';
 import { newMessageId } from '../ids';
 import { outboundMessageSchema, type OutboundMessage } from '../outbound/contract';
 import type { OutboundQueue } from '../outbound/ports';
@@ -9,6 +10,7 @@ import type {
   ListConversationsQuery,
   ListMessagesQuery,
   MessageDeliveryStatus,
+  MessageSender,
   MessageView,
   MessagesPage,
   PostMessageBody,
@@ -20,6 +22,9 @@ import { AdminConflictError, AdminNotFoundError } from './errors';
 import type { AdminConnectionStore, ConversationLister, ConversationRecord, MessageLister, SendClaimStore } from './ports';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The outbound metadata `source` of a message the owner sent from the settings page. */
+export const ADMIN_SEND_SOURCE = 'admin-api';
 
 /** The window shows `expiring` in its last hour, as the settings page warns. */
 export const WINDOW_EXPIRING_LEAD_MS = 60 * 60 * 1000;
@@ -48,12 +53,19 @@ export function windowViewOf(conversation: Pick<ConversationRecord, 'windowExpir
 }
 
 export function conversationViewOf(conversation: ConversationRecord, now: Date): ConversationView {
+  // The owner's own name for the customer (address book) reads better to him than the profile name.
+  const name = conversation.contactName ?? conversation.customerName;
+  const paused = isAiPaused(conversation, now);
   return {
     conversationId: conversation.conversationId,
-    customer: { id: conversation.customerId, ...(conversation.customerName && { name: conversation.customerName }) },
+    customer: { id: conversation.customerId, ...(name && { name }) },
     lastMessageAt: conversation.lastMessageAt ?? '',
     ...(conversation.lastCustomerMessageAt && { lastCustomerMessageAt: conversation.lastCustomerMessageAt }),
     window: windowViewOf(conversation, now),
+    aiPaused: paused,
+    ...(paused && { aiPausedUntil: conversation.aiPausedUntil! }),
+    ...(paused && conversation.pausedBy && { pausedBy: conversation.pausedBy }),
+    ...(conversation.contactName && { contactName: conversation.contactName }),
   };
 }
 
@@ -123,8 +135,24 @@ export function messageViewOf(item: Record<string, unknown>): MessageView | unde
     if (failureReason) view.failureReason = failureReason;
     const key = str(item.idempotencyKey);
     if (key) view.idempotencyKey = key;
+    view.sentBy = sentByOf(item);
   }
+  if (item.imported === true) view.imported = true;
   return view;
+}
+
+/**
+ * Who wrote an outbound message: stored on the item by the webhook for the owner's own messages
+ * (`owner-app`), else read from the outbound contract's metadata: the admin API's send marks
+ * `source: admin-api` (the owner on the settings page), the AI Lambda `inReplyTo`.
+ * @example sentByOf({ metadata: { source: 'admin-api' } }) // 'owner-page'
+ */
+export function sentByOf(item: Record<string, unknown>): MessageSender {
+  if (item.sentBy === 'owner-app' || item.sentBy === 'owner-page' || item.sentBy === 'ai' || item.sentBy === 'echo-service') return item.sentBy;
+  const metadata = (typeof item.metadata === 'object' && item.metadata !== null ? item.metadata : {}) as Record<string, unknown>;
+  if (metadata.source === ADMIN_SEND_SOURCE) return 'owner-page';
+  if (typeof metadata.inReplyTo === 'string') return 'ai';
+  return 'echo-service';
 }
 
 /** One line a person reads in a list: the text, caption, title, template name… at most 200 characters. */
@@ -172,6 +200,8 @@ export interface SendAdminDeps {
   queue: OutboundQueue;
   /** Idempotency keys claimed by earlier sends, with the message id each answered. */
   sendClaims: SendClaimStore;
+  /** The owner replied himself: the AI steps back from the conversation (hand-off). Absent: no pause. */
+  handoff?: ConversationHandoffStore;
   clock: Clock;
   config: {
     /** How long a claim is kept: the send Lambda's outbound dedupe retention (`DEDUPE_TTL_DAYS`). */
@@ -231,8 +261,15 @@ export async function sendMessage(
     messageId,
     content: body.content,
     ...(body.fallbackText !== undefined && { fallbackText: body.fallbackText }),
-    metadata: { source: 'admin-api' },
+    metadata: { source: ADMIN_SEND_SOURCE },
   });
   await deps.queue.enqueue(message, conversationId);
+  // After the enqueue: the owner's message is what starts the hand-off. If this write fails the
+  // request answers 5xx, and its retry (same key: same message, FIFO-deduplicated) pauses again.
+  if (deps.handoff) {
+    const plan = ownerReplyPause({ repliedAt: now, pauseHours: handoffPauseHoursOf(connection), by: 'owner-page', now });
+    const subject = { businessId, connectionId: conversation.connectionId, conversationId };
+    if (plan) await deps.handoff.pause(conversationId, plan, pausedEvent(subject, plan));
+  }
   return { messageId, conversationId, idempotencyKey, status: 'accepted' };
 }

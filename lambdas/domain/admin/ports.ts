@@ -1,6 +1,7 @@
 import type { ConnectionAttention } from '../connection-attention';
 import type { ProviderName } from '../providers';
-import type { ConnectionFacts, LastTest, SetupResult } from './contract';
+import type { DisabledReason, HandoffActor } from '../events';
+import type { ConnectionFacts, HistoryImportView, LastTest, SetupResult } from './contract';
 
 /**
  * A connection as the admin API stores it in the connections table: the attributes the webhook and
@@ -48,12 +49,34 @@ export interface StoredConnection {
   credentialsUpdatedAt: string;
   createdAt: string;
   updatedAt: string;
+  /** `embedded-signup`: made through Echo's own Meta app (no pasted secrets; the app-level webhook). */
+  onboarding?: 'embedded-signup';
+  /** The number is also on the WhatsApp Business app (Meta's coexistence): paced at 20 msg/s, echoes and history come. */
+  coexistence?: boolean;
+  /** The business's hand-off pause, hours (absent: the default, 12). Kept across saves. */
+  handoffPauseHours?: number;
+  /** Why the BSP disabled the connection (Meta's `PARTNER_REMOVED`); removed by the next save. */
+  disabledReason?: DisabledReason;
+  /** The coexistence chat-history import (written by the webhook; kept across saves). */
+  historyImport?: HistoryImportView;
 }
 
 /** What a `PUT connection` writes (the store keeps `createdAt` and `lastInboundAt`; a save drops the test, facts, setup and attention). */
 export type ConnectionFields = Omit<
   StoredConnection,
-  'lastTest' | 'lastInboundAt' | 'createdAt' | 'updatedAt' | 'status' | 'verified' | 'facts' | 'setup' | 'attention'
+  | 'lastTest'
+  | 'lastInboundAt'
+  | 'createdAt'
+  | 'updatedAt'
+  | 'status'
+  | 'verified'
+  | 'facts'
+  | 'setup'
+  | 'attention'
+  // Written by the webhook (PARTNER_REMOVED, history) and the hand-off route, never by a save.
+  | 'disabledReason'
+  | 'historyImport'
+  | 'handoffPauseHours'
 >;
 
 /** What a connection test records. */
@@ -113,6 +136,11 @@ export interface AdminConnectionStore {
    * business; the Meta app-level webhook routes by it. Undefined when none holds it.
    */
   findByProviderNumber(provider: ProviderName, providerNumberId: string): Promise<StoredConnection | undefined>;
+  /**
+   * Sets the business's hand-off pause hours on its current connection; resolves with the
+   * connection afterwards, or undefined when it has none.
+   */
+  setHandoffPauseHours(businessId: string, pauseHours: number, at: Date): Promise<StoredConnection | undefined>;
 }
 
 /** Writes connection secrets (Secrets Manager: one secret per connection, the stack's KMS key). */
@@ -134,6 +162,11 @@ export interface ConversationRecord {
   lastCustomerMessageAt?: string;
   windowExpiresAt?: string;
   windowState?: string;
+  /** The owner's address-book name for the customer (Meta coexistence `smb_app_state_sync`). */
+  contactName?: string;
+  /** Hand-off: the AI stays out of the conversation until then (ISO). */
+  aiPausedUntil?: string;
+  pausedBy?: HandoffActor;
 }
 
 /** A page read from DynamoDB: `lastKey` is the key to start the next page after (absent: no more). */
@@ -153,7 +186,16 @@ export interface MessageLister {
   list(conversationId: string, limit: number, startKey?: Record<string, string>): Promise<KeyPage<Record<string, unknown>>>;
 }
 
-export type AuditAction = 'connection.put' | 'connection.delete' | 'connection.test' | 'message.send' | 'template.create';
+export type AuditAction =
+  | 'connection.put'
+  | 'connection.delete'
+  | 'connection.test'
+  | 'connection.handoff'
+  | 'connection.embedded-signup'
+  | 'message.send'
+  | 'template.create'
+  | 'conversation.pause'
+  | 'conversation.resume';
 
 /** One audit record: who did what to which business, when, and how it ended. No secrets, no full numbers. */
 export interface AuditRecord {

@@ -8,6 +8,7 @@ import { DynamoDbAdminConnectionStore } from '../../adapters/dynamodb-admin-conn
 import { DynamoDbConversationLister, DynamoDbMessageLister } from '../../adapters/dynamodb-admin-readers';
 import { DynamoDbAuditLog } from '../../adapters/dynamodb-audit-log';
 import { DynamoDbConnectionAttention } from '../../adapters/dynamodb-connection-attention';
+import { DynamoDbConversationHandoff } from '../../adapters/dynamodb-conversation-handoff';
 import { DynamoDbSendClaimStore } from '../../adapters/dynamodb-send-claim-store';
 import { DynamoDbTemplateRegistry } from '../../adapters/dynamodb-template-registry';
 import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
@@ -64,6 +65,7 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
     messages: new DynamoDbMessageLister(documents, env.MESSAGES_TABLE),
     queue: new SqsOutboundQueue(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
     sendClaims: new DynamoDbSendClaimStore(documents, env.DEDUPE_TABLE),
+    handoff: new DynamoDbConversationHandoff(documents, env.CONVERSATIONS_TABLE),
     templates: new DynamoDbTemplateRegistry(documents, env.TEMPLATES_TABLE),
     templateBsps: createTemplateBsps({
       fetch: globalThis.fetch,

@@ -5,17 +5,22 @@ import type * as z from 'zod';
 import { auditRecord } from '../../domain/admin/audit';
 import { authorize, callerOf, type Caller, type JwtClaims } from '../../domain/admin/auth';
 import { deleteConnection, getConnection, putConnection, testConnection, type ConnectionAdminDeps } from '../../domain/admin/connections';
+import { connectWithEmbeddedSignup, embeddedSignupBodySchema, type EmbeddedSignupDeps } from '../../domain/admin/embedded-signup';
 import {
   businessIdSchema,
   conversationIdSchema,
   listConversationsQuerySchema,
   listMessagesQuerySchema,
+  pauseConversationBodySchema,
   postMessageBodySchema,
+  putHandoffBodySchema,
   putConnectionBodySchema,
   testConnectionBodySchema,
   type ProblemDetails,
 } from '../../domain/admin/contract';
 import { listConversations, listMessages, sendMessage } from '../../domain/admin/conversations';
+import { pauseConversation, putHandoffSettings, resumeConversation, type HandoffAdminDeps } from '../../domain/admin/handoff';
+import type { ConversationHandoffStore } from '../../domain/handoff';
 import { AdminNotFoundError, AdminValidationError, UnsupportedMediaTypeError } from '../../domain/admin/errors';
 import type { AuditAction, AuditLog, ConversationLister, MessageLister, SendClaimStore } from '../../domain/admin/ports';
 import { problemOf } from '../../domain/admin/problems';
@@ -33,8 +38,14 @@ export interface AdminDeps extends ConnectionAdminDeps {
   conversations: ConversationLister;
   messages: MessageLister;
   queue: OutboundQueue;
+  /** Echo's Meta app ("Connect with Facebook"); without it, or without `signupGraph`, that route answers 409 `not-supported`. */
+  metaApp?: EmbeddedSignupDeps['metaApp'];
+  /** The Graph calls of the Embedded Signup onboarding. */
+  signupGraph?: EmbeddedSignupDeps['signupGraph'];
   /** Idempotency keys of `POST …/messages` (the dedupe table). */
   sendClaims: SendClaimStore;
+  /** The AI/owner hand-off state on conversations; without it the pause routes answer 500 and sends pause nothing. */
+  handoff?: ConversationHandoffStore;
   templates: TemplateRegistry;
   /** The template port of each provider (Twilio's Content API, Meta's and 360dialog's `message_templates`). */
   templateBsps: TemplateBsps;
@@ -65,6 +76,10 @@ export const ADMIN_ROUTE_KEYS = {
   postMessage: ADMIN_ROUTES.sendMessage,
   listTemplates: ADMIN_ROUTES.listTemplates,
   createReengagement: ADMIN_ROUTES.createReengagementTemplate,
+  embeddedSignup: ADMIN_ROUTES.embeddedSignup,
+  pauseConversation: ADMIN_ROUTES.pauseConversation,
+  resumeConversation: ADMIN_ROUTES.resumeConversation,
+  putHandoff: ADMIN_ROUTES.putHandoff,
 } as const;
 
 type Reply = { status: number; body?: unknown; target?: string };
@@ -149,6 +164,33 @@ const ROUTES: Record<string, Route> = {
       return { status: 200, body: result, target: connection.connectionId };
     },
   },
+  [ADMIN_ROUTE_KEYS.embeddedSignup]: {
+    action: 'connection.embedded-signup',
+    body: 'required',
+    run: async ({ businessId, notes }, deps, body) => {
+      notes.provider = 'meta';
+      const result = await connectWithEmbeddedSignup(businessId, parse(embeddedSignupBodySchema, body), {
+        ...deps,
+        onCleanupFailed: (error) => {
+          deps.metrics.addMetric(METRIC.connectionCleanupFailed, MetricUnit.Count, 1);
+          deps.logger.error('could not undo the writes of a save that lost its number', { error: describeError(error) });
+        },
+        onSetupFailed: (error) => {
+          deps.metrics.addMetric(METRIC.connectionSetupFailed, MetricUnit.Count, 1);
+          deps.logger.warn('the Embedded Signup setup at Meta failed; the connection is saved', { error: describeError(error) });
+        },
+      });
+      const { connection } = result;
+      deps.logger.info('connection saved through Embedded Signup', {
+        connectionId: connection.connectionId,
+        created: result.created,
+        replayed: result.replayed,
+        coexistence: connection.coexistence === true,
+        ...(connection.setup && { setupOk: connection.setup.ok, setupCode: connection.setup.code }),
+      });
+      return { status: result.created ? 201 : 200, body: result.view, target: connection.connectionId };
+    },
+  },
   [ADMIN_ROUTE_KEYS.listConversations]: {
     run: async ({ businessId, event }, deps) => ({
       status: 200,
@@ -171,11 +213,40 @@ const ROUTES: Record<string, Route> = {
         connections: deps.connections,
         queue: deps.queue,
         sendClaims: deps.sendClaims,
+        ...(deps.handoff && { handoff: deps.handoff }),
         clock: deps.clock,
         config: { dedupeTtlDays: deps.config.dedupeTtlDays },
       });
       deps.logger.info('message accepted for sending', { conversationId, messageId: accepted.messageId });
       return { status: 202, body: accepted, target: conversationId };
+    },
+  },
+  [ADMIN_ROUTE_KEYS.pauseConversation]: {
+    action: 'conversation.pause',
+    body: 'optional',
+    run: async ({ businessId, event }, deps, body) => {
+      const conversationId = conversationIdOf(event);
+      const view = await pauseConversation(businessId, conversationId, parse(pauseConversationBodySchema, body), handoffDeps(deps));
+      deps.logger.info('conversation paused', { conversationId, aiPausedUntil: view.aiPausedUntil });
+      return { status: 200, body: view, target: conversationId };
+    },
+  },
+  [ADMIN_ROUTE_KEYS.resumeConversation]: {
+    action: 'conversation.resume',
+    run: async ({ businessId, event }, deps) => {
+      const conversationId = conversationIdOf(event);
+      const view = await resumeConversation(businessId, conversationId, handoffDeps(deps));
+      deps.logger.info('conversation resumed', { conversationId });
+      return { status: 200, body: view, target: conversationId };
+    },
+  },
+  [ADMIN_ROUTE_KEYS.putHandoff]: {
+    action: 'connection.handoff',
+    body: 'required',
+    run: async ({ businessId, notes }, deps, body) => {
+      const { view, connection } = await putHandoffSettings(businessId, parse(putHandoffBodySchema, body), deps);
+      notes.provider = connection.provider;
+      return { status: 200, body: view, target: connection.connectionId };
     },
   },
   [ADMIN_ROUTE_KEYS.listTemplates]: {
@@ -298,6 +369,11 @@ function respond(reply: Reply): APIGatewayProxyStructuredResultV2 {
     headers: { 'content-type': isProblem ? 'application/problem+json' : 'application/json', 'cache-control': 'no-store' },
     body: JSON.stringify(reply.body as ProblemDetails | object),
   };
+}
+
+function handoffDeps(deps: AdminDeps): HandoffAdminDeps {
+  if (!deps.handoff) throw new Error('the admin Lambda was built without its hand-off store');
+  return { conversations: deps.conversations, connections: deps.connections, handoff: deps.handoff, clock: deps.clock };
 }
 
 function conversationIdOf(event: APIGatewayProxyEventV2): string {

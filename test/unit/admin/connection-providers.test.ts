@@ -70,6 +70,7 @@ describe('admin connections for three providers', () => {
           verifyToken: h.tokens[0],
         },
         webhookUrls: { incoming: `${HOOKS}/meta/${FIRST_ID}` },
+        handoff: { pauseHours: 12 },
       });
       expect(h.tokens[0]).toHaveLength(32);
       const item = h.store.items.get(FIRST_ID)!;

@@ -31,6 +31,7 @@ describe('admin connections (domain)', () => {
       updatedAt: '2026-11-27T10:00:00.000Z',
       credentials: { accountSid: ACCOUNT_SID, authTokenLast4: AUTH_TOKEN.slice(-4) },
       webhookUrls: webhookUrlsFor('https://hooks.example.com', 'twilio', 'cn_TEST0000000000000000000001'),
+      handoff: { pauseHours: 12 },
     });
     expect(JSON.stringify(view)).not.toContain(AUTH_TOKEN);
     expect(h.secrets.read(h.store.items.get(view.connectionId!)!.secretArn)).toEqual({ accountSid: ACCOUNT_SID, authToken: AUTH_TOKEN });

@@ -63,6 +63,7 @@ describe('admin conversations (domain)', () => {
       lastMessageAt: expect.any(String),
       lastCustomerMessageAt: expect.any(String),
       window: { state: 'open', expiresAt: expect.any(String) },
+      aiPaused: false,
     });
   });
 
@@ -123,6 +124,7 @@ describe('admin conversations (domain)', () => {
       errorReason: 'outside the window',
       failureReason: 'window-closed',
       idempotencyKey: 'admin:1',
+      sentBy: 'echo-service',
     });
     expect(page.items[1].text).toBe('Hola quiero pan');
     await expect(listMessages(BUSINESS, theirs, { limit: 50 }, h.deps)).rejects.toBeInstanceOf(AdminNotFoundError);

@@ -127,6 +127,13 @@ export class InMemoryAdminConnectionStore implements AdminConnectionStore, Conne
     const item = holder ? this.items.get(holder.connectionId) : undefined;
     return item?.status === 'active' ? structuredClone(item) : undefined;
   }
+  async setHandoffPauseHours(businessId: string, pauseHours: number, at: Date) {
+    const id = this.pointers.get(businessId);
+    const item = id ? this.items.get(id) : undefined;
+    if (!item || item.businessId !== businessId) return undefined;
+    this.items.set(item.connectionId, { ...item, handoffPauseHours: pauseHours, updatedAt: at.toISOString() });
+    return structuredClone(this.items.get(item.connectionId));
+  }
 }
 
 export class FakeSecretWriter implements SecretWriter {
