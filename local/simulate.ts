@@ -22,7 +22,9 @@
  *   --name <profile name>       WhatsApp profile name (default 'Demo Customer')
  *   --count <N>                 meta and 360dialog: N messages in one webhook (default 1)
  *   --customers <K>             meta and 360dialog: from K customers (default 1, at most N)
- *   --media <url>               twilio: one attachment (with --media-type, default image/jpeg)
+ *   --media <image|voice|document>  one attachment with real bytes (a JPEG, an Ogg/Opus voice note, a PDF),
+ *                               served by the provider's simulator the way the BSP serves media
+ *   --media <url>               twilio: an attachment at any URL (with --media-type, default image/jpeg)
  *   --media-type <mime>
  *   --messaging-service <MG…>   twilio: adds MessagingServiceSid
  *   --wait <seconds>            how long to follow the replies (default 20; 0: do not follow)
@@ -36,6 +38,7 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { isProviderName, type ProviderName } from '../lambdas/domain/providers';
 import { maskIdentifier } from '../lambdas/domain/redact';
 import type { InboundResult } from './cloud-api-simulator';
+import { SAMPLE_MEDIA_KINDS, sampleMedia, type SampleMediaKind } from './media-samples';
 import { DEV_DEFAULTS, LocalConfigError, loadLocalConfig, type LocalConfig } from './config';
 import { DEFAULT_STATE_FILE, type RuntimeStateFile } from './state';
 
@@ -44,7 +47,7 @@ class SimulateError extends Error {}
 
 const USAGE =
   'usage: npm run simulate -- inbound [--provider twilio|meta|360dialog] --from +5215512345678 --text "Hola" [--name "Demo Customer"] ' +
-  '[--count N [--customers K]] [--media <url> [--media-type image/jpeg]] [--wait <seconds>]';
+  '[--count N [--customers K]] [--media image|voice|document | --media <url> [--media-type image/jpeg]] [--wait <seconds>]';
 
 // ---------------------------------------------------------------------------------------------
 // Building the webhook
@@ -63,6 +66,10 @@ export interface InboundOptions {
   text: string;
   name: string;
   media?: { url: string; contentType: string };
+  /** `--media image|voice|document`: a sample file the simulator serves (see local/media-samples.ts). */
+  sample?: SampleMediaKind;
+  /** The MessageSid to post (Twilio: the one the simulator recorded the media under). @default a new one */
+  messageSid?: string;
   messagingServiceSid?: string;
 }
 
@@ -78,7 +85,7 @@ export function twilioSid(prefix: 'SM' | 'MM'): string {
  * Twilio's requests; the signature sorts them anyway).
  */
 export function inboundFields(options: InboundOptions, config: Pick<LocalConfig, 'DEV_TWILIO_ACCOUNT_SID' | 'DEV_WHATSAPP_NUMBER'>): Record<string, string> {
-  const sid = twilioSid(options.media ? 'MM' : 'SM');
+  const sid = options.messageSid ?? twilioSid(options.media ? 'MM' : 'SM');
   const fields: Record<string, string> = {
     SmsMessageSid: sid,
     NumMedia: options.media ? '1' : '0',
@@ -393,9 +400,11 @@ export function parseInboundArgs(args: string[]): InboundOptions {
   if (provider === 'twilio' && ((count ?? 1) > 1 || (customers ?? 1) > 1)) {
     throw new SimulateError('--count and --customers need --provider meta or 360dialog: Twilio posts one message per webhook');
   }
-  if (provider !== 'twilio' && (values.media || values['messaging-service'])) {
-    throw new SimulateError('--media and --messaging-service are for --provider twilio');
+  const sample = (SAMPLE_MEDIA_KINDS as readonly string[]).includes(values.media ?? '') ? (values.media as SampleMediaKind) : undefined;
+  if (provider !== 'twilio' && ((values.media && !sample) || values['messaging-service'])) {
+    throw new SimulateError('--media <url> and --messaging-service are for --provider twilio (every provider takes --media image|voice|document)');
   }
+  if (sample && (count ?? 1) > 1) throw new SimulateError('--media image|voice|document sends one message: leave out --count');
   if (customers !== undefined && customers > (count ?? 1)) throw new SimulateError('--customers cannot be more than --count');
   const wait = Number(values.wait);
   if (!Number.isFinite(wait) || wait < 0) throw new SimulateError('--wait takes a number of seconds (0: do not follow the replies)');
@@ -408,7 +417,8 @@ export function parseInboundArgs(args: string[]): InboundOptions {
     name: values.name ?? ((customers ?? 1) > 1 ? '' : 'Demo Customer'),
     ...(count !== undefined && { count }),
     ...(customers !== undefined && { customers }),
-    media: values.media ? { url: values.media, contentType: values['media-type'] ?? 'image/jpeg' } : undefined,
+    media: values.media && !sample ? { url: values.media, contentType: values['media-type'] ?? 'image/jpeg' } : undefined,
+    ...(sample && { sample }),
     messagingServiceSid: values['messaging-service'],
   };
 }
@@ -421,10 +431,10 @@ async function postTwilio(options: InboundOptions, config: LocalConfig, state: R
   if (!authToken) {
     throw new SimulateError('the runtime uses real Twilio: set TWILIO_AUTH_TOKEN in this shell too, or message the number from WhatsApp');
   }
-  const fields = inboundFields(options, {
-    DEV_TWILIO_ACCOUNT_SID: state.demo.accountSid ?? config.DEV_TWILIO_ACCOUNT_SID,
-    DEV_WHATSAPP_NUMBER: state.demo.whatsappNumber ?? config.DEV_WHATSAPP_NUMBER,
-  });
+  const accountSid = state.demo.accountSid ?? config.DEV_TWILIO_ACCOUNT_SID;
+  const whatsappNumber = state.demo.whatsappNumber ?? config.DEV_WHATSAPP_NUMBER;
+  if (options.sample) options = { ...options, ...(await twilioSampleMedia(options, options.sample, { accountSid, authToken, whatsappNumber }, state)) };
+  const fields = inboundFields(options, { DEV_TWILIO_ACCOUNT_SID: accountSid, DEV_WHATSAPP_NUMBER: whatsappNumber });
   const url = state.webhookUrls.inbound;
   // Behind a tunnel the webhook verifies against the public URL, the one Twilio would have called.
   const signedUrl = state.publicWebhookUrls?.inbound ?? url;
@@ -449,6 +459,42 @@ async function postTwilio(options: InboundOptions, config: LocalConfig, state: R
 }
 
 /**
+ * Records the sample file as an inbound message's media in the Twilio simulator, which then serves
+ * it at its `MediaUrl` the way Twilio does (Basic auth, a redirect to a signed link): the MessageSid
+ * and MediaUrl the webhook must carry.
+ */
+async function twilioSampleMedia(
+  options: InboundOptions,
+  kind: SampleMediaKind,
+  account: { accountSid: string; authToken: string; whatsappNumber: string },
+  state: RuntimeStateFile,
+): Promise<Pick<InboundOptions, 'media' | 'messageSid'>> {
+  const simulatorUrl = state.twilio?.mode === 'simulator' ? state.twilio.simulatorUrl : undefined;
+  if (!simulatorUrl) throw new SimulateError('--media image|voice|document needs the Twilio simulator (real Twilio serves only media customers sent)');
+  const sample = sampleMedia(kind);
+  const recorded = await fetch(`${simulatorUrl}/_simulator/inbound`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      accountSid: account.accountSid,
+      from: options.from,
+      to: account.whatsappNumber,
+      body: options.text,
+      media: [{ contentType: sample.contentType, base64: sample.bytes.toString('base64') }],
+    }),
+  });
+  if (!recorded.ok) throw new SimulateError(`the Twilio simulator refused the media: ${await recorded.text()}`);
+  const messageSid = ((await recorded.json()) as { sid: string }).sid;
+  const base = `${simulatorUrl}/2010-04-01/Accounts/${account.accountSid}/Messages/${messageSid}/Media`;
+  const list = await fetch(`${base}.json`, {
+    headers: { authorization: `Basic ${Buffer.from(`${account.accountSid}:${account.authToken}`).toString('base64')}` },
+  });
+  const mediaSid = ((await list.json()) as { media_list?: Array<{ sid: string }> }).media_list?.[0]?.sid;
+  if (!mediaSid) throw new SimulateError('the Twilio simulator lists no media for the recorded message');
+  return { messageSid, media: { url: `${base}/${mediaSid}`, contentType: sample.contentType } };
+}
+
+/**
  * Has the runtime's Meta or 360dialog simulator post the inbound webhook (it signs it, or adds the
  * registered header, as the BSP does); the wamids it carries, or undefined when refused.
  */
@@ -460,17 +506,23 @@ async function postCloud(provider: 'meta' | '360dialog', options: InboundOptions
   const count = options.count ?? 1;
   let response: Response;
   try {
+    const account = provider === 'meta' ? demo.providerNumberId : demo.displayNumber;
+    const media = options.sample ? await cloudSampleMedia(simulatorUrl, account, options.sample) : undefined;
     response = await fetch(`${simulatorUrl}/_simulator/inbound`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        account: provider === 'meta' ? demo.providerNumberId : demo.displayNumber,
-        from: options.from,
-        text: options.text,
-        count,
-        customers: options.customers ?? 1,
-        ...(options.name && { name: options.name }),
-      }),
+      body: JSON.stringify(
+        media
+          ? { account, messages: [{ from: options.from, ...(options.name && { name: options.name }), media: { ...media, ...(options.text && { caption: options.text }) } }] }
+          : {
+              account,
+              from: options.from,
+              text: options.text,
+              count,
+              customers: options.customers ?? 1,
+              ...(options.name && { name: options.name }),
+            },
+      ),
     });
   } catch (error) {
     if (isConnectionRefused(error)) throw new SimulateError(`the ${label} simulator does not answer on ${simulatorUrl}: restart \`npm run dev\``);
@@ -494,6 +546,26 @@ async function postCloud(provider: 'meta' | '360dialog', options: InboundOptions
     return undefined;
   }
   return answer.messageIds;
+}
+
+/** Uploads the sample file to a Cloud API simulator: the media object an inbound message names by id. */
+async function cloudSampleMedia(simulatorUrl: string, account: string | undefined, kind: SampleMediaKind) {
+  const sample = sampleMedia(kind);
+  const added = await fetch(`${simulatorUrl}/_simulator/media`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ account, mimeType: sample.contentType, base64: sample.bytes.toString('base64') }),
+  });
+  if (!added.ok) throw new SimulateError(`the simulator refused the media: ${await added.text()}`);
+  const view = (await added.json()) as { id: string; sha256: string; mimeType: string };
+  return {
+    type: kind === 'voice' ? ('audio' as const) : kind,
+    id: view.id,
+    mimeType: view.mimeType,
+    sha256: view.sha256,
+    ...(kind === 'voice' && { voice: true }),
+    ...(sample.filename && { filename: sample.filename }),
+  };
 }
 
 function bspDescription(provider: ProviderName, state: RuntimeStateFile): string {

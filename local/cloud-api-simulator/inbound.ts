@@ -36,6 +36,11 @@ export interface CloudInboundMessage {
   text?: string;
   /** An image message by media id (as `GET /{media-id}` then resolves). */
   image?: { id: string; mimeType: string; sha256: string; caption?: string };
+  /**
+   * Any media message by id: `audio` (with `voice: true` for a voice note), `document` (with its
+   * `filename`), `video`, `sticker` or `image`.
+   */
+  media?: { type: 'image' | 'audio' | 'video' | 'document' | 'sticker'; id: string; mimeType: string; sha256: string; caption?: string; filename?: string; voice?: boolean };
   /** The wamid. @default a new one */
   id?: string;
   /** Epoch ms. @default now */
@@ -67,7 +72,18 @@ function messageObject(number: WebhookNumber, message: CloudInboundMessage, id: 
   object.id = id;
   object.timestamp = unixSeconds(message.at ?? now);
   if (message.replyTo) object.context = { from: digitsOf(number.displayNumber), id: message.replyTo };
-  if (message.image) {
+  if (message.media) {
+    const { type, id: mediaId, mimeType, sha256, caption, filename, voice } = message.media;
+    object.type = type;
+    object[type] = {
+      ...(caption !== undefined && { caption }),
+      ...(filename !== undefined && { filename }),
+      ...(voice !== undefined && { voice }),
+      mime_type: mimeType,
+      sha256,
+      id: mediaId,
+    };
+  } else if (message.image) {
     object.type = 'image';
     object.image = {
       ...(message.image.caption !== undefined && { caption: message.image.caption }),

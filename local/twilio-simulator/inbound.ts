@@ -19,8 +19,8 @@ export interface InboundInput {
   /** Our number, `+E164` or `whatsapp:+E164`. */
   to: string;
   body?: string;
-  /** Attachments, listed by the Media subresource. */
-  media?: Array<{ contentType: string }>;
+  /** Attachments, listed by the Media subresource; with `base64`, the file is served too (see `media.ts`). */
+  media?: Array<{ contentType: string; base64?: string }>;
   /** When Twilio received it (epoch ms or ISO text). @default now */
   receivedAt?: number | string;
   messagingServiceSid?: string;
@@ -32,7 +32,7 @@ export interface StoredInbound {
   from: string;
   to: string;
   body: string;
-  media: Array<{ sid: string; contentType: string; createdAt: number }>;
+  media: Array<{ sid: string; contentType: string; createdAt: number; bytes?: Buffer }>;
   receivedAt: number;
   messagingServiceSid?: string;
 }
@@ -70,7 +70,12 @@ export function normaliseInbound(
   if (!Number.isFinite(receivedAt)) throw new Error('inbound message: receivedAt is not a time');
   const media = (input.media ?? []).map((item) => {
     if (!item || typeof item.contentType !== 'string' || item.contentType === '') throw new Error('inbound message: every media item needs a contentType');
-    return { sid: sids.next('ME'), contentType: item.contentType, createdAt: receivedAt };
+    return {
+      sid: sids.next('ME'),
+      contentType: item.contentType,
+      createdAt: receivedAt,
+      ...(typeof item.base64 === 'string' && { bytes: Buffer.from(item.base64, 'base64') }),
+    };
   });
   const stored: StoredInbound = {
     sid: sids.next(media.length > 0 ? 'MM' : 'SM'),

@@ -26,7 +26,7 @@
  *   `DateSent>=2026-11-27`; a time part is ignored), `PageSize` 1–1000 (default 50), paged through
  *   `next_page_uri` (`Page` + `PageToken`), the list under `messages`.
  *   `GET …/Messages/{Sid}/Media.json` lists a recorded message's media (`media_list`, `content_type`,
- *   `uri`); the media files themselves are not served.
+ *   `uri`); a medium recorded with `base64` is served at its URI (Basic auth, then a signed hop: `media.ts`).
  * - Connection test (the admin API's `POST connection/test`):
  *   `GET /2010-04-01/Accounts/{AccountSid}.json`: HTTP Basic that must match the path's account
  *   (401 / 20003 for a wrong token); the Account resource with `status` `active` (or what

@@ -19,6 +19,7 @@ import {
 import { accountResource, sendersPage, type AccountStatus } from './accounts';
 import { ASYNC_ERROR_MESSAGES, errorBody, TWILIO_CODES, TwilioApiError } from './errors';
 import { chooseAsyncFailure, chooseLostAnswer, chooseSyncFault, parseFaults, type SimulatorFaults } from './faults';
+import { MEDIA_FILE_PATH, TwilioMediaLinks } from './media';
 import { validateSendForm, type SendRequest } from './messages';
 import {
   inboundResource,
@@ -197,6 +198,8 @@ class SimulatorServer implements TwilioSimulator {
   private readonly approvalDelayMs: number;
   private readonly poster: CallbackPoster;
   private readonly sids = new SidFactory();
+  /** Signed hops of inbound media downloads (`media.ts`). */
+  private readonly mediaLinks = new TwilioMediaLinks();
 
   private faults: SimulatorFaults;
   private messageList: StoredMessage[] = [];
@@ -355,6 +358,18 @@ class SimulatorServer implements TwilioSimulator {
       this.control(method, path, body, response);
       return;
     }
+    if (path.startsWith('/_media/')) {
+      // The signed hop, as Twilio's CDN serves it: no credentials, only a valid unexpired link.
+      const target = this.mediaLinks.resolve(path, Date.now());
+      const file = target && this.inboundIndex.get(target.messageSid)?.media.find((item) => item.sid === target.mediaSid);
+      if (!file?.bytes) {
+        this.sendJson(response, 404, errorBody(TWILIO_CODES.notFound, 'Not found', 404));
+        return;
+      }
+      response.writeHead(200, { 'content-type': file.contentType, 'content-length': String(file.bytes.length) });
+      response.end(file.bytes);
+      return;
+    }
 
     this.counters.requests++;
     let match: RegExpExecArray | null;
@@ -383,6 +398,15 @@ class SimulatorServer implements TwilioSimulator {
           throw new TwilioApiError(TWILIO_CODES.notFound, `The requested resource ${path} was not found`, 404);
         }
         this.sendJson(response, 200, mediaListPage(inbound, rfc2822));
+      } else if ((match = MEDIA_FILE_PATH.exec(path))) {
+        // A media file: Basic auth of the path's account, then a redirect to a short-lived signed link.
+        this.requireMethod(method, 'GET');
+        const accountSid = this.authenticate(request, match[1]);
+        const inbound = this.inboundIndex.get(match[2]!);
+        const file = inbound?.accountSid === accountSid ? inbound.media.find((item) => item.sid === match![3]) : undefined;
+        if (!file?.bytes) throw new TwilioApiError(TWILIO_CODES.notFound, `The requested resource ${path} was not found`, 404);
+        response.writeHead(307, { location: `${this.url}${this.mediaLinks.signedPath(match[2]!, match[3]!, Date.now())}`, 'content-length': '0' });
+        response.end();
       } else if ((match = MESSAGE_PATH.exec(path))) {
         this.requireMethod(method, 'GET');
         this.fetchMessage(this.authenticate(request, match[1]), match[2], response);
