@@ -14,7 +14,9 @@ import { unmarshall, type NativeAttributeValue } from '@aws-sdk/util-dynamodb';
 import * as z from 'zod';
 import { connectionFromItem, type Connection } from '../domain/connection';
 import { DELIVERY_STATUS_RANK } from '../domain/delivery-status';
+import type { DomainEvent } from '../domain/events';
 import { outboundExternalKeyFor } from '../domain/ids';
+import { OUTBOX_ATTRIBUTE, outboxEntryOf } from '../domain/outbox';
 import { OUTCOME_PENDING_SHARDS, shardedPartition, shardedPartitions } from '../domain/write-shards';
 import { forEachLimited } from '../shared/concurrency';
 import type { ProviderName } from '../domain/providers';
@@ -181,7 +183,11 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
       ...input.messages.map((message, index) => ({
         Put: {
           TableName: this.tables.messages,
-          Item: withoutUndefined(index === 0 && input.claimFirst ? claimedItem(message, input.claimFirst) : { ...message }),
+          Item: withoutUndefined({
+            ...(index === 0 && input.claimFirst ? claimedItem(message, input.claimFirst) : message),
+            // An event announced with this part (e.g. send.failed of a part recorded failed): the outbox.
+            [OUTBOX_ATTRIBUTE]: input.events?.[message.messageId] && outboxEntryOf(input.events[message.messageId]!),
+          }),
           ConditionExpression: 'attribute_not_exists(messageId)',
         },
       })),
@@ -374,7 +380,7 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
     return this.conditionalUpdate(key, `SET ${sets.join(', ')} REMOVE outcomePending, outcomeDeadline`, 'sendState = :sending', values, 'release');
   }
 
-  async markFailed(key: MessageKey, failure: OutboundFailure, at: Date, from: SendState[]): Promise<boolean> {
+  async markFailed(key: MessageKey, failure: OutboundFailure, at: Date, from: SendState[], event?: DomainEvent): Promise<boolean> {
     const values: Item = {
       ':failed': 'failed',
       ':rank': DELIVERY_STATUS_RANK.failed,
@@ -395,6 +401,11 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
     if (failure.errorCode !== undefined) {
       sets.push('errorCode = :errorCode');
       values[':errorCode'] = failure.errorCode;
+    }
+    if (event !== undefined) {
+      // Its send.failed, in the same update: it exists exactly when the message ended failed.
+      sets.push(`${OUTBOX_ATTRIBUTE} = :outbox`);
+      values[':outbox'] = outboxEntryOf(event);
     }
     const states = from.map((state, index) => {
       values[`:from${index}`] = state;
@@ -471,7 +482,18 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
     return keys;
   }
 
-  async expire(key: MessageKey, at: Date): Promise<OutboundMessageItem | undefined> {
+  async expire(key: MessageKey, at: Date, eventFor?: (item: OutboundMessageItem) => DomainEvent): Promise<OutboundMessageItem | undefined> {
+    // The event needs the message (metadata, last error): read it, then write the event with the
+    // same conditional update that fails the message, so it exists exactly when that applied.
+    let outbox: Item | undefined;
+    if (eventFor) {
+      const [current] = await this.getMessages(key.conversationId, [key.messageId]);
+      if (!current || current.sendState !== 'sending') return undefined;
+      const reason = 'The BSP did not confirm whether it accepted the message, and no status arrived.';
+      outbox = outboxEntryOf(
+        eventFor({ ...current, sendState: 'failed', deliveryStatus: 'failed', failureReason: 'outcome-unknown', errorReason: reason, updatedAt: at.toISOString() }),
+      ) as unknown as Item;
+    }
     try {
       const result = await this.documents.send(
         new UpdateCommand({
@@ -479,7 +501,9 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
           Key: { conversationId: key.conversationId, messageId: key.messageId },
           UpdateExpression:
             'SET sendState = :failed, deliveryStatus = :failed, deliveryStatusRank = :rank, failureReason = :reason, ' +
-            'errorReason = :errorReason, failedAt = :at, updatedAt = :at REMOVE outcomePending, outcomeDeadline',
+            'errorReason = :errorReason, failedAt = :at, updatedAt = :at' +
+            (outbox ? `, ${OUTBOX_ATTRIBUTE} = :outbox` : '') +
+            ' REMOVE outcomePending, outcomeDeadline',
           // Still unsettled: no callback removed the marker, and no status moved past `queued`.
           ConditionExpression:
             'attribute_exists(outcomePending) AND sendState = :sending AND (attribute_not_exists(deliveryStatusRank) OR deliveryStatusRank <= :queuedRank)',
@@ -491,6 +515,7 @@ export class DynamoDbOutboundStore implements OutboundStore, OutcomeWatchdogStor
             ':at': at.toISOString(),
             ':sending': 'sending',
             ':queuedRank': DELIVERY_STATUS_RANK.queued,
+            ...(outbox && { ':outbox': outbox }),
           },
           ReturnValues: 'ALL_NEW',
         }),

@@ -1,14 +1,13 @@
 import type { DomainEvent } from '../events';
-import type { Clock, EventPublisher } from '../ports';
-import type { OutcomeWatchdogStore } from './ports';
+import type { Clock } from '../ports';
+import type { OutboundMessageItem, OutcomeWatchdogStore } from './ports';
 
+/** `send.failed` is not published here: each is written with the update that fails its message (outbox). */
 export interface ExpireOutcomesDeps {
   store: OutcomeWatchdogStore;
-  events: EventPublisher;
   clock: Clock;
   /** Most messages settled per run; the rest wait for the next run. @default 1000 */
   limit?: number;
-  onEventPublishFailed?: (error: unknown) => void;
 }
 
 export interface ExpireOutcomesResult {
@@ -25,38 +24,34 @@ export interface ExpireOutcomesResult {
  * never the table; each one is failed with a conditional update that loses to any status callback
  * that arrives meanwhile, so a message the BSP did deliver is never called failed.
  * @example
- * await expireUnknownOutcomes({ store, events, clock }) // { overdue: 2, expired: 1 }
+ * await expireUnknownOutcomes({ store, clock }) // { overdue: 2, expired: 1 }
  */
 export async function expireUnknownOutcomes(deps: ExpireOutcomesDeps): Promise<ExpireOutcomesResult> {
   const now = deps.clock.now();
   const keys = await deps.store.overdue(now, deps.limit ?? 1000);
-  const events: DomainEvent[] = [];
+  let expired = 0;
   for (const key of keys) {
-    const item = await deps.store.expire(key, now);
-    if (!item) continue;
-    events.push({
-      detailType: 'send.failed',
-      detail: {
-        version: 1,
-        businessId: item.businessId,
-        connectionId: item.connectionId,
-        conversationId: item.conversationId,
-        messageId: item.messageId,
-        idempotencyKey: item.idempotencyKey,
-        reason: 'outcome-unknown',
-        ...(item.lastErrorCode !== undefined && { errorCode: item.lastErrorCode }),
-        errorMessage: item.errorReason ?? 'No status arrived for a send whose outcome was unknown.',
-        ...(item.metadata && { metadata: item.metadata }),
-        at: now.toISOString(),
-      },
-    });
+    if (await deps.store.expire(key, now, (item) => outcomeUnknownEvent(item, now))) expired++;
   }
-  for (let i = 0; i < events.length; i += 10) {
-    try {
-      await deps.events.publish(events.slice(i, i + 10));
-    } catch (error) {
-      deps.onEventPublishFailed?.(error);
-    }
-  }
-  return { overdue: keys.length, expired: events.length };
+  return { overdue: keys.length, expired };
+}
+
+/** The `send.failed` of a message whose outcome stayed unknown, as its failing update writes it. */
+export function outcomeUnknownEvent(item: OutboundMessageItem, at: Date): DomainEvent {
+  return {
+    detailType: 'send.failed',
+    detail: {
+      version: 1,
+      businessId: item.businessId,
+      connectionId: item.connectionId,
+      conversationId: item.conversationId,
+      messageId: item.messageId,
+      idempotencyKey: item.idempotencyKey,
+      reason: 'outcome-unknown',
+      ...(item.lastErrorCode !== undefined && { errorCode: item.lastErrorCode }),
+      errorMessage: item.errorReason ?? 'No status arrived for a send whose outcome was unknown.',
+      ...(item.metadata && { metadata: item.metadata }),
+      at: at.toISOString(),
+    },
+  };
 }

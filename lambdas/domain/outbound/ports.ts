@@ -1,4 +1,5 @@
 import type { Connection } from '../connection';
+import type { DomainEvent } from '../events';
 import type { DeliveryStatus, ProviderName } from '../message';
 import type { OutboundContent, OutboundMessage, TemplateRef } from './contract';
 
@@ -113,6 +114,11 @@ export interface RecordOutboundInput {
    * BSP call follows at once, and the claim costs no write of its own.
    */
   claimFirst?: { at: Date; outcomeDeadline: Date; fallback?: FallbackKind };
+  /**
+   * Events to commit with the parts they announce (the outbox), by message id: e.g. `send.failed`
+   * of a part recorded `failed` (window closed at planning time). The event relay publishes them.
+   */
+  events?: Record<string, DomainEvent>;
 }
 
 export type RecordOutboundResult =
@@ -146,8 +152,10 @@ export interface OutboundStore {
   /**
    * → `failed` (sendState and deliveryStatus) from one of `from`; removes outcomePending. False
    * when the message was in another state (or a status moved it past `queued`).
+   * With `event` (its `send.failed`), the event is written in the same update (the outbox) and
+   * exists exactly when the change applied; nothing needs publishing afterwards.
    */
-  markFailed(key: MessageKey, failure: OutboundFailure, at: Date, from: SendState[]): Promise<boolean>;
+  markFailed(key: MessageKey, failure: OutboundFailure, at: Date, from: SendState[], event?: DomainEvent): Promise<boolean>;
   setPendingOptions(conversationId: string, pending: PendingOptions, at: Date): Promise<void>;
   /** Our message that a BSP id belongs to (the item `markAccepted` writes), if any. */
   findKeyByExternalId(provider: ProviderName, externalId: string): Promise<MessageKey | undefined>;
@@ -171,7 +179,9 @@ export interface OutcomeWatchdogStore {
   overdue(now: Date, limit: number): Promise<MessageKey[]>;
   /**
    * `sending` with outcomePending and no status yet → `failed` (`outcome-unknown`). Returns the
-   * message as it now is, or undefined when a callback (or anything else) settled it first.
+   * message as it now is, or undefined when a callback (or anything else) settled it first. With
+   * `eventFor`, the message is read first and its `send.failed` is written in the same conditional
+   * update (the outbox).
    */
-  expire(key: MessageKey, at: Date): Promise<OutboundMessageItem | undefined>;
+  expire(key: MessageKey, at: Date, eventFor?: (item: OutboundMessageItem) => DomainEvent): Promise<OutboundMessageItem | undefined>;
 }

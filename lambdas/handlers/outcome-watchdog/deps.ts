@@ -1,8 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbOutboundStore } from '../../adapters/dynamodb-outbound-store';
-import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { createPowertools } from '../../shared/powertools';
 import type { OutcomeWatchdogEnv } from './env';
 import type { OutcomeWatchdogDeps } from './handler';
@@ -15,7 +13,6 @@ export function createOutcomeWatchdogDeps(env: OutcomeWatchdogEnv): OutcomeWatch
   return {
     // The watchdog touches the messages table only; the other names are never used by it.
     store: new DynamoDbOutboundStore(documents, { messages: env.MESSAGES_TABLE, dedupe: '', conversations: '' }),
-    events: new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
     clock: { now: () => new Date() },
     logger,
     metrics,

@@ -3,13 +3,11 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
 import { expireUnknownOutcomes, type ExpireOutcomesResult } from '../../domain/outbound/expire-outcomes';
 import type { OutcomeWatchdogStore } from '../../domain/outbound/ports';
-import type { Clock, EventPublisher } from '../../domain/ports';
-import { describeError } from '../../shared/describe-error';
+import type { Clock } from '../../domain/ports';
 import { METRIC } from '../../shared/telemetry';
 
 export interface OutcomeWatchdogDeps {
   store: OutcomeWatchdogStore;
-  events: EventPublisher;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -25,17 +23,8 @@ export function createOutcomeWatchdogHandler(deps: OutcomeWatchdogDeps) {
   return async function outcomeWatchdogHandler(_event?: unknown, context?: Context): Promise<ExpireOutcomesResult> {
     if (context) deps.logger.addContext(context);
     try {
-      const result = await expireUnknownOutcomes({
-        store: deps.store,
-        events: deps.events,
-        clock: deps.clock,
-        onEventPublishFailed: (error) => {
-          deps.metrics.addMetric(METRIC.eventPublishFailed, MetricUnit.Count, 1);
-          deps.logger.error('send.failed publish failed; the messages are already marked failed', {
-            error: describeError(error),
-          });
-        },
-      });
+      // Each send.failed is written with the update that fails its message (outbox): the event relay publishes it.
+      const result = await expireUnknownOutcomes({ store: deps.store, clock: deps.clock });
       deps.metrics.addMetric(METRIC.outcomeOverdue, MetricUnit.Count, result.overdue);
       deps.metrics.addMetric(METRIC.outcomeExpired, MetricUnit.Count, result.expired);
       // The same name the send Lambda uses: every message that ends failed counts once.

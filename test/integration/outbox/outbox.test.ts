@@ -4,6 +4,8 @@ import { EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/c
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbMessageStore } from '../../../lambdas/adapters/dynamodb-message-store';
+import { DynamoDbOutboundStore, outcomePendingOf } from '../../../lambdas/adapters/dynamodb-outbound-store';
+import { outcomeUnknownEvent } from '../../../lambdas/domain/outbound/expire-outcomes';
 import { EventBridgeOutboxPublisher } from '../../../lambdas/adapters/eventbridge-outbox-publisher';
 import { EVENT_SOURCE, type DomainEvent } from '../../../lambdas/domain/events';
 import { createEventRelayHandler } from '../../../lambdas/handlers/event-relay/handler';
@@ -102,5 +104,36 @@ describe('outbox: events from committed state', () => {
       'detail-type': 'message.status',
       detail: { ...key, status: 'delivered', eventId: `message.status/${key.messageId}/delivered` },
     });
+  });
+
+  it("publishes the watchdog's send.failed, written by the update that fails the message, with the message's metadata", async () => {
+    // Prepare: a send whose outcome stayed unknown past its deadline.
+    const messages = resources.functionEnv.webhook!.MESSAGES_TABLE!;
+    const key = { conversationId: `cv_${randomBytes(4).toString('hex')}`, messageId: `msg_${randomBytes(4).toString('hex')}` };
+    await documents.send(
+      new PutCommand({
+        TableName: messages,
+        Item: {
+          ...key, direction: 'outbound', businessId: 'b1', connectionId: 'conn1', idempotencyKey: 'k1', sendState: 'sending',
+          deliveryStatus: 'queued', deliveryStatusRank: 1, content: { type: 'text', text: 'x' }, metadata: { ticket: '9' },
+          outcomePending: outcomePendingOf(key), outcomeDeadline: '2026-01-01T00:00:00.000Z',
+        },
+      }),
+    );
+    const store = new DynamoDbOutboundStore(documents, { messages, dedupe: '', conversations: '' });
+    const at = new Date();
+
+    // Act
+    const expired = await store.expire(key, at, (item) => outcomeUnknownEvent(item, at));
+    await poller.pollOnce();
+
+    // Assess
+    expect(expired?.sendState).toBe('failed');
+    expect(await drain()).toEqual([
+      expect.objectContaining({
+        'detail-type': 'send.failed',
+        detail: expect.objectContaining({ ...key, reason: 'outcome-unknown', idempotencyKey: 'k1', metadata: { ticket: '9' }, eventId: `send.failed/${key.messageId}` }),
+      }),
+    ]);
   });
 });

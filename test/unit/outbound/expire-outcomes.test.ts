@@ -3,7 +3,7 @@ import { expireUnknownOutcomes } from '../../../lambdas/domain/outbound/expire-o
 import { sendOutbound } from '../../../lambdas/domain/outbound/send-outbound';
 import { conversationIdFor } from '../../../lambdas/domain/ids';
 import { SendFailedError } from '../../../lambdas/shared/errors';
-import { RecordingEvents, silentPowertools } from '../../support/fakes';
+import { silentPowertools } from '../../support/fakes';
 import { BUSINESS, CUSTOMER, connection, sendHarness } from './fakes';
 
 const CONVERSATION = conversationIdFor(connection.connectionId, CUSTOMER);
@@ -31,43 +31,42 @@ async function twoUnknownOutcomes() {
 describe('expireUnknownOutcomes', () => {
   it('leaves sends alone before their deadline', async () => {
     const h = await twoUnknownOutcomes();
-    const events = new RecordingEvents();
-    const result = await expireUnknownOutcomes({ store: h.store, events, clock: { now: () => new Date(h.now.value.getTime() + 9 * 60_000) } });
+    const result = await expireUnknownOutcomes({ store: h.store, clock: { now: () => new Date(h.now.value.getTime() + 9 * 60_000) } });
     expect(result).toEqual({ overdue: 0, expired: 0 });
     expect(h.store.all().every((m) => m.sendState === 'sending')).toBe(true);
   });
 
-  it('fails overdue sends with outcome-unknown and publishes send.failed, except one a status settled', async () => {
+  it('fails overdue sends with outcome-unknown and writes their send.failed with that update, except one a status settled', async () => {
     // Prepare: a status callback settled the second send (the webhook removes outcomePending).
     const h = await twoUnknownOutcomes();
     const [first, second] = h.store.all();
     Object.assign(second, { deliveryStatus: 'delivered', deliveryStatusRank: 30 });
-    const events = new RecordingEvents();
     const later = new Date(h.now.value.getTime() + 11 * 60_000);
 
     // Act
-    const result = await expireUnknownOutcomes({ store: h.store, events, clock: { now: () => later } });
+    const result = await expireUnknownOutcomes({ store: h.store, clock: { now: () => later } });
 
     // Assess
     expect(result).toEqual({ overdue: 2, expired: 1 });
     expect(first).toEqual(expect.objectContaining({ sendState: 'failed', deliveryStatus: 'failed', failureReason: 'outcome-unknown' }));
     expect(second.sendState).toBe('sending');
-    expect(events.published).toEqual([
+    // The event rides on the failing update (the outbox); the settled message carries none.
+    expect(first.outbox).toEqual(
       expect.objectContaining({
         detailType: 'send.failed',
         detail: expect.objectContaining({ reason: 'outcome-unknown', messageId: first.messageId, idempotencyKey: 'a', metadata: { ticket: '7' } }),
       }),
-    ]);
+    );
+    expect(second.outbox).toBeUndefined();
   });
 
   it('is idempotent across runs', async () => {
     const h = await twoUnknownOutcomes();
-    const events = new RecordingEvents();
     const later = { now: () => new Date(h.now.value.getTime() + 11 * 60_000) };
-    await expireUnknownOutcomes({ store: h.store, events, clock: later });
-    const second = await expireUnknownOutcomes({ store: h.store, events, clock: later });
+    const first = await expireUnknownOutcomes({ store: h.store, clock: later });
+    const second = await expireUnknownOutcomes({ store: h.store, clock: later });
+    expect(first).toEqual({ overdue: 2, expired: 2 });
     expect(second).toEqual({ overdue: 0, expired: 0 });
-    expect(events.published).toHaveLength(2);
   });
 
   it('runs as a scheduled handler and reports its counts', async () => {
@@ -76,7 +75,6 @@ describe('expireUnknownOutcomes', () => {
     const addMetric = jest.spyOn(powertools.metrics, 'addMetric');
     const handler = createOutcomeWatchdogHandler({
       store: h.store,
-      events: new RecordingEvents(),
       clock: { now: () => new Date(h.now.value.getTime() + 11 * 60_000) },
       ...powertools,
     });

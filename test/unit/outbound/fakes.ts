@@ -1,4 +1,5 @@
 import type { Connection } from '../../../lambdas/domain/connection';
+import type { DomainEvent } from '../../../lambdas/domain/events';
 import { DELIVERY_STATUS_RANK } from '../../../lambdas/domain/delivery-status';
 import type {
   FallbackKind,
@@ -198,12 +199,14 @@ export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStor
       .map((m) => ({ conversationId: m.conversationId, messageId: m.messageId }));
   }
 
-  async expire(key: MessageKey): Promise<OutboundMessageItem | undefined> {
+  async expire(key: MessageKey, _at?: Date, eventFor?: (item: OutboundMessageItem) => DomainEvent): Promise<OutboundMessageItem | undefined> {
     const message = this.messages.get(this.id(key));
     if (!message || message.outcomePending !== 'pending' || message.sendState !== 'sending' || message.deliveryStatusRank > DELIVERY_STATUS_RANK.queued) {
       return undefined;
     }
     Object.assign(message, { sendState: 'failed', deliveryStatus: 'failed', deliveryStatusRank: 90, failureReason: 'outcome-unknown' });
+    // The event the real store writes with this update (the outbox).
+    if (eventFor) message.outbox = eventFor(structuredClone(message));
     delete message.outcomePending;
     delete message.outcomeDeadline;
     return structuredClone(message);
