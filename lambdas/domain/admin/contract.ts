@@ -318,8 +318,8 @@ interface StoredConnectionViewBase extends ConnectionViewBase {
   disabledReason?: DisabledReason;
   /** The coexistence chat-history import, once its first `history` webhook came. */
   historyImport?: HistoryImportView;
-  /** How long the AI steps back from a conversation after the owner replied in it. */
-  handoff: HandoffSettingsView;
+  /** How long the AI steps back from a conversation after the owner replied in it (always sent by the API). */
+  handoff?: HandoffSettingsView;
 }
 
 /** Where the import of a coexistence number's chat history (Meta's `history` webhooks) stands. */

@@ -191,7 +191,6 @@ export type AuditAction =
   | 'connection.delete'
   | 'connection.test'
   | 'connection.handoff'
-  | 'connection.embedded-signup'
   | 'message.send'
   | 'template.create'
   | 'conversation.pause'

@@ -83,6 +83,9 @@ const SUFFIX: Record<keyof typeof ADMIN_ROUTE_KEYS, string> = {
   postMessage: '/conversations/{conversationId}/messages',
   listTemplates: '/templates',
   createReengagement: '/templates/reengagement',
+  pauseConversation: '/conversations/{conversationId}/pause',
+  resumeConversation: '/conversations/{conversationId}/resume',
+  putHandoff: '/connection/handoff',
 };
 
 /** Accounts the simulator knows; each owns one WhatsApp number. */
