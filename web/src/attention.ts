@@ -4,10 +4,12 @@
  * Pure (no DOM): unit-tested in Node.
  */
 import type { ConnectionView } from '../../lambdas/domain/admin/contract';
-import { PROVIDER_NAMES } from './context';
 import { formatDateTime } from './format';
 import type { Locale, MessageKey, Translate } from './i18n';
 import type { ProviderId } from './providers/types';
+
+/** Each provider's name (as `context.ts`'s `PROVIDER_NAMES`; not imported: that module reaches the DOM typings). */
+const PROVIDER_NAMES: Readonly<Record<ProviderId, MessageKey>> = { twilio: 'provider.twilio', meta: 'provider.meta', '360dialog': 'provider.360dialog' };
 
 /** Where each provider's owner gets new credentials. */
 const REMEDY: Readonly<Record<ProviderId, MessageKey>> = {
