@@ -1,6 +1,8 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AI_DEFAULTS, SEND_DEFAULTS, WEBHOOK_ROUTE_KEYS, webhookRouteLoadFactor } from '../../lib/config';
 import { EVENT_RELAY_DEFAULTS, LAMBDA_ACCOUNT_CONCURRENCY, SDK_TIMEOUTS, SEND_SCALING, WEBHOOK_SCALING } from '../../lib/scaling';
+import { concurrencyBudget, stagesOf } from '../../scripts/capacity';
+import type { CfnTemplate } from '../../local/template';
 import { actionsOf, environmentOf, identityStatements, logicalIdOf, resourceOf, resourcesOf, synthesizeWithoutBundling, SYNTH_TIMEOUT_MS, type SynthesizedApp } from './synth';
 
 describe('events from committed state (outbox) and the ceilings of issue #9', () => {
@@ -109,6 +111,24 @@ describe('events from committed state (outbox) and the ceilings of issue #9', ()
       expect(SEND_DEFAULTS.maxConcurrency).toBe(SEND_SCALING.maxConcurrency);
       expect((SEND_SCALING.maxConcurrency * SEND_SCALING.batchSize * 1000) / SEND_SCALING.batchDurationMs).toBeGreaterThanOrEqual(1_000);
       expect(AI_DEFAULTS.maxConcurrency).toBeGreaterThan(20);
+    });
+  });
+
+  describe('npm run capacity', () => {
+    it('finds every stage of the synthesized template at ≥ 1,000 turns per second, within the concurrency quota', () => {
+      const templates = {
+        stateful: synthesized.statefulTemplate.toJSON() as CfnTemplate,
+        stateless: synthesized.statelessTemplate.toJSON() as CfnTemplate,
+      };
+
+      const stages = stagesOf(templates);
+      const budget = concurrencyBudget(templates.stateless);
+
+      expect(stages.map((stage) => stage.name)).toEqual(
+        expect.arrayContaining(['webhook routes (inbound, per provider)', 'webhook function', 'outbound queue → send', 'EventBridge PutEvents', 'GSI byOutcomeDeadline']),
+      );
+      expect(stages.filter((stage) => stage.perSecond < 1_000)).toEqual([]);
+      expect(budget.reserved + budget.capped).toBeLessThanOrEqual(LAMBDA_ACCOUNT_CONCURRENCY.total - LAMBDA_ACCOUNT_CONCURRENCY.unreservedMinimum);
     });
   });
 });
