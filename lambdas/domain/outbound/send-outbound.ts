@@ -356,7 +356,7 @@ interface SendDecision {
  * call follows at once.
  */
 async function recordOrLoad(context: SendContext): Promise<{ items: OutboundMessageItem[]; claimed?: SendDecision }> {
-  const { message, target, sender, deps, events } = context;
+  const { message, target, sender, deps } = context;
   const now = deps.clock.now();
   const items = plan(message, target, sender, now);
   const conversation: NewConversation | undefined = target.conversation
@@ -381,21 +381,23 @@ async function recordOrLoad(context: SendContext): Promise<{ items: OutboundMess
     }
   }
   const outcomeDeadline = new Date(now.getTime() + deps.config.outcomeTimeoutMs);
+  // A part refused at planning time (window closed, no fallback) is recorded failed, its
+  // `send.failed` written with it (the outbox): published because the record committed.
+  const refused = Object.fromEntries(
+    items
+      .filter((item) => item.sendState === 'failed')
+      .map((item) => [item.messageId, failedEvent(deps, { item, failure: { reason: 'window-closed', errorReason: READABLE['window-closed'] } })]),
+  );
   const recorded = await deps.store.record({
     dedupeKey: outboundDedupeKey(message.businessId, message.idempotencyKey),
     dedupeExpiresAt: new Date(now.getTime() + deps.config.dedupeTtlMs),
     messages: items,
     ...(conversation && { conversation }),
     ...(claimed && { claimFirst: { at: now, outcomeDeadline, ...(claimed.fallback && { fallback: claimed.fallback }) } }),
+    ...(Object.keys(refused).length > 0 && { events: refused }),
   });
   if (recorded.outcome === 'duplicate') {
     return { items: await deps.store.getMessages(recorded.conversationId, recorded.messageIds) };
-  }
-  // A message refused at planning time (window closed, no fallback) is recorded failed: announce it.
-  for (const item of items) {
-    if (item.sendState === 'failed') {
-      events.push(failedEvent(deps, { item, failure: { reason: 'window-closed', errorReason: READABLE['window-closed'] } }));
-    }
   }
   if (claimed) {
     items[0] = {
@@ -654,8 +656,7 @@ async function settle(item: OutboundMessageItem, context: SendContext): Promise<
   }
   if (now.getTime() >= deadline) {
     const unknown: Failure = { reason: 'outcome-unknown', errorReason: READABLE['outcome-unknown'], ...lastCodeOf(item) };
-    const changed = await deps.store.markFailed(key, unknown, now, ['sending']);
-    if (changed) context.events.push(failedEvent(deps, { item, failure: unknown }));
+    await deps.store.markFailed(key, unknown, now, ['sending'], failedEvent(deps, { item, failure: unknown }));
     return { ...key, result: 'failed', reason: 'outcome-unknown' };
   }
   return waitToSettle(item, context, deadline - now.getTime());
@@ -822,8 +823,8 @@ function fallbackTextOf(item: OutboundMessageItem, message: OutboundMessage): st
 // ---------------------------------------------------------------------------------------------
 
 async function failItem(item: OutboundMessageItem, failure: Failure, from: Array<OutboundMessageItem['sendState']>, context: SendContext): Promise<void> {
-  const changed = await context.deps.store.markFailed(keyOf(item), failure, context.deps.clock.now(), from);
-  if (changed) context.events.push(failedEvent(context.deps, { item, failure }));
+  // The event is written with the change (the outbox): it exists exactly when the change applied.
+  await context.deps.store.markFailed(keyOf(item), failure, context.deps.clock.now(), from, failedEvent(context.deps, { item, failure }));
 }
 
 /** Fails the parts after one that could not go (or that a template replaced). */
@@ -839,8 +840,7 @@ async function failRest(
       outcomes.push({ ...keyOf(item), result: item.sendState === 'sending' ? 'in-flight' : 'already-settled' });
       continue;
     }
-    const changed = await context.deps.store.markFailed(keyOf(item), failure, context.deps.clock.now(), ['pending']);
-    if (changed && announce) context.events.push(failedEvent(context.deps, { item, failure }));
+    await context.deps.store.markFailed(keyOf(item), failure, context.deps.clock.now(), ['pending'], announce ? failedEvent(context.deps, { item, failure }) : undefined);
     outcomes.push({ ...keyOf(item), result: 'failed', reason: failure.reason });
   }
   return outcomes;

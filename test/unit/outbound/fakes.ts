@@ -33,8 +33,13 @@ import { RecordingEvents } from '../../support/fakes';
 
 type StoredMessage = OutboundMessageItem & { outcomePending?: string; outcomeDeadline?: string; [extra: string]: unknown };
 
-/** The DynamoDB store's conditions, in memory. */
+/**
+ * The DynamoDB store's conditions, in memory. Events a write carries (the outbox) reach `relay`
+ * exactly when the write applies, as the event relay would publish them from the stream.
+ */
 export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStore {
+  constructor(private readonly relay?: RecordingEvents) {}
+
   readonly conversations = new Map<string, OutboundConversation & { pendingOptions?: PendingOptions; [extra: string]: unknown }>();
   readonly messages = new Map<string, StoredMessage>();
   readonly dedupe = new Map<string, { conversationId: string; messageIds: string[] }>();
@@ -79,6 +84,10 @@ export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStor
     for (const message of input.messages) this.messages.set(this.id(message), structuredClone(message) as StoredMessage);
     if (input.conversation) this.createdConversations.push(input.conversation);
     this.log.push(`record ${input.messages.map((m) => m.messageId).join(',')}`);
+    for (const message of input.messages) {
+      const event = input.events?.[message.messageId];
+      if (event) this.relay?.published.push(event);
+    }
     if (input.claimFirst) {
       const first = this.messages.get(this.id(input.messages[0]))!;
       Object.assign(first, {
@@ -150,7 +159,7 @@ export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStor
     return true;
   }
 
-  async markFailed(key: MessageKey, failure: OutboundFailure, _at: Date, from: SendState[]): Promise<boolean> {
+  async markFailed(key: MessageKey, failure: OutboundFailure, _at: Date, from: SendState[], event?: DomainEvent): Promise<boolean> {
     const message = this.messages.get(this.id(key));
     if (!message || !from.includes(message.sendState) || message.deliveryStatusRank > DELIVERY_STATUS_RANK.queued) return false;
     Object.assign(message, {
@@ -164,6 +173,7 @@ export class InMemoryOutboundStore implements OutboundStore, OutcomeWatchdogStor
     delete message.outcomePending;
     delete message.outcomeDeadline;
     this.log.push(`fail ${key.messageId} ${failure.reason}`);
+    if (event) this.relay?.published.push(event);
     return true;
   }
 
@@ -326,9 +336,9 @@ export interface SendHarness {
 export function sendHarness(
   options: { maxReceiveCount?: number; maxAttempts?: number; maxTextLength?: number; connections?: Connection[]; sender?: ScriptedSender } = {},
 ): SendHarness {
-  const store = new InMemoryOutboundStore();
-  const sender = options.sender ?? new ScriptedSender(options.maxTextLength);
   const events = new RecordingEvents();
+  const store = new InMemoryOutboundStore(events);
+  const sender = options.sender ?? new ScriptedSender(options.maxTextLength);
   const templates: TemplateDefinition[] = [];
   const connections = new FixedConnections(options.connections);
   const now = { value: new Date('2026-11-26T12:00:00Z') };
