@@ -266,6 +266,8 @@ export const ADMIN_ROUTES = {
   sendMessage: `POST ${ADMIN_BASE}/conversations/{conversationId}/messages`,
   listTemplates: `GET ${ADMIN_BASE}/templates`,
   createReengagementTemplate: `POST ${ADMIN_BASE}/templates/reengagement`,
+  /** "Connect with Facebook": the Embedded Signup code exchanged and the Meta connection made by the server. */
+  embeddedSignup: `POST ${ADMIN_BASE}/connection/embedded-signup`,
   /** Hand-off: the AI steps back from one conversation (for the business's hours, or as asked). */
   pauseConversation: `POST ${ADMIN_BASE}/conversations/{conversationId}/pause`,
   /** Hand-off: the AI answers the conversation again. */

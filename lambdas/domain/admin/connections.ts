@@ -164,7 +164,7 @@ export async function getConnection(businessId: string, deps: Pick<ConnectionAdm
 }
 
 /** What a save writes for one provider: the item's public facts and the secret's JSON. */
-interface SavePlan {
+export interface SavePlan {
   fields: Omit<ConnectionFields, 'connectionId' | 'businessId' | 'secretArn' | 'credentialsUpdatedAt'>;
   secret: Record<string, string>;
 }
@@ -255,17 +255,36 @@ export async function putConnection(
   body: PutConnectionBody,
   deps: ConnectionAdminDeps,
 ): Promise<{ view: ConnectionView; created: boolean; connection: StoredConnection }> {
-  const makeId = deps.newConnectionId ?? (() => newConnectionId());
   const makeToken = deps.newSecretToken ?? newSecretToken;
-  const numberId = providerNumberIdOf(body);
-  const holder = await deps.connections.findByProviderNumber(body.provider, numberId);
+  return saveConnection(
+    businessId,
+    { provider: body.provider, providerNumberId: providerNumberIdOf(body) },
+    (previous, previousSecret) => planSave(body, previous, previous?.provider === body.provider ? previousSecret : undefined, makeToken),
+    deps,
+  );
+}
+
+/**
+ * The save sequence of {@link putConnection} (steps 0 to 5, races and undo included) with the
+ * item and secret that `planFor` makes from the connection being replaced and its secret (read
+ * fresh): `PUT connection` plans from the owner's input, Embedded Signup from the code exchange.
+ * @example const { created } = await saveConnection('acme', { provider: 'meta', providerNumberId }, () => plan, deps);
+ */
+export async function saveConnection(
+  businessId: string,
+  number: { provider: ProviderName; providerNumberId: string },
+  planFor: (previous: StoredConnection | undefined, previousSecret: ProviderCredentials | undefined) => SavePlan,
+  deps: ConnectionAdminDeps,
+): Promise<{ view: ConnectionView; created: boolean; connection: StoredConnection }> {
+  const makeId = deps.newConnectionId ?? (() => newConnectionId());
+  const holder = await deps.connections.findByProviderNumber(number.provider, number.providerNumberId);
   if (holder && holder.businessId !== businessId) throw numberInUse();
 
   for (let attempt = 1; attempt <= MAX_SAVE_ATTEMPTS; attempt++) {
     const { connectionId, created } = await deps.connections.claim(businessId, makeId());
     const previous = created ? undefined : await deps.connections.current(businessId);
     const previousSecret = previous ? await readPreviousSecret(deps, previous.secretArn) : undefined;
-    const plan = planSave(body, previous, previous?.provider === body.provider ? previousSecret : undefined, makeToken);
+    const plan = planFor(previous, previousSecret);
     const secretName = connectionSecretName(deps.config.secretNamePrefix, connectionId);
     const { arn } = await deps.secrets.put(secretName, JSON.stringify(plan.secret));
     const now = deps.clock.now();
@@ -284,7 +303,8 @@ export async function putConnection(
   throw new AdminConflictError('The connection was deleted while it was being saved; try again.');
 }
 
-function numberInUse(): NumberInUseError {
+/** 409 `number-in-use`: another business's active connection holds the number. */
+export function numberInUse(): NumberInUseError {
   return new NumberInUseError('This WhatsApp number is already connected to another business. Disconnect it there first.');
 }
 

@@ -191,6 +191,7 @@ export type AuditAction =
   | 'connection.delete'
   | 'connection.test'
   | 'connection.handoff'
+  | 'connection.embedded-signup'
   | 'message.send'
   | 'template.create'
   | 'conversation.pause'

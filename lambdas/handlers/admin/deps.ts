@@ -18,6 +18,8 @@ import { SqsOutboundQueue } from '../../adapters/sqs-outbound-queue';
 import { templateFileSchema } from '../../domain/template-creation';
 import { Dialog360ConnectionTester } from '../../providers/whatsapp/dialog360/connection-test';
 import { MetaConnectionTester } from '../../providers/whatsapp/meta/connection-test';
+import { MetaEmbeddedSignupGraph } from '../../providers/whatsapp/meta/embedded-signup';
+import { createMetaAppReader } from './meta-app';
 import { TwilioConnectionTester } from '../../providers/whatsapp/twilio/connection-test';
 import { createTemplateBsps } from '../../providers/whatsapp/templates';
 import { fastClientConfig } from '../../shared/aws-clients';
@@ -67,6 +69,16 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
     sendClaims: new DynamoDbSendClaimStore(documents, env.DEDUPE_TABLE),
     handoff: new DynamoDbConversationHandoff(documents, env.CONVERSATIONS_TABLE),
     templates: new DynamoDbTemplateRegistry(documents, env.TEMPLATES_TABLE),
+    ...(env.META_APP_ID &&
+      env.META_APP_SECRET_ARN && {
+        metaApp: createMetaAppReader({
+          appId: env.META_APP_ID,
+          secretArn: env.META_APP_SECRET_ARN,
+          credentials: new SecretsCredentialsStore(secretsClient, env.SECRETS_CACHE_TTL_SECONDS),
+          onUnfilled: (error) => logger.error("Echo's Meta app secret is not filled in: Connect with Facebook is off", { error: describeError(error) }),
+        }),
+      }),
+    signupGraph: new MetaEmbeddedSignupGraph({ fetch: globalThis.fetch, timeoutMs: BSP_TIMEOUT_MS, graphBaseUrl: env.META_GRAPH_BASE_URL }),
     templateBsps: createTemplateBsps({
       fetch: globalThis.fetch,
       timeoutMs: BSP_TIMEOUT_MS,

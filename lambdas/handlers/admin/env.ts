@@ -28,6 +28,13 @@ export const adminEnvSchema = z.object({
   TWILIO_CONTENT_BASE_URL: url.default('https://content.twilio.com'),
   /** Meta Graph API base (the version is pinned in the Meta provider); a local simulator's URL in local runs. */
   META_GRAPH_BASE_URL: url.default('https://graph.facebook.com'),
+  /**
+   * Echo's own Meta app ("Connect with Facebook", Embedded Signup): its id, and the ARN of the
+   * deployment's `meta-app` secret (`{ appSecret, systemUserToken, verifyToken }`). Without both, the
+   * route answers 409 `not-supported`; an empty value reads as absent.
+   */
+  META_APP_ID: z.preprocess((value) => (value === '' ? undefined : value), z.string().regex(/^\d{5,20}$/, 'must be the Meta app id (digits)').optional()),
+  META_APP_SECRET_ARN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
   /** 360dialog's Cloud API base; a local simulator's URL in local runs. */
   DIALOG360_BASE_URL: url.default('https://waba-v2.360dialog.io'),
   SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),

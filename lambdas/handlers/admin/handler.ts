@@ -5,6 +5,7 @@ import type * as z from 'zod';
 import { auditRecord } from '../../domain/admin/audit';
 import { authorize, callerOf, type Caller, type JwtClaims } from '../../domain/admin/auth';
 import { deleteConnection, getConnection, putConnection, testConnection, type ConnectionAdminDeps } from '../../domain/admin/connections';
+import { connectWithEmbeddedSignup, embeddedSignupBodySchema, type EmbeddedSignupDeps } from '../../domain/admin/embedded-signup';
 import {
   businessIdSchema,
   conversationIdSchema,
@@ -37,6 +38,10 @@ export interface AdminDeps extends ConnectionAdminDeps {
   conversations: ConversationLister;
   messages: MessageLister;
   queue: OutboundQueue;
+  /** Echo's Meta app ("Connect with Facebook"); without it, or without `signupGraph`, that route answers 409 `not-supported`. */
+  metaApp?: EmbeddedSignupDeps['metaApp'];
+  /** The Graph calls of the Embedded Signup onboarding. */
+  signupGraph?: EmbeddedSignupDeps['signupGraph'];
   /** Idempotency keys of `POST …/messages` (the dedupe table). */
   sendClaims: SendClaimStore;
   /** The AI/owner hand-off state on conversations; without it the pause routes answer 500 and sends pause nothing. */
@@ -71,6 +76,7 @@ export const ADMIN_ROUTE_KEYS = {
   postMessage: ADMIN_ROUTES.sendMessage,
   listTemplates: ADMIN_ROUTES.listTemplates,
   createReengagement: ADMIN_ROUTES.createReengagementTemplate,
+  embeddedSignup: ADMIN_ROUTES.embeddedSignup,
   pauseConversation: ADMIN_ROUTES.pauseConversation,
   resumeConversation: ADMIN_ROUTES.resumeConversation,
   putHandoff: ADMIN_ROUTES.putHandoff,
@@ -156,6 +162,33 @@ const ROUTES: Record<string, Route> = {
         steps: result.steps.map((step) => ({ id: step.id, ok: step.ok, code: step.code })),
       });
       return { status: 200, body: result, target: connection.connectionId };
+    },
+  },
+  [ADMIN_ROUTE_KEYS.embeddedSignup]: {
+    action: 'connection.embedded-signup',
+    body: 'required',
+    run: async ({ businessId, notes }, deps, body) => {
+      notes.provider = 'meta';
+      const result = await connectWithEmbeddedSignup(businessId, parse(embeddedSignupBodySchema, body), {
+        ...deps,
+        onCleanupFailed: (error) => {
+          deps.metrics.addMetric(METRIC.connectionCleanupFailed, MetricUnit.Count, 1);
+          deps.logger.error('could not undo the writes of a save that lost its number', { error: describeError(error) });
+        },
+        onSetupFailed: (error) => {
+          deps.metrics.addMetric(METRIC.connectionSetupFailed, MetricUnit.Count, 1);
+          deps.logger.warn('the Embedded Signup setup at Meta failed; the connection is saved', { error: describeError(error) });
+        },
+      });
+      const { connection } = result;
+      deps.logger.info('connection saved through Embedded Signup', {
+        connectionId: connection.connectionId,
+        created: result.created,
+        replayed: result.replayed,
+        coexistence: connection.coexistence === true,
+        ...(connection.setup && { setupOk: connection.setup.ok, setupCode: connection.setup.code }),
+      });
+      return { status: result.created ? 201 : 200, body: result.view, target: connection.connectionId };
     },
   },
   [ADMIN_ROUTE_KEYS.listConversations]: {

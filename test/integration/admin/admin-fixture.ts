@@ -83,6 +83,7 @@ const SUFFIX: Record<keyof typeof ADMIN_ROUTE_KEYS, string> = {
   postMessage: '/conversations/{conversationId}/messages',
   listTemplates: '/templates',
   createReengagement: '/templates/reengagement',
+  embeddedSignup: '/connection/embedded-signup',
   pauseConversation: '/conversations/{conversationId}/pause',
   resumeConversation: '/conversations/{conversationId}/resume',
   putHandoff: '/connection/handoff',
