@@ -10,6 +10,8 @@ import { formatCountdown, formatDateTime, formatMessageTime, formatRelative, tic
 import type { Translate } from './i18n';
 import { failureDetails, failureKey, messageBody, type MessageBody } from './messages';
 import { templateDisplayName } from './templates-section';
+import { handoffState, senderKey } from './handoff';
+import { createHandoffBar } from './handoff-view';
 
 /** A form that sends into the open thread: its pending idempotency key is kept per form. */
 export interface SendForm {
@@ -93,12 +95,20 @@ export function createConversations(ctx: PageContext, options: { closedWindowRep
     h('div', { class: 'reply__row' }, replyText, replySend),
     replyStatus,
   );
+  // The AI/owner hand-off of the open conversation: "You're replying — AI paused until …", Resume / Pause AI.
+  const handoff = createHandoffBar(ctx, {
+    changed: (view) => {
+      state.items.set(view.conversationId, view);
+      renderList();
+      renderHeader();
+    },
+  });
   const closedWindowReply = options.closedWindowReply((form, content, text) => (state.thread ? sendToThread(state.thread, form, content, text) : Promise.resolve(false)));
   const placeholder = h('p', { class: 'muted thread__placeholder' }, t('thread.pick'));
   const threadBody = h(
     'div',
     { class: 'thread__body', hidden: true },
-    h('header', { class: 'thread__header' }, threadTitle, threadNumber, countdown),
+    h('header', { class: 'thread__header' }, threadTitle, threadNumber, countdown, handoff.element),
     loadOlderButton,
     messageList,
     replyForm,
@@ -140,8 +150,11 @@ export function createConversations(ctx: PageContext, options: { closedWindowRep
             h('span', { class: 'conversation__top' }, h('span', { class: 'conversation__name' }), h('time', { class: 'conversation__time' })),
             h('span', { class: 'conversation__number' }),
             h('span', { class: 'conversation__window window', 'data-testid': 'conversation-window' }),
+            h('span', { class: 'tag conversation__paused', 'data-testid': 'conversation-paused', hidden: true }, t('handoff.tag')),
           );
         }
+        const paused = button.querySelector<HTMLElement>('.conversation__paused');
+        if (paused) paused.hidden = !handoffState(view, now).paused;
         setText(button.querySelector('.conversation__name') as Element, name);
         setText(button.querySelector('.conversation__number') as Element, number ?? '');
         const time = button.querySelector('time') as HTMLTimeElement;
@@ -207,6 +220,7 @@ export function createConversations(ctx: PageContext, options: { closedWindowRep
     setText(threadNumber, number ?? '');
     threadNumber.hidden = !number;
     renderWindow(t, countdown, view, Date.now());
+    handoff.render(view, Date.now());
     const closed = windowPhase(view.window, Date.now()).phase === 'closed';
     replyText.disabled = closed;
     replySend.disabled = closed;
@@ -267,7 +281,7 @@ export function createConversations(ctx: PageContext, options: { closedWindowRep
       () => h('li', { class: 'message', 'data-testid': 'message-item' }),
       (item, message) => {
         const status = message.direction === 'outbound' ? (message.status ?? 'queued') : (message.status ?? 'received');
-        const signature = JSON.stringify([message.text, message.content, message.type, message.status, message.errorCode, message.errorReason, message.failureReason, message.createdAt, ctx.locale]);
+        const signature = JSON.stringify([message.text, message.content, message.type, message.status, message.errorCode, message.errorReason, message.failureReason, message.createdAt, message.sentBy, message.imported, ctx.locale]);
         setAttr(item, 'data-direction', message.direction);
         setAttr(item, 'data-status', status);
         setAttr(item, 'data-message-id', message.messageId);
@@ -278,6 +292,8 @@ export function createConversations(ctx: PageContext, options: { closedWindowRep
         const tick = message.direction === 'outbound' ? tickFor(message.status) : undefined;
         const failed = message.status === 'failed' || message.status === 'undelivered';
         const body = messageBody(t, message, (name) => templateDisplayName(t, name));
+        const sender = senderKey(message);
+        setAttr(item, 'data-sent-by', message.sentBy);
         item.replaceChildren(
           h(
             'div',
@@ -286,6 +302,7 @@ export function createConversations(ctx: PageContext, options: { closedWindowRep
             body.label ? h('p', { class: 'bubble__label' }, body.label) : null,
             body.text ? h('p', { class: 'bubble__text' }, body.text) : null,
             body.options ? renderOptions(t, body.options) : null,
+            sender ? h('p', { class: 'bubble__sender', 'data-testid': 'message-sender' }, t(sender)) : null,
             h(
               'p',
               { class: 'bubble__meta' },

@@ -4,6 +4,7 @@
  * same locale through `Intl`. `{name}` placeholders are filled by `translate`.
  */
 
+import { COEXISTENCE_TEXTS } from './i18n-coexistence';
 import { STATUS_TEXTS } from './i18n-status';
 import { fill, type Locale } from './locale';
 
@@ -15,6 +16,7 @@ export { chooseLocale, LOCALES, type Locale } from './locale';
  */
 const TEXTS = {
   ...STATUS_TEXTS,
+  ...COEXISTENCE_TEXTS,
   'page.title': [
     'WhatsApp settings',
     'Configuración de WhatsApp',

@@ -50,11 +50,22 @@
  *   template-var-1, template-var-2, …
  *                            that template's variable inputs ({{1}} prefilled with the customer's first name)
  *   session-expired          the "session expired, sign in again" panel (auth panel has data-state too)
+ *   embedded-signup          Meta's "Connect with Facebook" card (shown when config.json has metaSignup), with
+ *                            signup-choice-business-app / signup-choice-new-number, connect-facebook, signup-status
+ *                            and signup-retry ("Finish the setup" after Meta failed it)
+ *   handoff, handoff-text    the open thread's hand-off line, data-paused="true|false"; its button is
+ *                            pause-ai or resume-ai; conversation-paused is the list item's "AI paused" tag
+ *   message-sender           "Sent from the WhatsApp Business app" / "AI reply" / "Imported…" under a message
+ *                            (message-item also has data-sent-by="owner-app|owner-page|ai|echo-service")
+ *   partner-removed, history-import
+ *                            Meta's removal with its reason; the chat-history import (data-progress="0..100")
  */
 import type { ConnectionView } from '../../lambdas/domain/admin/contract';
 import { NetworkError } from './api';
 import type { ConnectionStore, PageContext } from './context';
 import { createConversations } from './conversations';
+import { createSignupCard } from './embedded-signup-view';
+import { createCoexistenceNotices } from './handoff-view';
 import { h, setText } from './dom';
 import { chooseLocale, translator, type Translate } from './i18n';
 import { dialog360 } from './providers/dialog360';
@@ -124,6 +135,7 @@ function composePage(ctx: PageContext, app: HTMLElement): { start(): void; stop(
       state.view = view;
       wizard.render(view);
       status.render(view, wizard.next());
+      notices.render(view);
       layout.classList.toggle('layout--connected', !!view.connected);
     },
     async reload() {
@@ -134,7 +146,12 @@ function composePage(ctx: PageContext, app: HTMLElement): { start(): void; stop(
     },
   };
   const status = createStatusCard(ctx, connection, { onDisconnected: () => wizard.clearTest() });
-  const wizard = createWizard(ctx, connection, [twilio, meta, dialog360], { onStepChange: () => status.render(state.view, wizard.next()) });
+  const notices = createCoexistenceNotices(ctx);
+  const wizard = createWizard(ctx, connection, [twilio, meta, dialog360], {
+    onStepChange: () => status.render(state.view, wizard.next()),
+    // "Connect with Facebook" (Embedded Signup) heads Meta's steps when this deployment has Echo's Meta app.
+    providerIntro: (id) => (id === 'meta' ? createSignupCard(ctx, connection, { onConnected: () => wizard.testNow() }).element : null),
+  });
   const templates = createTemplatesSection(ctx, connection, { onChange: () => conversations.renderHeader() });
   const conversations = createConversations(ctx, { closedWindowReply: (send) => templates.closedWindowReply(send) });
   const pollNotice = h('p', { class: 'notice notice--warning', role: 'status', hidden: true });
@@ -142,6 +159,7 @@ function composePage(ctx: PageContext, app: HTMLElement): { start(): void; stop(
   app.replaceChildren(
     pollNotice,
     status.element,
+    notices.element,
     h('nav', { class: 'section-nav', 'aria-label': t('nav.sections') }, h('a', { href: '#setup' }, t('nav.setup')), h('a', { href: '#conversations' }, t('nav.conversations')), templates.navLink),
     layout,
   );

@@ -47,6 +47,8 @@ export interface Wizard {
   clearTest(): void;
   /** The step the owner is on (the stepper's highlighted one): what the status card names. */
   next(): { number: number; title: string };
+  /** Goes to the test step and runs the connection test (after "Connect with Facebook" saved one). */
+  testNow(): Promise<void>;
 }
 
 interface BuiltField {
@@ -98,7 +100,16 @@ interface BuiltProvider {
   webhooks: { render(view: ProviderConnectionView | undefined): void };
 }
 
-export function createWizard(ctx: PageContext, connection: ConnectionStore, providers: readonly ProviderSetup[], hooks: { onStepChange(): void }): Wizard {
+export function createWizard(
+  ctx: PageContext,
+  connection: ConnectionStore,
+  providers: readonly ProviderSetup[],
+  hooks: {
+    onStepChange(): void;
+    /** What comes first in a provider's account step (Meta: the "Connect with Facebook" card), built with its steps. */
+    providerIntro?(id: ProviderId): HTMLElement | null;
+  },
+): Wizard {
   const { t } = ctx;
   const state: {
     provider: ProviderSetup;
@@ -289,7 +300,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     return {
       setup,
       bodies: {
-        account: body(renderBlocks(kit, setup.account), stepIndex('account')),
+        account: body([hooks.providerIntro?.(setup.id) ?? null, ...renderBlocks(kit, setup.account)], stepIndex('account')),
         approval: body(renderBlocks(kit, setup.approval), stepIndex('approval')),
         credentials: body(form.body, undefined),
         webhooks: body(webhooks.body, stepIndex('webhooks')),
@@ -499,6 +510,7 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     return {
       body: [h('p', {}, t('step.test.body')), sendTo.element, h('div', { class: 'actions' }, button), summary, list] as Child[],
       render,
+      run,
     };
   }
 
@@ -574,6 +586,10 @@ export function createWizard(ctx: PageContext, connection: ConnectionStore, prov
     },
     clearTest() {
       state.shownTest = undefined;
+    },
+    testNow() {
+      goToStep(stepIndex('test'), true);
+      return test.run();
     },
     next() {
       const id = STEPS[state.currentStep];

@@ -125,8 +125,10 @@ export const meta: ProviderSetup = {
     copy: [
       { id: 'webhook-callback', label: 'webhooks.callbackUrl', where: 'webhooks.callbackUrl.where', testid: 'webhook-incoming', value: (view) => (view?.provider === 'meta' ? view.webhookUrls.incoming : undefined) },
       // Shown in full by design (contract: MetaCredentialsView): the owner pastes it into Meta's dashboard.
-      { id: 'webhook-verify-token', label: 'webhooks.verifyToken', where: 'webhooks.verifyToken.where', testid: 'verify-token', value: (view) => (view?.provider === 'meta' ? view.credentials.verifyToken : undefined) },
+      { id: 'webhook-verify-token', label: 'webhooks.verifyToken', where: 'webhooks.verifyToken.where', testid: 'verify-token', value: (view) => (view?.provider === 'meta' ? view.credentials.verifyToken || undefined : undefined) },
     ],
+    // A number connected with Facebook (Echo's own Meta app) has nothing to paste.
+    status: (view, t) => (view?.provider === 'meta' && view.onboarding === 'embedded-signup' ? { text: t('signup.webhooks.none'), ok: true } : { text: '' }),
     after: [],
   },
 
