@@ -2,7 +2,7 @@
  * The readable local log of `npm run dev`: one human line per message event, instead of the
  * functions' JSON lines.
  *
- *   12:03:04 ← received   demo-meta   ***5678  text      01JQ…
+ *   12:03:04 ← received   demo-meta   ***5678  text      01M91N…1A2B3C
  *   12:03:05 ⇢ queued     1 reply               cv_7GQ…
  *   12:03:05 → sent       cv_7GQ…  01JQ…
  *   12:03:07 ✓ delivered  cv_7GQ…  01JQ…
@@ -33,10 +33,13 @@ function clock(entry: Entry): string {
   return time.toTimeString().slice(0, 8);
 }
 
-/** A long id shortened for the eye: the first characters are the time-ordered part. */
+/**
+ * A long id shortened for the eye: its head and its tail (a message id's head is its time, so two
+ * messages of one request differ only in the tail).
+ */
 function short(id: unknown): string {
   const value = text(id);
-  return value.length > 12 ? `${value.slice(0, 10)}…` : value;
+  return value.length > 14 ? `${value.slice(0, 6)}…${value.slice(-6)}` : value;
 }
 
 function line(entry: Entry, symbol: string, word: string, ...fields: unknown[]): string {

@@ -229,8 +229,11 @@ export function archivableHeaders(provider: ProviderName, headers: Record<string
   return kept;
 }
 
-/** Query parameters that carry a credential in some BSP URL (Graph media links, paging links). */
-const SECRET_QUERY_PARAMETERS = /^(access_token|token|api_key|apikey|key|signature|sig)$/i;
+/**
+ * Query parameters that carry a credential, or a value derived from one, in some BSP URL (Graph
+ * media and paging links; Meta's `appsecret_proof`, an HMAC of the access token).
+ */
+const SECRET_QUERY_PARAMETERS = /^(access_token|token|api_key|apikey|key|signature|sig|appsecret_proof)$/i;
 
 /**
  * A BSP URL fit for the archive: userinfo removed, credential-bearing query parameters masked.

@@ -57,7 +57,13 @@ export function localTargetOf(state: Pick<RuntimeStateFile, 'motoEndpoint' | 're
   const deadLetterQueues: DeadLetterQueue[] = queues.flatMap((source) => {
     const dlq = source.deadLetterQueue ? state.queues[source.deadLetterQueue] : undefined;
     if (!dlq) return [];
-    const name = source.url === env.INBOUND_QUEUE_URL ? 'inbound' : source.url === env.OUTBOUND_QUEUE_URL ? 'outbound' : source.logicalId;
+    const name =
+      source.url === env.INBOUND_QUEUE_URL
+        ? 'inbound'
+        : source.url === env.OUTBOUND_QUEUE_URL
+          ? 'outbound'
+          : // Another queue of the template (`MediaQueueB8734E3A` → `media`).
+            source.logicalId.replace(/[0-9A-F]{8}$/, '').replace(/Queue.*$/, '').toLowerCase() || source.logicalId;
     return [{ name, url: dlq.url, sourceUrl: source.url }];
   });
   return {

@@ -77,7 +77,7 @@ describe('what the archive keeps of a request', () => {
 
   it('strips userinfo and masks tokens in BSP URLs, and keeps only content headers of a BSP call', () => {
     // Act
-    const url = redactBspUrl('https://AC1:authtoken@api.twilio.com/2010/Messages.json?access_token=EAAsecret&PageSize=50');
+    const url = redactBspUrl('https://AC1:authtoken@api.twilio.com/2010/Messages.json?access_token=EAAsecret&PageSize=50&appsecret_proof=ab12');
     const exchange = bspExchangeOf({
       method: 'POST',
       url: 'https://waba-v2.360dialog.io/messages',
@@ -89,7 +89,7 @@ describe('what the archive keeps of a request', () => {
     });
 
     // Assess
-    expect(url).toBe('https://api.twilio.com/2010/Messages.json?access_token=***&PageSize=50');
+    expect(url).toBe('https://api.twilio.com/2010/Messages.json?access_token=***&PageSize=50&appsecret_proof=***');
     expect(exchange.requestHeaders).toEqual({ 'content-type': 'application/json' });
     expect(JSON.stringify(exchange)).not.toMatch(/key123AK|Bearer/);
     expect(exchange.durationMs).toBe(12);

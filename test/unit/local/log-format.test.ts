@@ -20,7 +20,7 @@ describe('readable local log', () => {
     expect(lines.map((line) => line?.slice(9, 21).trim())).toEqual(['← received', '⇢ queued', '→ sent', '✓ delivered', '✓✓ read', '✗ failed', '↺ replayed']);
     expect(lines[0]).toContain('demo-meta');
     expect(lines[0]).toContain('***5678');
-    expect(lines[0]).toContain('01JQ8Z0000…');
+    expect(lines[0]).toContain('01JQ8Z…CDEFGH');
     expect(lines[5]).toContain('131047');
     expect(lines.join('\n')).not.toMatch(/\d{8,}/);
   });
