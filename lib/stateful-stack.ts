@@ -15,8 +15,6 @@ import { EchoEventBus } from './constructs/event-bus';
 import { FifoQueueWithDlq } from './constructs/fifo-queue-with-dlq';
 import { MediaBucket } from './constructs/media-bucket';
 import { MediaQueue } from './constructs/media-queue';
-import { MediaBucket } from './constructs/media-bucket';
-import { MediaQueue } from './constructs/media-queue';
 import { PayloadArchive } from './constructs/payload-archive';
 import { OPS_OUTPUTS, type OpsOutputName } from './ops-outputs';
 
@@ -29,7 +27,7 @@ export interface StatefulStackProps extends StackProps {
   readonly secretNamePrefix?: string;
 
   /**
-   * Receives before an inbound or outbound message goes to its DLQ.
+   * Receives before an inbound message goes to its DLQ (the AI Lambda's retry budget).
    * @default DEFAULT_MAX_RECEIVE_COUNT (5)
    */
   readonly maxReceiveCount?: number;
@@ -52,12 +50,6 @@ export interface StatefulStackProps extends StackProps {
    * @default DEFAULT_ARCHIVE_RETENTION_DAYS (400)
    */
   readonly archiveRetentionDays?: number;
-
-  /**
-   * Days a mirrored inbound media file is kept in the media bucket (context `mediaRetentionDays`).
-   * @default DEFAULT_MEDIA_RETENTION_DAYS (90)
-   */
-  readonly mediaRetentionDays?: number;
 
   /**
    * Days a mirrored inbound media file is kept in the media bucket (context `mediaRetentionDays`).
@@ -115,7 +107,7 @@ export class StatefulStack extends Stack {
   public readonly encryptionKey: kms.Key;
   /** The tables. */
   public readonly tables: EchoTables;
-  /** Receives before an inbound or outbound message goes to its DLQ (the consumers' retry budget). */
+  /** Receives before an inbound message goes to its DLQ (the AI Lambda's retry budget). */
   public readonly maxReceiveCount: number;
   /** Receives before an outbound record goes to its DLQ (a safety net; the send Lambda's `MAX_RECEIVE_COUNT`). */
   public readonly outboundMaxReceiveCount: number;
@@ -139,10 +131,6 @@ export class StatefulStack extends Stack {
   public readonly adminUserPool?: AdminUserPool;
   /** Every accepted webhook request and every BSP exchange (audit log, replay source). */
   public readonly payloadArchive: PayloadArchive;
-  /** Our copy of every inbound media file (issue #10). */
-  public readonly mediaBucket: MediaBucket;
-  /** `message.received` with media → the media function's queue (rule, queue, DLQ). */
-  public readonly mediaQueue: MediaQueue;
   /** Our copy of every inbound media file (issue #10). */
   public readonly mediaBucket: MediaBucket;
   /** `message.received` with media → the media function's queue (rule, queue, DLQ). */
@@ -252,13 +240,13 @@ export class StatefulStack extends Stack {
     this.inboundQueue = inbound.queue;
     this.inboundDeadLetterQueue = inbound.deadLetterQueue;
 
+    this.outboundMaxReceiveCount = props.outboundMaxReceiveCount ?? OUTBOUND_MAX_RECEIVE_COUNT;
     const outbound = new FifoQueueWithDlq(this, 'OutboundQueue', {
       encryptionKey: key,
       consumerTimeout: Duration.seconds(CONSUMER_TIMEOUT_SECONDS.outbound),
       maxReceiveCount: this.outboundMaxReceiveCount,
       alarmAction: this.alarmAction,
     });
-    this.outboundMaxReceiveCount = props.outboundMaxReceiveCount ?? OUTBOUND_MAX_RECEIVE_COUNT;
     this.outboundQueue = outbound.queue;
     this.outboundDeadLetterQueue = outbound.deadLetterQueue;
 
@@ -266,11 +254,6 @@ export class StatefulStack extends Stack {
       encryptionKey: key,
       archiveRetention: props.eventArchiveRetention,
     }).bus;
-
-    // Inbound media: the bucket holds customers' files; the rule and queue hold the jobs that copy
-    // them there (both data, both retained with this stack).
-    this.mediaBucket = new MediaBucket(this, 'MediaBucket', { encryptionKey: key, retentionDays: props.mediaRetentionDays });
-    this.mediaQueue = new MediaQueue(this, 'MediaQueue', { eventBus: this.eventBus, encryptionKey: key, alarmAction: this.alarmAction });
 
     // Inbound media: the bucket holds customers' files; the rule and queue hold the jobs that copy
     // them there (both data, both retained with this stack).

@@ -236,7 +236,7 @@ describe('stateful stack', () => {
           VisibilityTimeout: 6 * consumerTimeoutSeconds,
           RedrivePolicy: {
             deadLetterTargetArn: { 'Fn::GetAtt': [ids[dlqName], 'Arn'] },
-            maxReceiveCount: DEFAULT_MAX_RECEIVE_COUNT,
+            maxReceiveCount,
           },
         });
         expect(queue(ids[dlqName]).Properties).toMatchObject({
@@ -246,7 +246,7 @@ describe('stateful stack', () => {
       },
     );
 
-    it("expose maxReceiveCount (the send Lambda's retry budget) as the queues use it", () => {
+    it('expose each maxReceiveCount as its queue uses it: the outbound one is a high safety net, not a retry budget', () => {
       expect(synthesized.stateful.maxReceiveCount).toBe(DEFAULT_MAX_RECEIVE_COUNT);
       expect(synthesized.stateful.inboundQueue.deadLetterQueue?.maxReceiveCount).toBe(DEFAULT_MAX_RECEIVE_COUNT);
       expect(synthesized.stateful.outboundMaxReceiveCount).toBe(OUTBOUND_MAX_RECEIVE_COUNT);
