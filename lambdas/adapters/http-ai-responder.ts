@@ -9,8 +9,12 @@ import {
 import { MAX_REPLIES_PER_MESSAGE } from '../domain/ai/respond-to-inbound';
 import { outboundContentSchema, type OutboundContent } from '../domain/outbound/contract';
 
-/** Version of the request body (`version`); see `lambdas/domain/ai/HTTP_RESPONDER.md`. */
-export const HTTP_RESPONDER_CONTRACT_VERSION = 1;
+/**
+ * Version of the request body (`version`); see `lambdas/domain/ai/HTTP_RESPONDER.md`. 2: a media
+ * item's `url` is our presigned link (it was the BSP's, which needs our credentials), with
+ * `urlExpiresAt`, `mirrorStatus`, `size` and `sha256` beside it.
+ */
+export const HTTP_RESPONDER_CONTRACT_VERSION = 2;
 
 /** The endpoint's answer: `{ replies: [<outbound content>…] }` (see HTTP_RESPONDER.md). */
 export const httpResponderAnswerSchema = z.object({
@@ -143,7 +147,7 @@ export class HttpAiResponder implements Responder {
   }
 }
 
-/** The request body of the contract (version 1). */
+/** The request body of the contract (version {@link HTTP_RESPONDER_CONTRACT_VERSION}). */
 export function requestBody(input: ResponderInput) {
   return {
     version: HTTP_RESPONDER_CONTRACT_VERSION,

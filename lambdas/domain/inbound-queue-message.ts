@@ -23,6 +23,13 @@ export const inboundQueueMessageSchema = z.object({
     userId: z.string().optional(),
     profileName: z.string().optional(),
   }),
+  /**
+   * The inbound content. Media types carry `media: [{ kind, contentType, url?, id?, sha256?,
+   * filename? }]` as the BSP described them. What the AI Lambda hands the responder adds, per media
+   * item (additive, still version 1): `mirrorStatus` (`pending`, `stored`, `too-large`, `refused`,
+   * `failed`), and once stored `url` (a presigned link to our copy, replacing the BSP's link, which
+   * needs our credentials), `urlExpiresAt`, `size` and `sha256`; `mirrorReason` says why it is not stored.
+   */
   content: z.record(z.string(), z.unknown()).and(z.object({ type: z.string() })),
   replyToExternalId: z.string().optional(),
 });

@@ -83,6 +83,7 @@ export class AiFunction extends Construct {
       CONVERSATIONS_TABLE: tables.conversations.tableName,
       MESSAGES_TABLE: tables.messages.tableName,
       OUTBOUND_QUEUE_URL: props.outboundQueue.queueUrl,
+      INBOUND_QUEUE_URL: props.inboundQueue.queueUrl,
       EVENT_BUS_NAME: props.eventBus.eventBusName,
       RESPONDER: responder,
       AI_ENDPOINT_TIMEOUT_MS: String(AI_DEFAULTS.endpointTimeoutMs),
@@ -104,10 +105,12 @@ export class AiFunction extends Construct {
     this.function = this.echoFunction.function;
     const allow = (statement: iam.PolicyStatement) => this.echoFunction.addToRolePolicy(statement);
 
-    // A failed message is retried by the queue (visibility timeout, then the DLQ); the handler
-    // does not back off itself, so no ChangeMessageVisibility.
+    // A failed message is retried by the queue (visibility timeout, then the DLQ). The one backoff of
+    // its own: a message whose media is still being mirrored returns after a few seconds
+    // (ChangeMessageVisibility), not after the whole visibility timeout.
     consumeFifoQueue(this.echoFunction, props.inboundQueue, {
       encryptionKey: props.encryptionKey,
+      extraQueueActions: ['sqs:ChangeMessageVisibility'],
       batchSize: 10,
       maxConcurrency: AI_DEFAULTS.maxConcurrency,
     });
@@ -116,6 +119,8 @@ export class AiFunction extends Construct {
     allow(dynamoStatement(tables.conversations, ['dynamodb:GetItem', 'dynamodb:UpdateItem']));
     // History: the latest messages of one conversation (its partition), newest first.
     allow(dynamoStatement(tables.messages, ['dynamodb:Query']));
+    // The message's media mirrors (GetItem), for presigned links.
+    allow(dynamoStatement(tables.messages, ['dynamodb:GetItem']));
     allow(kmsViaService(props.encryptionKey, stack, 'dynamodb', DYNAMODB_KMS_ACTIONS));
 
     allow(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.outboundQueue.queueArn] }));

@@ -23,6 +23,16 @@ const MEDIA_NAMES: Record<string, string> = {
   contacts: 'tu contacto',
 };
 
+/** A media kind with its indefinite article, for "Recibí una imagen (image/jpeg, 34 KB)". */
+const MEDIA_WITH_ARTICLE: Record<string, string> = {
+  image: 'una imagen',
+  video: 'un video',
+  audio: 'un audio',
+  voice: 'una nota de voz',
+  document: 'un documento',
+  sticker: 'un sticker',
+};
+
 /**
  * The built-in responder for local use: a friendly Spanish text saying what it understood (text,
  * media kind, location, the button or row the customer chose), then a reply-button message. A tap on
@@ -96,9 +106,22 @@ export function understood(content: Record<string, unknown> & { type: string }):
       const name = MEDIA_NAMES[content.type];
       if (!name) return 'Recibí tu mensaje.';
       const caption = text('caption');
-      return caption ? `Recibí ${name} con el texto «${quote(caption, QUOTE_MAX)}».` : `Recibí ${name}.`;
+      const withText = caption ? ` con el texto «${quote(caption, QUOTE_MAX)}»` : '';
+      // Mirrored media carries its checked type and size: say what arrived (the AI would open `url`).
+      const stored = storedMedia(content);
+      if (stored && MEDIA_WITH_ARTICLE[content.type]) {
+        return `Recibí ${MEDIA_WITH_ARTICLE[content.type]} (${stored.contentType}, ${Math.max(1, Math.round(stored.size / 1024))} KB)${withText}.`;
+      }
+      return `Recibí ${name}${withText}.`;
     }
   }
+}
+
+/** The first media item, when the AI Lambda found it stored (`mirrorStatus`, `size`, checked `contentType`). */
+function storedMedia(content: Record<string, unknown>): { contentType: string; size: number } | undefined {
+  const first = Array.isArray(content.media) ? (content.media[0] as Record<string, unknown> | undefined) : undefined;
+  if (!first || first.mirrorStatus !== 'stored' || typeof first.size !== 'number' || typeof first.contentType !== 'string') return undefined;
+  return { contentType: first.contentType.split(';')[0]!.trim(), size: first.size };
 }
 
 /** At most `max` code points, with an ellipsis when cut. */

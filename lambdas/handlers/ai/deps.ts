@@ -4,6 +4,9 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DynamoDbConnectionDirectory } from '../../adapters/dynamodb-connection-directory';
 import { DynamoDbConversationReader } from '../../adapters/dynamodb-conversation-reader';
+import { DynamoDbMediaRecords } from '../../adapters/dynamodb-media-records';
+import { mediaS3Client, S3MediaUrlSigner } from '../../adapters/s3-media-store';
+import { SqsVisibility } from '../../adapters/sqs-visibility';
 import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
 import { Dialog360Sender } from '../../providers/whatsapp/dialog360/sender';
 import { MetaSender } from '../../providers/whatsapp/meta/sender';
@@ -50,6 +53,14 @@ export function createAiDeps(env: AiEnv): AiDeps {
           meta: new MetaSender({ fetch: globalThis.fetch, timeoutMs: env.READ_RECEIPT_TIMEOUT_MS, graphBaseUrl: env.META_GRAPH_BASE_URL }),
           '360dialog': new Dialog360Sender({ fetch: globalThis.fetch, timeoutMs: env.READ_RECEIPT_TIMEOUT_MS, baseUrl: env.DIALOG360_BASE_URL }),
         },
+      },
+    }),
+    ...(env.MEDIA_BUCKET && {
+      media: {
+        records: new DynamoDbMediaRecords(documents, env.MESSAGES_TABLE),
+        signer: new S3MediaUrlSigner(mediaS3Client(), env.MEDIA_BUCKET, { ttlSeconds: env.MEDIA_URL_TTL_SECONDS }),
+        now: () => new Date(),
+        ...(env.INBOUND_QUEUE_URL && { visibility: new SqsVisibility(new SQSClient(fastClientConfig), env.INBOUND_QUEUE_URL) }),
       },
     }),
     logger,

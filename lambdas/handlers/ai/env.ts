@@ -16,6 +16,12 @@ export const aiEnvSchema = z
     /** Read receipts are best effort: a short budget, so a slow BSP never delays the answer much. */
     READ_RECEIPT_TIMEOUT_MS: z.coerce.number().int().min(100).default(2_000),
     EVENT_BUS_NAME: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    /** The media bucket, for presigned links to a message's media; without it media goes to the responder as received. */
+    MEDIA_BUCKET: z.preprocess(blankAsUndefined, z.string().min(1).optional()),
+    /** Presigned links live this long (the responder must fetch within it). */
+    MEDIA_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(12 * 60 * 60).default(900),
+    /** The queue this Lambda consumes: a message waiting for its media goes back for a few seconds only. */
+    INBOUND_QUEUE_URL: z.preprocess(blankAsUndefined, z.url().optional()),
     RESPONDER: z.preprocess(blankAsUndefined, z.enum(['http', 'none', 'demo']).default('none')),
     AI_ENDPOINT_URL: z.preprocess(blankAsUndefined, z.url({ protocol: /^https?$/ }).optional()),
     AI_ENDPOINT_TIMEOUT_MS: z.coerce.number().int().min(100).max(25_000).default(8000),

@@ -2,6 +2,7 @@ import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambd
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { withMediaLinks, type MediaLinkDeps } from '../../domain/ai/media-links';
 import { markInboundRead, type ReadReceiptDeps } from '../../domain/ai/read-receipt';
 import { respondToInbound, type ConversationReader, type ReplyQueue } from '../../domain/ai/respond-to-inbound';
 import type { Responder } from '../../domain/ai/responder';
@@ -16,6 +17,11 @@ export interface AiDeps {
   queue: ReplyQueue;
   /** Read receipts and "typing…" on the BSPs that have them; without it none are sent. */
   readReceipts?: ReadReceiptDeps;
+  /**
+   * Presigned links to the message's mirrored media, waiting a bounded time for media still being
+   * mirrored (`visibility` puts such a record back for a few seconds); without it media goes as received.
+   */
+  media?: MediaLinkDeps & { visibility?: { delay(receiptHandle: string, seconds: number): Promise<void> } };
   logger: Logger;
   metrics: Metrics;
   config: {
@@ -29,6 +35,9 @@ const DEADLINE_MARGIN_MS = 3_000;
 
 /** Thrown for a record the invocation has no time left for; it goes back to the queue untouched. */
 export class InvocationDeadlineError extends RetryableError {}
+
+/** The message's media is still being mirrored: it returns to the queue for a few seconds (its group waits). */
+export class MediaPendingError extends RetryableError {}
 
 /**
  * The AI hand-off: consumes the inbound FIFO queue (group = conversation) and, per record:
@@ -58,9 +67,24 @@ export function createAiHandler(deps: AiDeps) {
     }
 
     const ids = { conversationId: message.conversationId, messageId: message.messageId, responder: deps.responder.name };
+    let answering = message;
+    if (deps.media && deps.responder.name !== 'none') {
+      const linked = await withMediaLinks(message, Number(record.attributes?.ApproximateReceiveCount) || 1, deps.media);
+      if (linked.outcome === 'wait') {
+        // Before the read receipt: the customer sees "read" when we answer, not while we wait.
+        await deps.media.visibility?.delay(record.receiptHandle, Math.ceil(linked.retryInMs / 1000)).catch(() => undefined);
+        deps.logger.info('media still being mirrored; the message waits', { ...ids, retryInMs: linked.retryInMs });
+        throw new MediaPendingError('media still being mirrored');
+      }
+      if (linked.pending > 0) {
+        deps.metrics.addMetric(METRIC.aiMediaPending, MetricUnit.Count, 1);
+        deps.logger.warn('answering without links to media still pending', { ...ids, pending: linked.pending });
+      }
+      answering = linked.message;
+    }
     if (deps.readReceipts && deps.responder.name !== 'none') await sendReadReceipt(message, deps.readReceipts, ids);
     try {
-      const result = await respondToInbound(message, {
+      const result = await respondToInbound(answering, {
         responder: deps.responder,
         conversations: deps.conversations,
         queue: deps.queue,

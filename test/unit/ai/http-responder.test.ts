@@ -59,7 +59,7 @@ describe('HttpAiResponder', () => {
     expect((calls[0]?.init.headers as Record<string, string>)['idempotency-key']).toBe(input().message.messageId);
     const body = JSON.parse(String(calls[0]?.init.body));
     expect(body).toEqual({
-      version: 1,
+      version: 2,
       businessId: 'acme',
       connectionId: 'conn1',
       conversationId: input().conversationId,
