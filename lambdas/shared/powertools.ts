@@ -25,6 +25,9 @@ export function createPowertools(serviceName: string): { logger: Logger; metrics
  * addProviderDimension(metrics, 'twilio'); // SendFailed → {service} and {service, provider: twilio}
  */
 export function addProviderDimension(metrics: Metrics, provider: ProviderName): void {
+  // Replaces, never stacks: a second call (a local runtime serving overlapping requests with one
+  // instance) would otherwise add a second `provider` set and Powertools warns on every flush.
+  metrics.clearDimensions();
   metrics.addDimensions({});
   metrics.addDimensions({ [DIMENSION.provider]: provider });
 }

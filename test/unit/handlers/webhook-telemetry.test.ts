@@ -3,6 +3,7 @@ import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { Connection } from '../../../lambdas/domain/connection';
 import { createWebhookHandler } from '../../../lambdas/handlers/webhook/handler';
 import { TwilioWebhookCodec } from '../../../lambdas/providers/whatsapp/twilio';
+import { addProviderDimension } from '../../../lambdas/shared/powertools';
 import { DIMENSION, METRIC, SERVICE } from '../../../lambdas/shared/telemetry';
 import { CachedCredentials, FixedDirectory, RecordingEvents, RecordingQueue, RecordingStore } from '../../support/fakes';
 import { randomSid, signedTwilioEvent, statusFields } from '../../support/twilio-webhook';
@@ -101,5 +102,25 @@ describe('webhook telemetry', () => {
     // Assess
     expect(ctx.published.map((emf) => counted(emf, METRIC.deliveryFailed))).toEqual([1, undefined]);
     expect(ctx.published.map((emf) => counted(emf, METRIC.deliveryConfirmed))).toEqual([undefined, undefined]);
+  });
+});
+
+describe('addProviderDimension', () => {
+  it('replaces the provider set instead of stacking a second one (no EMF key collision on flush)', () => {
+    // Prepare
+    const warn = jest.fn();
+    const logger = { warn, debug: jest.fn(), info: jest.fn(), error: jest.fn(), trace: jest.fn() };
+    const metrics = new Metrics({ namespace: 'Test', serviceName: 'whatsapp-webhook', logger });
+
+    // Act
+    addProviderDimension(metrics, 'twilio');
+    addProviderDimension(metrics, 'meta');
+    metrics.addMetric(METRIC.webhookVerified, 'Count', 1);
+    const emf = metrics.serializeMetrics() as unknown as { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][] }> }; provider: string };
+
+    // Assess
+    expect(emf._aws.CloudWatchMetrics[0].Dimensions).toEqual([['service'], ['service', 'provider']]);
+    expect(emf.provider).toBe('meta');
+    expect(warn).not.toHaveBeenCalled();
   });
 });
