@@ -212,7 +212,8 @@ describe('stateful stack', () => {
     const queue = (logicalId: string) => template.findResources('AWS::SQS::Queue')[logicalId]!;
 
     it('all four (two queues, two DLQs) are FIFO, KMS-encrypted with our key, explicit dedup ids, generated names', () => {
-      template.resourceCountIs('AWS::SQS::Queue', 4);
+      // Plus the media queue and its DLQ, which are standard queues (test/infra/media.test.ts).
+      template.resourceCountIs('AWS::SQS::Queue', 6);
       for (const logicalId of Object.values(queueIds())) {
         expect({ logicalId, ...queue(logicalId).Properties }).toMatchObject({
           logicalId,
