@@ -42,6 +42,7 @@ describe('Dialog360ConnectionTester', () => {
         ok: false,
         code: 'D360_INVALID_API_KEY',
         detail: expect.stringContaining('newest key'),
+        credentialsRejected: true,
       });
     });
 

@@ -66,16 +66,16 @@ describe('MetaConnectionTester', () => {
       expect(check).toMatchObject({ ok: false, code: 'DISPLAY_NUMBER_MISMATCH', facts: { displayNumber: '+15550000000' } });
     });
 
-    it.each<[string, Handler, string, RegExp]>([
-      ['an expired token (190)', () => metaError(401, 190), '190', /access token/],
-      ['a 401 without a code', () => new Response('', { status: 401 }), 'HTTP_401', /access token/],
-      ['a token without permission (10)', () => metaError(403, 10), '10', /permission/],
-      ['an app secret of another app', () => metaError(400, 100, { message: 'Invalid appsecret_proof provided in the API argument' }), 'APP_SECRET_MISMATCH', /app secret/i],
-      ['an unknown phone number id', () => metaError(400, 100, { message: 'Unsupported get request.', subcode: 33 }), '100', /phone number ID/],
-      ['another refusal', () => metaError(400, 131031), '131031', /refused/],
-    ])('fails on %s with a sentence saying what to fix', async (_name, handler, code, detail) => {
+    it.each<[string, Handler, string, RegExp, boolean]>([
+      ['an expired token (190)', () => metaError(401, 190), '190', /access token/, true],
+      ['a 401 without a code', () => new Response('', { status: 401 }), 'HTTP_401', /access token/, true],
+      ['a token without permission (10)', () => metaError(403, 10), '10', /permission/, false],
+      ['an app secret of another app', () => metaError(400, 100, { message: 'Invalid appsecret_proof provided in the API argument' }), 'APP_SECRET_MISMATCH', /app secret/i, false],
+      ['an unknown phone number id', () => metaError(400, 100, { message: 'Unsupported get request.', subcode: 33 }), '100', /phone number ID/, false],
+      ['another refusal', () => metaError(400, 131031), '131031', /refused/, false],
+    ])('fails on %s with a sentence saying what to fix (credentials rejected: %s)', async (_name, handler, code, detail, rejected) => {
       const check = await tester(handler).tester.checkCredentials(META_CREDENTIALS, TARGET);
-      expect(check).toEqual({ ok: false, code, detail: expect.stringMatching(detail) });
+      expect(check).toEqual({ ok: false, code, detail: expect.stringMatching(detail), ...(rejected && { credentialsRejected: true }) });
     });
 
     it('fails without a call when the connection has no phone number id or the secret is incomplete', async () => {

@@ -45,8 +45,11 @@ describe('TwilioConnectionTester', () => {
         ok: false,
         code: '20003',
         detail: expect.stringContaining('rejected'),
+        credentialsRejected: true,
       });
-      expect((await tester(() => twilioError(404, 20404)).tester.checkCredentials(credentials, target(NUMBER))).code).toBe('20404');
+      const unknownAccount = await tester(() => twilioError(404, 20404)).tester.checkCredentials(credentials, target(NUMBER));
+      expect(unknownAccount.code).toBe('20404');
+      expect(unknownAccount.credentialsRejected).toBeUndefined();
     });
 
     it('throws BspUnavailableError for 429, 5xx and an unreachable Twilio', async () => {
