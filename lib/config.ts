@@ -105,7 +105,8 @@ export function webhookRouteLoadFactor(routeKey: string): number {
   const [method, path] = routeKey.split(' ');
   if (method !== 'POST' || !path) return 1;
   if (path.endsWith('/status')) return STATUS_CALLBACKS_PER_MESSAGE;
-  const provider = PROVIDERS.find((candidate) => path.startsWith(`${WEBHOOK_PATH_PREFIX}/${candidate}/`));
+  // The Meta app-level route (`…/meta`, no connection id) carries messages and statuses like a connection's.
+  const provider = PROVIDERS.find((candidate) => path.startsWith(`${WEBHOOK_PATH_PREFIX}/${candidate}/`) || path === `${WEBHOOK_PATH_PREFIX}/${candidate}`);
   return provider && !PROVIDER_PROFILES[provider].routes.statusPath ? 1 + STATUS_CALLBACKS_PER_MESSAGE : 1;
 }
 

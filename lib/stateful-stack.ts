@@ -15,6 +15,7 @@ import { EchoEventBus } from './constructs/event-bus';
 import { FifoQueueWithDlq } from './constructs/fifo-queue-with-dlq';
 import { MediaBucket } from './constructs/media-bucket';
 import { MediaQueue } from './constructs/media-queue';
+import { MetaAppSecret } from './constructs/meta-app-secret';
 import { PayloadArchive } from './constructs/payload-archive';
 import { OPS_OUTPUTS, type OpsOutputName } from './ops-outputs';
 
@@ -131,6 +132,8 @@ export class StatefulStack extends Stack {
   public readonly adminUserPool?: AdminUserPool;
   /** Every accepted webhook request and every BSP exchange (audit log, replay source). */
   public readonly payloadArchive: PayloadArchive;
+  /** Echo's own Meta app secret (`${secretNamePrefix}/meta-app`): the app-level webhook and Embedded Signup. */
+  public readonly metaAppSecret: MetaAppSecret;
   /** Our copy of every inbound media file (issue #10). */
   public readonly mediaBucket: MediaBucket;
   /** `message.received` with media → the media function's queue (rule, queue, DLQ). */
@@ -165,6 +168,8 @@ export class StatefulStack extends Stack {
           { indexName: 'byBusiness', partitionKey: text('businessId'), sortKey: text('connectionId') },
           // Meta's Cloud API routes webhooks by phone_number_id, not by our connection id.
           { indexName: 'byProviderNumber', partitionKey: text('providerNumberId') },
+          // Meta's app-level webhook: account events (PARTNER_REMOVED) name a WABA, not a number.
+          { indexName: 'byProviderAccount', partitionKey: text('providerAccountId'), projectionType: dynamodb.ProjectionType.KEYS_ONLY },
         ],
       }).table,
       conversations: new EncryptedTable(this, 'ConversationsTable', {
@@ -266,6 +271,7 @@ export class StatefulStack extends Stack {
     }
 
     this.payloadArchive = new PayloadArchive(this, 'PayloadArchive', { encryptionKey: key, retentionDays: props.archiveRetentionDays });
+    this.metaAppSecret = new MetaAppSecret(this, 'MetaAppSecret', { encryptionKey: key, secretNamePrefix: this.secretNamePrefix });
 
     // What `npm run ops -- … --aws` finds the deployment by (stable keys, see lib/ops-outputs.ts).
     const opsOutputs: Record<OpsOutputName, string> = {

@@ -189,6 +189,7 @@ export class StatelessStack extends Stack {
       eventBus,
       encryptionKey: key,
       secretNamePrefix: stateful.secretNamePrefix,
+      metaAppSecret: stateful.metaAppSecret.secret,
       publicBaseUrl,
       alarmAction,
     });

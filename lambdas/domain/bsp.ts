@@ -3,6 +3,7 @@
  * `lambdas/providers/whatsapp/<bsp>/` implements them, and nothing outside a provider's folder knows
  * its field names, its payload shapes or what its credentials hold.
  */
+import type { CoexistenceEvent } from './coexistence';
 import type { Connection } from './connection';
 import { SAFE_ID } from './ids';
 import type { InboundMessage, StatusUpdate } from './message';
@@ -70,7 +71,9 @@ export type WebhookEvent =
    * Anything else the BSP told us (errors about the number, account updates, unknown fields):
    * counted and logged, never dropped silently and never a reason to make the BSP retry.
    */
-  | { kind: 'other'; type: string; detail?: Record<string, string | number | boolean> };
+  | { kind: 'other'; type: string; detail?: Record<string, string | number | boolean> }
+  /** Meta's coexistence fields (owner's messages from the app, history, contacts, partner removed): see `coexistence.ts`. */
+  | { kind: 'coexistence'; event: CoexistenceEvent };
 
 /** The HTTP answer a BSP expects. */
 export interface WebhookAck {

@@ -227,8 +227,6 @@ export const WEBHOOK_ROUTES = {
   metaApp: META_APP_WEBHOOK_PATH,
 } as const;
 
-/** The app-level Meta webhook's route keys (not per provider: one route for every business onboarded through our app). */
-export const META_APP_WEBHOOK_ROUTE_KEYS: readonly string[] = [`GET ${META_APP_WEBHOOK_PATH}`, `POST ${META_APP_WEBHOOK_PATH}`];
 
 /** The webhook route keys (`METHOD /path`) one provider's BSP calls, derived from its profile. */
 export function webhookRouteKeysOf(provider: ProviderName): string[] {
@@ -241,11 +239,14 @@ export function webhookRouteKeysOf(provider: ProviderName): string[] {
   ];
 }
 
+/** The app-level Meta webhook's route keys (not per provider: one route for every business onboarded through our app). */
+export const META_APP_WEBHOOK_ROUTE_KEYS: readonly string[] = [`GET ${META_APP_WEBHOOK_PATH}`, `POST ${META_APP_WEBHOOK_PATH}`];
+
 /**
  * Every webhook route key (`METHOD /path`), derived from the one list of providers: what each BSP
  * calls follows from its profile (a handshake, a separate status path, a fallback path).
  */
-export const WEBHOOK_ROUTE_KEYS: readonly string[] = PROVIDERS.flatMap(webhookRouteKeysOf);
+export const WEBHOOK_ROUTE_KEYS: readonly string[] = [...PROVIDERS.flatMap(webhookRouteKeysOf), ...META_APP_WEBHOOK_ROUTE_KEYS];
 
 /** The path prefix of every admin route (the settings page's CloudFront behaviour forwards it to the API). */
 export const ADMIN_PATH_PREFIX = '/businesses/';

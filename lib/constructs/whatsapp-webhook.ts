@@ -5,6 +5,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { SERVICE, WEBHOOK_DEFAULTS, WEBHOOK_TIMEOUT_SECONDS } from '../config';
@@ -13,6 +14,7 @@ import { EchoFunction, type PowertoolsLogLevel } from './echo-function';
 import {
   allowConnectionSecretsRead,
   DYNAMODB_KMS_ACTIONS,
+  dynamoIndexStatement,
   dynamoStatement,
   kmsViaService,
   SQS_PRODUCER_KMS_ACTIONS,
@@ -40,6 +42,13 @@ export interface WhatsAppWebhookProps {
   readonly eventBus: events.IEventBus;
   /** The key protecting tables, queue, secrets and the function's logs. */
   readonly encryptionKey: kms.IKey;
+
+  /**
+   * Echo's own Meta app secret (see `MetaAppSecret`): enables the app-level route
+   * `…/webhook/whatsapp/meta` (`META_APP_SECRET_ARN`), which the function then may read.
+   * @default - no app-level route (it answers 403)
+   */
+  readonly metaAppSecret?: secretsmanager.ISecret;
 
   /**
    * Prefix of connection secret names; the function may read `${prefix}/connections/*` only.
@@ -132,6 +141,7 @@ export class WhatsAppWebhook extends Construct {
       DEDUPE_TTL_DAYS: String(props.dedupeTtlDays ?? WEBHOOK_DEFAULTS.dedupeTtlDays),
     };
     if (props.publicBaseUrl) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
+    if (props.metaAppSecret) environment.META_APP_SECRET_ARN = props.metaAppSecret.secretArn;
 
     this.echoFunction = new EchoFunction(this, 'Handler', {
       handlerName: 'webhook',
@@ -147,7 +157,11 @@ export class WhatsAppWebhook extends Construct {
 
     // --- DynamoDB: per table, per action (see the class comment on transactions).
     // Connection lookup by key, and the throttled `lastInboundAt` touch.
+    // UpdateItem also disables a connection Meta removed us from (PARTNER_REMOVED) and records the
+    // coexistence history import's progress; GetItem also reads number claims (app-level routing).
     allow(dynamoStatement(tables.connections, ['dynamodb:GetItem', 'dynamodb:UpdateItem']));
+    // The app-level route finds a WABA's connections (account events name no number).
+    allow(dynamoIndexStatement(tables.connections, 'byProviderAccount', ['dynamodb:Query']));
     // The conversation update inside the ingestion transaction.
     allow(dynamoStatement(tables.conversations, ['dynamodb:UpdateItem']));
     // The message put inside the transaction; status callbacks update it by key, and read it back
@@ -181,6 +195,13 @@ export class WhatsAppWebhook extends Construct {
         'The webhook reads the secret of whichever connection a request names, and connections (with ' +
         'their secrets) are created at run time by the admin API, so no list of ARNs exists at deploy time.',
     });
+
+    // Echo's Meta app secret: read-only, that one secret. Decrypted through Secrets Manager with the
+    // stack's key, which the connection-secrets grant below allows. Not `grantRead`: that would
+    // name this role in the stateful stack's key policy (a cycle between the stacks).
+    if (props.metaAppSecret) {
+      allow(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.metaAppSecret.secretArn] }));
+    }
 
     this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
       alarmDescription:

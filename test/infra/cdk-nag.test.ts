@@ -46,6 +46,11 @@ describe('cdk-nag AwsSolutions checks', () => {
         'EchoWhatsAppStateless/WebhookApi/Api/GET--webhook--whatsapp--meta--{connectionId} :: AwsSolutions-APIG4',
         'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--meta--{connectionId} :: AwsSolutions-APIG4',
         'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--360dialog--{connectionId} :: AwsSolutions-APIG4',
+        // Echo's Meta app (Embedded Signup): its app-level webhook is authenticated like a connection's
+        // (verify token, X-Hub-Signature-256 with the app secret); its secret's values are issued by Meta.
+        'EchoWhatsAppStateless/WebhookApi/Api/GET--webhook--whatsapp--meta :: AwsSolutions-APIG4',
+        'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--meta :: AwsSolutions-APIG4',
+        'EchoWhatsAppStateful/MetaAppSecret/Secret :: AwsSolutions-SMG4',
         'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--twilio--{connectionId}--status :: AwsSolutions-APIG4',
         'EchoWhatsAppStateless/WebhookApi/Api/POST--webhook--whatsapp--twilio--{connectionId}--fallback :: AwsSolutions-APIG4',
         'EchoWhatsAppStateless/WhatsAppWebhook/Handler/Function :: AwsSolutions-L1',

@@ -350,8 +350,16 @@ describe('stateful stack', () => {
     });
   });
 
-  it('creates no secret: connection secrets are created at run time by the admin API', () => {
-    template.resourceCountIs('AWS::SecretsManager::Secret', 0);
+  it("creates one secret, Echo's Meta app's (verify token generated, the rest for the operator), with our key; connection secrets are created at run time by the admin API", () => {
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    template.hasResource('AWS::SecretsManager::Secret', {
+      DeletionPolicy: 'Retain',
+      Properties: {
+        Name: 'echo-whatsapp/meta-app',
+        KmsKeyId: Match.anyValue(),
+        GenerateSecretString: Match.objectLike({ SecretStringTemplate: JSON.stringify({ appSecret: '', systemUserToken: '' }), GenerateStringKey: 'verifyToken' }),
+      },
+    });
   });
 });
 

@@ -28,6 +28,7 @@ const WEBHOOK_ENV_NAMES = [
   'SECRETS_CACHE_TTL_SECONDS',
   'CONNECTION_CACHE_TTL_SECONDS',
   'DEDUPE_TTL_DAYS',
+  'META_APP_SECRET_ARN',
 ];
 // Powertools' settings and the AWS SDK limits: what EchoFunction gives every function.
 const POWERTOOLS_ENV_NAMES = ['POWERTOOLS_SERVICE_NAME', 'POWERTOOLS_METRICS_NAMESPACE', 'POWERTOOLS_LOG_LEVEL', ...Object.values(SDK_TIMEOUT_VARIABLES)];
@@ -143,18 +144,22 @@ describe('stateless stack', () => {
       ]);
     });
 
-    it('DynamoDB: never Scan, Query, Delete, a wildcard, or an index', () => {
+    it('DynamoDB: never Scan, Delete or a wildcard; Query only on the connections byProviderAccount index (Meta app-level routing)', () => {
       const dynamoStatements = webhookStatements.filter((statement) =>
         actionsOf(statement).some((action) => action.startsWith('dynamodb:')),
       );
       const actions = dynamoStatements.flatMap(actionsOf);
-      for (const forbidden of ['dynamodb:Scan', 'dynamodb:Query', 'dynamodb:DeleteItem', 'dynamodb:*', '*']) {
+      for (const forbidden of ['dynamodb:Scan', 'dynamodb:DeleteItem', 'dynamodb:*', '*']) {
         expect(actions).not.toContain(forbidden);
       }
-      expect(JSON.stringify(dynamoStatements)).not.toContain('/index/');
+      const indexStatements = dynamoStatements.filter((statement) => JSON.stringify(statement).includes('/index/'));
+      expect(indexStatements).toHaveLength(1);
+      expect(actionsOf(indexStatements[0]!)).toEqual(['dynamodb:Query']);
+      expect(JSON.stringify(indexStatements[0])).toContain('/index/byProviderAccount');
+      expect(dynamoStatements.filter((statement) => statement !== indexStatements[0]).flatMap(actionsOf)).not.toContain('dynamodb:Query');
     });
 
-    it('Secrets Manager: GetSecretValue only, only on the connection-secret prefix, decrypt only via Secrets Manager', () => {
+    it("Secrets Manager: GetSecretValue only, on the connection-secret prefix and Echo's Meta app secret, decrypt only via Secrets Manager", () => {
       const secretStatements = webhookStatements.filter((statement) =>
         actionsOf(statement).some((action) => action.startsWith('secretsmanager:')),
       );
@@ -162,7 +167,7 @@ describe('stateless stack', () => {
         {
           Effect: 'Allow',
           Action: 'secretsmanager:GetSecretValue',
-          Resource: CONNECTION_SECRETS_RESOURCE,
+          Resource: [{ 'Fn::ImportValue': expect.stringContaining('MetaAppSecret') }, CONNECTION_SECRETS_RESOURCE],
         },
       ]);
       expect(webhookStatements).toContainEqual(
@@ -254,6 +259,8 @@ describe('stateless stack', () => {
       `GET ${WEBHOOK_ROUTES.meta}`,
       `POST ${WEBHOOK_ROUTES.meta}`,
       `POST ${WEBHOOK_ROUTES.dialog360}`,
+      `GET ${WEBHOOK_ROUTES.metaApp}`,
+      `POST ${WEBHOOK_ROUTES.metaApp}`,
     ];
     /** Resources of one type that belong to the webhook API (the admin API has its own). */
     const ofWebhookApi = (type: string) =>

@@ -14,6 +14,10 @@ import { archiveS3Client, S3PayloadArchive } from '../../adapters/s3-payload-arc
 import { cloudApiFailureKind } from '../../providers/whatsapp/cloud-api/errors';
 import { Dialog360WebhookCodec } from '../../providers/whatsapp/dialog360/codec';
 import { MetaWebhookCodec } from '../../providers/whatsapp/meta/codec';
+import { MetaAppWebhookCodec } from '../../providers/whatsapp/meta/app-codec';
+import { DynamoDbCoexistenceStore } from '../../adapters/dynamodb-coexistence-store';
+import { DynamoDbConversationHandoff } from '../../adapters/dynamodb-conversation-handoff';
+import { DynamoDbNumberRouter } from '../../adapters/dynamodb-number-router';
 import { TwilioWebhookCodec } from '../../providers/whatsapp/twilio/codec';
 import { contentClassOf, twilioFailureKind } from '../../providers/whatsapp/twilio/send/errors';
 import type { SendFailureKind } from '../../domain/bsp';
@@ -52,11 +56,32 @@ export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
     messages: env.MESSAGES_TABLE,
     dedupe: env.DEDUPE_TABLE,
   });
+  const connections = new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, {
+    cacheTtlMs: env.CONNECTION_CACHE_TTL_SECONDS * 1000,
+  });
+  const dedupeTtlMs = env.DEDUPE_TTL_DAYS * 24 * 60 * 60 * 1000;
+  const clock = { now: () => new Date() };
   return {
     codecs: { twilio: new TwilioWebhookCodec(), meta: new MetaWebhookCodec(), '360dialog': new Dialog360WebhookCodec() },
-    connections: new DynamoDbConnectionDirectory(documents, env.CONNECTIONS_TABLE, {
-      cacheTtlMs: env.CONNECTION_CACHE_TTL_SECONDS * 1000,
+    connections,
+    ...(env.META_APP_SECRET_ARN && {
+      metaApp: {
+        codec: new MetaAppWebhookCodec(),
+        secretId: env.META_APP_SECRET_ARN,
+        router: new DynamoDbNumberRouter(documents, env.CONNECTIONS_TABLE, connections, { cacheTtlMs: env.CONNECTION_CACHE_TTL_SECONDS * 1000 }),
+      },
     }),
+    coexistence: {
+      store: new DynamoDbCoexistenceStore(documents, {
+        connections: env.CONNECTIONS_TABLE,
+        conversations: env.CONVERSATIONS_TABLE,
+        messages: env.MESSAGES_TABLE,
+        dedupe: env.DEDUPE_TABLE,
+      }),
+      handoff: new DynamoDbConversationHandoff(documents, env.CONVERSATIONS_TABLE),
+      clock,
+      dedupeTtlMs,
+    },
     credentials: new SecretsCredentialsStore(new SecretsManagerClient(fastClientConfig), env.SECRETS_CACHE_TTL_SECONDS),
     store,
     statusKeys: store,
@@ -71,12 +96,12 @@ export function createWebhookDeps(env: WebhookEnv): WebhookDeps {
     }),
     events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
     ...(env.ARCHIVE_BUCKET && { archive: new S3PayloadArchive(archiveS3Client(fastClientConfig), env.ARCHIVE_BUCKET) }),
-    clock: { now: () => new Date() },
+    clock,
     logger,
     metrics,
     config: {
       publicBaseUrl: env.PUBLIC_BASE_URL,
-      dedupeTtlMs: env.DEDUPE_TTL_DAYS * 24 * 60 * 60 * 1000,
+      dedupeTtlMs,
     },
   };
 }

@@ -20,6 +20,8 @@ export const webhookEnvSchema = z.object({
   ARCHIVE_BUCKET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
   /** Set when Twilio calls us through a custom domain or base path that API Gateway does not show. */
   PUBLIC_BASE_URL: z.preprocess((value) => (value === '' ? undefined : value), optionalUrl),
+  /** Echo's own Meta app secret (`{appSecret, systemUserToken, verifyToken}`): enables the app-level route `…/webhook/whatsapp/meta`. */
+  META_APP_SECRET_ARN: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
   SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
   CONNECTION_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(30),
   DEDUPE_TTL_DAYS: z.coerce.number().int().min(1).default(14),

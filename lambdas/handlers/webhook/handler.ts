@@ -9,7 +9,10 @@ import { isFailure } from '../../domain/delivery-status';
 import { ingestInboundBatch } from '../../domain/ingest-inbound';
 import type { DeliveryStatus, InboundMessage, StatusUpdate } from '../../domain/message';
 import type { Clock, EventPublisher, InboundQueue, MessageStore } from '../../domain/ports';
-import { webhookRouteOf, type ProviderName } from '../../domain/providers';
+import { isMetaAppWebhookPath, webhookRouteOf, type ProviderName } from '../../domain/providers';
+import { storeCoexistenceEvent, type CoexistenceDeps, type CoexistenceEvent } from '../../domain/coexistence';
+import type { CloudApiBody } from '../../providers/whatsapp/cloud-api/webhook-payload';
+import { changeCount, type MetaAppWebhookCodec } from '../../providers/whatsapp/meta/app-codec';
 import { maskIdentifier } from '../../domain/redact';
 import { publicWebhookUrl } from '../../providers/whatsapp/webhook-url';
 import {
@@ -44,6 +47,14 @@ export interface WebhookDeps {
    * failure never fails the webhook. Absent: nothing is archived (replay, tests).
    */
   archive?: PayloadArchive;
+  /**
+   * Echo's own Meta app (Embedded Signup): the app-level route `…/webhook/whatsapp/meta`,
+   * authenticated with the app's secret and routed per change by number (or WABA). Absent: that
+   * route answers 403.
+   */
+  metaApp?: MetaAppWebhookDeps;
+  /** Where coexistence events (owner's messages, history, contacts, partner removed) are written. Absent: counted only. */
+  coexistence?: CoexistenceDeps;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -54,6 +65,20 @@ export interface WebhookDeps {
     eventConcurrency?: number;
   };
 }
+
+export interface MetaAppWebhookDeps {
+  codec: MetaAppWebhookCodec;
+  /** The app secret (`{appSecret, systemUserToken, verifyToken}`), read through `credentials`. */
+  secretId: string;
+  /** Finds the connection of a number (number claims) or of a WABA. */
+  router: {
+    byNumber(provider: 'meta', providerNumberId: string): Promise<Connection | undefined>;
+    byAccount(provider: 'meta', providerAccountId: string): Promise<Connection[]>;
+  };
+}
+
+/** Who an app-level request is archived under: the app, not a business (one POST may serve several). */
+const META_APP_ARCHIVE_OWNER = { businessId: '_meta-app', connectionId: '_app' } as const;
 
 /** One public answer for every authentication failure, so connection ids cannot be probed. */
 const FORBIDDEN_MESSAGE = 'Forbidden';
@@ -80,14 +105,18 @@ export function createWebhookHandler(deps: WebhookDeps) {
    * rarely, so that a flood of forged requests cannot turn into a flood of Secrets Manager calls.
    */
   async function withCredentials<T>(connection: Connection, attempt: (credentials: ProviderCredentials) => T | undefined): Promise<{ credentials: ProviderCredentials; result: T }> {
-    const cached = await deps.credentials.get(connection.secretArn);
+    return withSecret(connection.connectionId, connection.secretArn, attempt);
+  }
+
+  async function withSecret<T>(refreshKey: string, secretId: string, attempt: (credentials: ProviderCredentials) => T | undefined): Promise<{ credentials: ProviderCredentials; result: T }> {
+    const cached = await deps.credentials.get(secretId);
     const first = attempt(cached);
     if (first !== undefined) return { credentials: cached, result: first };
     const now = deps.clock.now().getTime();
-    const last = lastForcedRefresh.get(connection.connectionId) ?? 0;
+    const last = lastForcedRefresh.get(refreshKey) ?? 0;
     if (now - last >= CREDENTIAL_REFRESH_INTERVAL_MS) {
-      lastForcedRefresh.set(connection.connectionId, now);
-      const fresh = await deps.credentials.get(connection.secretArn, { refresh: true });
+      lastForcedRefresh.set(refreshKey, now);
+      const fresh = await deps.credentials.get(secretId, { refresh: true });
       if (!sameCredentials(fresh, cached)) {
         const second = attempt(fresh);
         if (second !== undefined) return { credentials: fresh, result: second };
@@ -104,20 +133,10 @@ export function createWebhookHandler(deps: WebhookDeps) {
     return connection;
   }
 
-  async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
-    const target = webhookRouteOf(event.rawPath);
-    const connectionId = event.pathParameters?.connectionId;
-    const method = event.requestContext.http?.method ?? 'POST';
-    // A second dimension set: every metric of this request is also counted per BSP (three values).
-    if (target) addProviderDimension(deps.metrics, target.provider);
-    deps.logger.appendKeys({ route: target?.route, provider: target?.provider, connectionId });
-    const codec = target ? deps.codecs[target.provider] : undefined;
-    if (!target || !codec || !connectionId) throw new ForbiddenError('no provider or connection in the path');
-
-    const rawBody = decodeBody(event, codec.maxBodyBytes);
-    const request: WebhookRequest = {
+  function requestOf(event: APIGatewayProxyEventV2, method: string, route: WebhookRequest['route'], rawBody: string): WebhookRequest {
+    return {
       method,
-      route: target.route,
+      route,
       url: publicWebhookUrl({
         rawPath: event.rawPath,
         rawQueryString: event.rawQueryString,
@@ -131,6 +150,90 @@ export function createWebhookHandler(deps: WebhookDeps) {
       headers: event.headers,
       rawBody,
     };
+  }
+
+  /**
+   * Echo's Meta app webhook: authenticate with the APP's secret, then each change to its number's
+   * connection (a WABA's, for changes without a number). A change for a number no active
+   * connection holds is acknowledged and counted (`AppWebhookUnknownNumber`): Meta would retry a
+   * 5xx for a week, and the business that left would not come back for it. 5xx only when something
+   * routed to a connection could not be stored (the retry completes it, doubling nothing).
+   */
+  async function handleMetaApp(event: APIGatewayProxyEventV2, method: string): Promise<APIGatewayProxyStructuredResultV2> {
+    addProviderDimension(deps.metrics, 'meta');
+    deps.logger.appendKeys({ route: 'meta-app', provider: 'meta' });
+    const app = deps.metaApp;
+    const metaCodec = deps.codecs.meta;
+    if (!app || !metaCodec) throw new ForbiddenError('no Meta app configured');
+    const request = requestOf(event, method, 'inbound', decodeBody(event, app.codec.maxBodyBytes));
+
+    if (method === 'GET') {
+      const { result } = await withSecret('meta-app', app.secretId, (credentials) => app.codec.handshake(request, credentials));
+      deps.metrics.addMetric(METRIC.webhookVerified, MetricUnit.Count, 1);
+      deps.logger.info('webhook verification answered');
+      return answer(result);
+    }
+
+    const body = app.codec.readBody(request);
+    await withSecret('meta-app', app.secretId, (credentials) => (app.codec.authenticate(request, credentials) ? true : undefined));
+    const { numbers, accounts } = app.codec.route(body);
+    const archived = archiveRequest(event, request, META_APP_ARCHIVE_OWNER, 'meta');
+    const outcomes: PromiseSettledResult<void>[] = [];
+    let unknown = 0;
+    const storeGroup = async (connection: Connection, group: CloudApiBody): Promise<void> => {
+      let events: WebhookEvent[];
+      try {
+        events = metaCodec.parse(request, group, connection, {});
+      } catch (error) {
+        // Routed by its number but addressed to another WABA than the connection's: not ours.
+        if (!(error instanceof ForbiddenError)) throw error;
+        unknown += changeCount(group);
+        deps.logger.warn('app webhook change not addressed to the connection of its number', { connectionId: connection.connectionId });
+        return;
+      }
+      outcomes.push(...(await storeEvents(connection, events, 'inbound')));
+    };
+    const concurrency = deps.config.eventConcurrency ?? DEFAULT_EVENT_CONCURRENCY;
+    // Lookups that fail (the store unreachable) fail the request: 5xx, Meta retries, nothing doubles.
+    await forEachLimited([...numbers], concurrency, async ([numberId, group]) => {
+      const connection = await app.router.byNumber('meta', numberId);
+      if (!connection) {
+        unknown += changeCount(group);
+        deps.logger.warn('app webhook change for a number no active connection holds', { phoneNumberId: maskIdentifier(numberId) });
+        return;
+      }
+      await storeGroup(connection, group);
+    });
+    await forEachLimited([...accounts], concurrency, async ([wabaId, group]) => {
+      const connections = await app.router.byAccount('meta', wabaId);
+      if (connections.length === 0) {
+        unknown += changeCount(group);
+        deps.logger.warn('app webhook change for a WhatsApp Business Account no active connection holds', { wabaId: maskIdentifier(wabaId) });
+      }
+      for (const connection of connections) await storeGroup(connection, group);
+    });
+    await archived;
+    if (unknown > 0) deps.metrics.addMetric(METRIC.appWebhookUnknownNumber, MetricUnit.Count, unknown);
+    const unstored = outcomes.filter((outcome) => outcome.status === 'rejected');
+    if (unstored.length > 0) {
+      deps.metrics.addMetric(METRIC.webhookEventsUnstored, MetricUnit.Count, unstored.length);
+      throw (unstored[0] as PromiseRejectedResult).reason;
+    }
+    return answer(app.codec.acknowledge());
+  }
+
+  async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    if (isMetaAppWebhookPath(event.rawPath)) return handleMetaApp(event, event.requestContext.http?.method ?? 'POST');
+    const target = webhookRouteOf(event.rawPath);
+    const connectionId = event.pathParameters?.connectionId;
+    const method = event.requestContext.http?.method ?? 'POST';
+    // A second dimension set: every metric of this request is also counted per BSP (three values).
+    if (target) addProviderDimension(deps.metrics, target.provider);
+    deps.logger.appendKeys({ route: target?.route, provider: target?.provider, connectionId });
+    const codec = target ? deps.codecs[target.provider] : undefined;
+    if (!target || !codec || !connectionId) throw new ForbiddenError('no provider or connection in the path');
+
+    const request = requestOf(event, method, target.route, decodeBody(event, codec.maxBodyBytes));
 
     if (method === 'GET') {
       if (!codec.handshake || target.route !== 'inbound') throw new ForbiddenError('no handshake on this route');
@@ -186,8 +289,44 @@ export function createWebhookHandler(deps: WebhookDeps) {
 
   async function storeEvent(connection: Connection, event: Exclude<WebhookEvent, { kind: 'inbound' }>): Promise<void> {
     if (event.kind === 'status') return storeStatus(connection, event.update, event.key);
+    if (event.kind === 'coexistence') return storeCoexistence(connection, event.event);
     deps.metrics.addMetric(METRIC.webhookOtherEvent, MetricUnit.Count, 1);
     deps.logger.info('webhook event kept as counted', { type: event.type, detail: event.detail });
+  }
+
+  /** Meta coexistence: the owner's messages from the app, history, contact names, partner removed. */
+  async function storeCoexistence(connection: Connection, event: CoexistenceEvent): Promise<void> {
+    if (!deps.coexistence) {
+      deps.metrics.addMetric(METRIC.webhookOtherEvent, MetricUnit.Count, 1);
+      deps.logger.info('webhook event kept as counted', { type: `coexistence:${event.type}` });
+      return;
+    }
+    const outcome = await storeCoexistenceEvent(connection, event, deps.coexistence);
+    switch (outcome.type) {
+      case 'owner-message':
+        if (outcome.outcome === 'stored') deps.metrics.addMetric(METRIC.ownerMessageStored, MetricUnit.Count, 1);
+        if (outcome.paused) deps.metrics.addMetric(METRIC.handoffPaused, MetricUnit.Count, 1);
+        deps.logger.info("owner's message from the WhatsApp Business app handled", {
+          outcome: outcome.outcome,
+          conversationId: outcome.conversationId,
+          messageId: outcome.messageId,
+          aiPaused: outcome.paused,
+        });
+        return;
+      case 'history':
+        if (outcome.stored > 0) deps.metrics.addMetric(METRIC.historyMessagesImported, MetricUnit.Count, outcome.stored);
+        if (outcome.declined) deps.metrics.addMetric(METRIC.historyDeclined, MetricUnit.Count, 1);
+        deps.logger.info('chat history chunk imported', { stored: outcome.stored, duplicates: outcome.duplicates, declined: outcome.declined, progress: outcome.progress });
+        return;
+      case 'contacts':
+        if (outcome.written > 0) deps.metrics.addMetric(METRIC.contactNamesSynced, MetricUnit.Count, outcome.written);
+        deps.logger.info('contact names synchronised', { written: outcome.written });
+        return;
+      case 'partner-removed':
+        if (outcome.disabled) deps.metrics.addMetric(METRIC.connectionPartnerRemoved, MetricUnit.Count, 1);
+        deps.logger.warn('Meta removed Echo from the business: connection disabled', { disabled: outcome.disabled });
+        return;
+    }
   }
 
   async function storeInbound(connection: Connection, messages: InboundMessage[], route: WebhookRequest['route']): Promise<void> {
@@ -249,7 +388,7 @@ export function createWebhookHandler(deps: WebhookDeps) {
    * Keeps the accepted request as it came (the durable copy is already on its way to DynamoDB). Never
    * rejects: a failed archive write is counted (`ArchiveWriteFailed`, alarmed) and logged.
    */
-  function archiveRequest(event: APIGatewayProxyEventV2, request: WebhookRequest, connection: Connection, provider: ProviderName): Promise<void> {
+  function archiveRequest(event: APIGatewayProxyEventV2, request: WebhookRequest, connection: { businessId: string; connectionId: string }, provider: ProviderName): Promise<void> {
     const archive = deps.archive;
     if (!archive) return Promise.resolve();
     // An async function runs up to its first await at once: the PutObject is on its way when this returns.

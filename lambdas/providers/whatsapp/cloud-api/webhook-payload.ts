@@ -408,6 +408,27 @@ function contentOf(message: z.infer<typeof messageSchema>, raw: Record<string, u
   }
 }
 
+/**
+ * One message object read on its own, for the fields that reuse the `messages` shape (Meta's
+ * coexistence `smb_message_echoes` and `history`): its id, type, sender and time, and its content
+ * as {@link contentOf} reads an inbound one. Undefined when it has no id or type.
+ * @example readCloudApiMessageItem({ id: 'wamid.A', type: 'text', text: { body: 'Hola' }, timestamp: '1739321024' })
+ * // { id: 'wamid.A', type: 'text', content: { type: 'text', text: 'Hola' }, sentAt: '2025-02-12T00:43:44.000Z' }
+ */
+export function readCloudApiMessageItem(item: unknown): { id: string; type: string; from?: string; content: InboundContent; sentAt?: string } | undefined {
+  const parsed = messageSchema.safeParse(item);
+  if (!parsed.success) return undefined;
+  const message = parsed.data;
+  const sentAt = isoFromUnixSeconds(message.timestamp);
+  return {
+    id: message.id,
+    type: message.type,
+    ...(message.from !== undefined && { from: message.from }),
+    content: contentOf(message, item as Record<string, unknown>),
+    ...(sentAt !== undefined && { sentAt }),
+  };
+}
+
 /** Digits that can follow a `+` as an E.164 number. */
 const WA_ID = /^[1-9]\d{1,14}$/;
 

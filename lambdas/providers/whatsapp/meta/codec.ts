@@ -3,6 +3,7 @@ import { PROVIDER_PROFILES } from '../../../domain/providers';
 import type { ProviderCredentials, WebhookAck, WebhookCodec, WebhookEvent, WebhookRequest } from '../provider';
 import { secretsEqual } from '../cloud-api/constant-time';
 import { assertAddressedTo, cloudApiEvents, readCloudApiBody, type CloudApiBody } from '../cloud-api/webhook-payload';
+import { coexistenceEvents } from './coexistence';
 import { metaCredentialsSchema } from './credentials';
 import { META_SIGNATURE_HEADER, verifyMetaSignature } from './signature';
 
@@ -59,7 +60,10 @@ export class MetaWebhookCodec implements WebhookCodec<CloudApiBody> {
       ...(providerNumberId ? { providerNumberId } : {}),
       ...(providerAccountId ? { wabaId: providerAccountId } : {}),
     });
-    return cloudApiEvents(body, { provider: 'meta' });
+    // Coexistence fields (echoes, history, contacts, PARTNER_REMOVED) may come to a number's own
+    // webhook too (Meta sends `smb_message_echoes` to the phone number's webhook URL).
+    const { events, rest } = coexistenceEvents(body);
+    return [...events, ...cloudApiEvents(rest, { provider: 'meta' })];
   }
 
   /** Meta wants a 200 quickly; the body is ignored. */
