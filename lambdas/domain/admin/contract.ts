@@ -2,6 +2,7 @@ import * as z from 'zod';
 import { outboundContentSchema, WHATSAPP_LIMITS, whatsappLength } from '../outbound/contract';
 import { HANDOFF_MAX_PAUSE_HOURS, PROVIDERS, providerNameSchema, type ProviderName } from '../providers';
 import type { DisabledReason, HandoffActor } from '../events';
+import type { MediaAccess } from '../media/access';
 
 /**
  * The admin API's public contract: zod schemas of what it accepts, TypeScript types of what it
@@ -428,6 +429,12 @@ export interface MessageView {
   sentBy?: MessageSender;
   /** Came from the coexistence chat-history import (written before the number joined Echo). */
   imported?: true;
+  /**
+   * Inbound only, when the message has media: each item's mirror state and, once `stored`, a
+   * presigned link to our copy (15 minutes; a new one on every read). The other states carry
+   * their `reason` so the page can say why there is nothing to show.
+   */
+  media?: MediaAccess[];
 }
 
 /** A page of a list, newest first; `nextCursor` is absent on the last page. */

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { handoffPauseHoursOf, isAiPaused, ownerReplyPause, pausedEvent, type ConversationHandoffStore } from '../handoff';
 import { newMessageId } from '../ids';
+import { mediaAccessOf } from '../media/access';
+import type { MediaUrlSigner } from '../media/ports';
 import { outboundMessageSchema, type OutboundMessage } from '../outbound/contract';
 import type { OutboundQueue } from '../outbound/ports';
 import type { Clock } from '../ports';
@@ -37,6 +39,8 @@ export interface ConversationAdminDeps {
   conversations: ConversationLister;
   messages: MessageLister;
   clock: Clock;
+  /** Signs read links to inbound media (the media bucket); absent: messages carry no `media`. */
+  mediaSigner?: MediaUrlSigner;
 }
 
 /**
@@ -97,11 +101,20 @@ export async function listMessages(
   await conversationOf(businessId, conversationId, deps);
   const startKey = query.cursor ? decodeCursor(query.cursor, conversationId, MESSAGE_KEY, { conversationId }) : undefined;
   const page = await deps.messages.list(conversationId, query.limit, startKey);
-  return {
-    items: page.items.flatMap((item) => {
+  const views = await Promise.all(
+    page.items.map(async (item) => {
       const view = messageViewOf(item);
-      return view ? [view] : [];
+      if (!view) return [];
+      // Only inbound media is mirrored: an outbound item's media stays the URL the business gave.
+      if (view.direction === 'inbound' && deps.mediaSigner) {
+        const media = await mediaAccessOf(item.content, deps.mediaSigner);
+        if (media.length > 0) view.media = media;
+      }
+      return [view];
     }),
+  );
+  return {
+    items: views.flat(),
     ...(page.lastKey && { nextCursor: encodeCursor(conversationId, page.lastKey) }),
   };
 }

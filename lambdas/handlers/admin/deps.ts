@@ -5,6 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import reengagementJson from '../../../templates/reengagement.json';
 import { DynamoDbAdminConnectionStore } from '../../adapters/dynamodb-admin-connection-store';
+import { mediaS3Client, S3MediaUrlSigner } from '../../adapters/s3-media-store';
 import { DynamoDbConversationLister, DynamoDbMessageLister } from '../../adapters/dynamodb-admin-readers';
 import { DynamoDbAuditLog } from '../../adapters/dynamodb-audit-log';
 import { DynamoDbConnectionAttention } from '../../adapters/dynamodb-connection-attention';
@@ -65,6 +66,7 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
     testers: createTesters(env),
     conversations: new DynamoDbConversationLister(documents, env.CONVERSATIONS_TABLE),
     messages: new DynamoDbMessageLister(documents, env.MESSAGES_TABLE),
+    ...(env.MEDIA_BUCKET && { mediaSigner: new S3MediaUrlSigner(mediaS3Client(), env.MEDIA_BUCKET, { ttlSeconds: env.MEDIA_URL_TTL_SECONDS }) }),
     queue: new SqsOutboundQueue(new SQSClient(fastClientConfig), env.OUTBOUND_QUEUE_URL),
     sendClaims: new DynamoDbSendClaimStore(documents, env.DEDUPE_TABLE),
     handoff: new DynamoDbConversationHandoff(documents, env.CONVERSATIONS_TABLE),

@@ -47,6 +47,10 @@ export const adminEnvSchema = z.object({
    * Lambda's outbound dedupe items, whose `DEDUPE_TTL_DAYS` it shares.
    */
   DEDUPE_TTL_DAYS: z.coerce.number().int().min(1).default(14),
+  /** The media bucket: the messages route signs links to inbound media in it. Without it, messages carry no `media`. */
+  MEDIA_BUCKET: z.preprocess((value) => (value === '' ? undefined : value), z.string().min(1).optional()),
+  /** How long those links live: the page loads them at once, and a new read signs new ones. */
+  MEDIA_URL_TTL_SECONDS: z.coerce.number().int().min(60).max(12 * 60 * 60).default(900),
 });
 
 export type AdminEnv = z.infer<typeof adminEnvSchema>;

@@ -25,6 +25,7 @@ import { AdminNotFoundError, AdminValidationError, UnsupportedMediaTypeError } f
 import type { AuditAction, AuditLog, ConversationLister, MessageLister, SendClaimStore } from '../../domain/admin/ports';
 import { problemOf } from '../../domain/admin/problems';
 import { createReengagementTemplate, listTemplates } from '../../domain/admin/templates';
+import type { MediaUrlSigner } from '../../domain/media/ports';
 import type { OutboundQueue } from '../../domain/outbound/ports';
 import type { TemplateBsps } from '../../domain/template-bsp';
 import type { TemplateFile } from '../../domain/template-creation';
@@ -37,6 +38,8 @@ import { ADMIN_ROUTES, METRIC } from '../../shared/telemetry';
 export interface AdminDeps extends ConnectionAdminDeps {
   conversations: ConversationLister;
   messages: MessageLister;
+  /** Presigned links to inbound media on the messages route; absent (no media bucket): no `media`. */
+  mediaSigner?: MediaUrlSigner;
   queue: OutboundQueue;
   /** Echo's Meta app ("Connect with Facebook"); without it, or without `signupGraph`, that route answers 409 `not-supported`. */
   metaApp?: EmbeddedSignupDeps['metaApp'];

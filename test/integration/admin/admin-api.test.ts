@@ -1,14 +1,18 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConnectionAttention } from '../../../lambdas/adapters/dynamodb-connection-attention';
 import { DynamoDbMessageStore } from '../../../lambdas/adapters/dynamodb-message-store';
+import { mediaS3Client } from '../../../lambdas/adapters/s3-media-store';
 import { conversationIdFor, newMessageId } from '../../../lambdas/domain/ids';
 import { outboundMessageSchema } from '../../../lambdas/domain/outbound/contract';
 import { createSendDeps } from '../../../lambdas/handlers/send/deps';
 import { loadSendEnv } from '../../../lambdas/handlers/send/env';
 import { createSendHandler } from '../../../lambdas/handlers/send/handler';
+import type { InboundContent, MediaRef } from '../../../lambdas/domain/message';
+import { sampleMedia } from '../../../local/media-samples';
 import { toSqsRecord } from '../../../local/sqs-poller';
 import { createAdminFixture, putBodyFor, type AdminFixture, type SimulatedAccount } from './admin-fixture';
 
@@ -76,7 +80,7 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
   }
 
   /** A customer message stored exactly as the webhook stores it (the real message store). */
-  async function customerWrites(businessId: string, connectionId: string, account: SimulatedAccount, customer: string, text: string, at = new Date()) {
+  async function customerWrites(businessId: string, connectionId: string, account: SimulatedAccount, customer: string, text: string | InboundContent, at = new Date()) {
     const store = new DynamoDbMessageStore(fx.documents, {
       conversations: fx.env.CONVERSATIONS_TABLE,
       messages: fx.env.MESSAGES_TABLE,
@@ -91,7 +95,7 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
         accountId: account.accountSid,
         to: account.number,
         customer: { id: customer, isPhoneNumber: true, profileName: 'Ana' },
-        content: { type: 'text', text },
+        content: typeof text === 'string' ? { type: 'text', text } : text,
       },
       conversationId,
       messageId: newMessageId(at),
@@ -356,6 +360,31 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
     expect(elsewhere.body).toEqual(expect.objectContaining({ type: 'https://echo.example/problems/conflict', status: 409 }));
     expect(await drainOutbound()).toEqual([]);
     expect(((await fx.call({ route: 'listMessages', businessId, conversationId: other })).body!.items as unknown[]).length).toBe(1);
+  });
+
+  it("lists a stored photo with a presigned link that serves its bytes from the media bucket, and a refused one's reason", async () => {
+    // Prepare: a photo in the media bucket, recorded as the media step records it; a second one refused.
+    const businessId = business();
+    const account = fx.account();
+    const connectionId = (await fx.call({ route: 'putConnection', businessId, body: putBodyFor(account) })).body!.connectionId as string;
+    const photo = sampleMedia('image');
+    const key = `${businessId}/${connectionId}/photo/0`;
+    await mediaS3Client().send(new PutObjectCommand({ Bucket: fx.env.MEDIA_BUCKET, Key: key, Body: photo.bytes, ContentType: photo.contentType }));
+    const mirror = { status: 'stored' as const, key, contentType: photo.contentType, size: photo.bytes.length, sha256: createHash('sha256').update(photo.bytes).digest('hex'), attempts: 1, at: new Date().toISOString() };
+    const media = (m: MediaRef['mirror']) => ({ type: 'image', media: [{ kind: 'image', contentType: photo.contentType, url: 'https://api.twilio.com/x', mirror: m }] }) as InboundContent;
+    const conversationId = await customerWrites(businessId, connectionId, account, '+5215512340009', media(mirror), new Date(Date.now() - 1000));
+    await customerWrites(businessId, connectionId, account, '+5215512340009', media({ status: 'refused', reason: 'content-type-mismatch:png', attempts: 1, at: mirror.at }));
+
+    // Act
+    const listed = await fx.call({ route: 'listMessages', businessId, conversationId });
+
+    // Assess: the refused one says why; the stored one's link GETs the very bytes from moto's S3, without credentials.
+    const [refused, stored] = listed.body!.items as Array<{ media: Array<Record<string, unknown>> }>;
+    expect(refused.media).toEqual([{ index: 0, kind: 'image', contentType: photo.contentType, status: 'refused', reason: 'content-type-mismatch:png' }]);
+    expect(stored.media).toEqual([expect.objectContaining({ status: 'stored', size: photo.bytes.length, url: expect.stringContaining('X-Amz-Signature='), urlExpiresAt: expect.any(String) })]);
+    const download = await fetch(stored.media[0]!.url as string);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(photo.bytes)).toBe(true);
   });
 
   it('creates the re-engagement template in Twilio and lists it', async () => {

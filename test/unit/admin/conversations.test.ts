@@ -130,6 +130,51 @@ describe('admin conversations (domain)', () => {
     await expect(listMessages(BUSINESS, theirs, { limit: 50 }, h.deps)).rejects.toBeInstanceOf(AdminNotFoundError);
   });
 
+  it('gives inbound media a presigned link once stored, and the state and reason of the others', async () => {
+    // Prepare: an inbound photo (stored), voice note (still being fetched) and document (too large), and an outbound image.
+    const h = adminHarness();
+    const [mine] = seedConversations(h, BUSINESS, 1);
+    const signed: Array<{ key: string; attachmentName?: string }> = [];
+    const mediaSigner = {
+      sign: async (key: string, options: { attachmentName?: string } = {}) => {
+        signed.push({ key, ...options });
+        return { url: `https://media.example/${key}?X-Amz-Signature=abc`, expiresAt: '2026-11-27T10:15:00.000Z' };
+      },
+    };
+    const stored = { status: 'stored', key: 'acme/cn/cv/01A/0', contentType: 'image/jpeg', size: 34_000, sha256: 'ab'.repeat(32), attempts: 1, at: 't1' };
+    h.data.messages.set(mine, [
+      { conversationId: mine, messageId: '01A', direction: 'inbound', type: 'image', createdAt: 't1', content: { type: 'image', caption: 'Pan', media: [{ kind: 'image', contentType: 'image/jpeg', id: 'm1', mirror: stored }] } },
+      { conversationId: mine, messageId: '01B', direction: 'inbound', type: 'voice', createdAt: 't2', content: { type: 'voice', media: [{ kind: 'voice', contentType: 'audio/ogg', id: 'm2' }] } },
+      {
+        conversationId: mine,
+        messageId: '01C',
+        direction: 'inbound',
+        type: 'document',
+        createdAt: 't3',
+        content: { type: 'document', media: [{ kind: 'document', contentType: 'application/pdf', filename: 'menu.pdf', mirror: { status: 'too-large', reason: 'over-104857600-bytes', attempts: 1, at: 't3' } }] },
+      },
+      { conversationId: mine, messageId: '01D', direction: 'outbound', type: 'image', createdAt: 't4', content: { type: 'image', media: [{ kind: 'image', contentType: 'image/png', url: 'https://cdn.example/p.png' }] } },
+      { conversationId: mine, messageId: '01E', direction: 'inbound', type: 'text', createdAt: 't5', content: { type: 'text', text: 'Hola' } },
+    ]);
+
+    // Act
+    const page = await listMessages(BUSINESS, mine, { limit: 50 }, { ...h.deps, mediaSigner });
+
+    // Assess: only the stored item is signed; the page learns each item's state; no media list where there is none.
+    const byId = new Map(page.items.map((m) => [m.messageId, m]));
+    expect(byId.get('01A')!.media).toEqual([
+      { index: 0, kind: 'image', contentType: 'image/jpeg', status: 'stored', size: 34_000, sha256: 'ab'.repeat(32), url: 'https://media.example/acme/cn/cv/01A/0?X-Amz-Signature=abc', urlExpiresAt: '2026-11-27T10:15:00.000Z' },
+    ]);
+    expect(byId.get('01B')!.media).toEqual([{ index: 0, kind: 'voice', contentType: 'audio/ogg', status: 'pending' }]);
+    expect(byId.get('01C')!.media).toEqual([{ index: 0, kind: 'document', contentType: 'application/pdf', filename: 'menu.pdf', status: 'too-large', reason: 'over-104857600-bytes' }]);
+    expect(byId.get('01D')!.media).toBeUndefined();
+    expect(byId.get('01E')!.media).toBeUndefined();
+    expect(signed).toEqual([{ key: 'acme/cn/cv/01A/0' }]);
+
+    // Without a signer (no media bucket configured) nothing is listed.
+    expect((await listMessages(BUSINESS, mine, { limit: 50 }, h.deps)).items.every((m) => m.media === undefined)).toBe(true);
+  });
+
   it('summarises every content kind in one line', () => {
     expect(summaryOf({ type: 'template', template: { name: 'reengagement' } })).toBe('Template: reengagement');
     expect(summaryOf({ type: 'image', media: [], caption: 'Foto' })).toBe('Foto');
