@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, resolve } from 'node:path';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
-import { webhookPath, type ProviderName } from '../lambdas/domain/providers';
+import { META_APP_WEBHOOK_PATH, webhookPath, type ProviderName } from '../lambdas/domain/providers';
 import { DIALOG360_WEBHOOK_TOKEN_HEADER } from '../lambdas/providers/whatsapp/dialog360/api';
 import type { CloudFaults, Dialog360Simulator, MetaSimulator, SeedTemplate } from './cloud-api-simulator';
 import { loadLocalConfig, realTwilioOf, responderOf, type LocalConfig } from './config';
@@ -29,6 +29,8 @@ import { createSqsPoller, type SqsPoller } from './sqs-poller';
 import { createStreamPoller, type StreamHandler, type StreamPoller } from './stream-poller';
 import { LOCAL_SDK_TIMEOUTS, sdkTimeoutEnvironment } from '../lib/scaling';
 import type { DemoConnectionState, RuntimeStateFile } from './state';
+import { SIGNUP_PATHS } from './cloud-api-simulator/embedded-signup';
+import { LOCAL_META_APP, seedMetaAppSecret } from './meta-app';
 import { createSettingsSite, type SettingsSite } from './settings-site';
 import type { SynthesizedTemplates } from './synth';
 import { handlerFolderOf, type FunctionInfo } from './template';
@@ -591,6 +593,14 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
           verifiedName: 'Echo Demo (Meta)',
         },
       ],
+      // Echo's own Meta app: Embedded Signup ("Connect with Facebook"), and the app-level webhook of the numbers it onboards.
+      app: {
+        appId: LOCAL_META_APP.appId,
+        appSecret: LOCAL_META_APP.appSecret,
+        configId: LOCAL_META_APP.embeddedSignupConfigId,
+        webhookUrl: `${gateway.url}${META_APP_WEBHOOK_PATH}`,
+        appName: 'Echo (local)',
+      },
     }).catch(inUse('META_SIMULATOR_PORT', metaPort));
     const dialog360Port = options.dialog360SimulatorPort ?? (freePorts ? 0 : config.DIALOG360_SIMULATOR_PORT);
     dialog360Simulator = await startDialog360Simulator({
@@ -608,6 +618,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
     checkAborted();
 
     const webhookBaseUrl = config.PUBLIC_BASE_URL ?? gateway.url;
+    // Echo's Meta app secret, as the operator fills it in AWS (the admin API's code exchange, the app-level webhook).
+    const metaAppSecretArn = await seedMetaAppSecret({ endpoint: moto.endpoint, region: config.AWS_REGION, secretPrefix: options.secretPrefix ?? templates.secretNamePrefix });
     const overrides: Record<string, string | undefined> = {
       ...motoClientEnv(moto.endpoint),
       // Enforced like in AWS, with a request timeout that a busy moto on a laptop still meets.
@@ -623,6 +635,8 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       DIALOG360_BASE_URL: dialog360Simulator.url,
       RESPONDER: responder,
       AI_ENDPOINT_URL: config.AI_ENDPOINT_URL,
+      META_APP_ID: LOCAL_META_APP.appId,
+      META_APP_SECRET_ARN: metaAppSecretArn,
       // The simulators serve media over plain http on loopback; only the local runtime allows that.
       MEDIA_ALLOW_INSECURE_LOCAL: '1',
     };
@@ -668,7 +682,18 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       });
     });
     gateway.setRoutes(routes);
-    const site = createSettingsSite({ oidc, log });
+    const site = createSettingsSite({
+      oidc,
+      log,
+      // "Connect with Facebook" against the Meta simulator: its stand-in SDK and signup window.
+      metaSignup: {
+        appId: LOCAL_META_APP.appId,
+        configId: LOCAL_META_APP.embeddedSignupConfigId,
+        sdkUrl: `${metaSimulator.url}${SIGNUP_PATHS.sdk}`,
+        messageOrigins: [metaSimulator.url],
+        graphVersion: 'v23.0',
+      },
+    });
     serveLocal = (path) => site.serve(path);
     const settingsUrl = `${gateway.url}/settings/whatsapp`;
     const signedInSettingsUrl = (businessId: string) => `${settingsUrl}#token=${oidc.issueToken({ businessId })}`;

@@ -7,6 +7,7 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
+import { addCspSources } from '../lib/settings-csp';
 import type { HttpResult } from './gateway';
 import { LOCAL_ISSUER_PATH, type LocalOidcIssuer } from './oidc';
 
@@ -36,6 +37,17 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
+/** `metaSignup` of `config.json` ("Connect with Facebook" against the Meta simulator). */
+export interface LocalMetaSignup {
+  appId: string;
+  configId: string;
+  /** The simulator's stand-in for Facebook's SDK. */
+  sdkUrl: string;
+  /** The simulator's origin: its signup window posts the session event from there. */
+  messageOrigins: string[];
+  graphVersion: string;
+}
+
 function respond(statusCode: number, contentType: string, body: Buffer | string, extra: Record<string, string> = {}): HttpResult {
   return {
     statusCode,
@@ -53,7 +65,7 @@ const PAGE_PATHS = /^\/settings(\/whatsapp)?\/?$/;
  * const site = createSettingsSite({ oidc });
  * site.serve('/settings/whatsapp')?.statusCode // 200
  */
-export function createSettingsSite(options: { oidc: LocalOidcIssuer; log?: (line: string) => void }): SettingsSite {
+export function createSettingsSite(options: { oidc: LocalOidcIssuer; log?: (line: string) => void; metaSignup?: LocalMetaSignup }): SettingsSite {
   const { oidc } = options;
   let directory: string | undefined;
   try {
@@ -70,7 +82,12 @@ export function createSettingsSite(options: { oidc: LocalOidcIssuer; log?: (line
     businessClaim: oidc.businessClaim,
     // Locally the token arrives in the URL fragment (`npm run token`, or the URL `npm run dev` prints).
     auth: { type: 'token' },
+    ...(options.metaSignup && { metaSignup: options.metaSignup }),
   };
+  // As CloudFront does for the page path only: the page may load the (simulated) Facebook SDK.
+  const pageHeaders: Record<string, string> = options.metaSignup
+    ? { 'content-security-policy': addCspSources(SECURITY_HEADERS['content-security-policy'], { 'script-src': [new URL(options.metaSignup.sdkUrl).origin] }) }
+    : {};
 
   return {
     directory,
@@ -83,12 +100,13 @@ export function createSettingsSite(options: { oidc: LocalOidcIssuer; log?: (line
       if (!path.startsWith('/settings')) return undefined;
       if (path === '/settings/config.json') return respond(200, 'application/json', JSON.stringify(config));
       if (!directory) return respond(503, 'text/plain; charset=utf-8', 'the settings page is not built: see the runtime log');
-      const file = PAGE_PATHS.test(path) ? 'index.html' : path.slice('/settings/'.length);
+      const page = PAGE_PATHS.test(path);
+      const file = page ? 'index.html' : path.slice('/settings/'.length);
       // Only plain file names of the build: no folders, no way out of it.
       if (!/^[\w.-]+$/.test(file) || file.startsWith('.')) return respond(404, 'text/plain; charset=utf-8', 'Not Found');
       const full = join(directory, file);
       if (!existsSync(full)) return respond(404, 'text/plain; charset=utf-8', 'Not Found');
-      return respond(200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(full));
+      return respond(200, CONTENT_TYPES[extname(file)] ?? 'application/octet-stream', readFileSync(full), page ? pageHeaders : {});
     },
   };
 }
