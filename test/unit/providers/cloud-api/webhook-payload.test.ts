@@ -362,7 +362,7 @@ describe('Cloud API webhook payload', () => {
       const list = events(body);
 
       // Assess
-      expect(list.map((e) => (e.kind === 'inbound' ? e.message.externalId : e.kind === 'status' ? `${e.update.externalId}:${e.update.status}` : e.type))).toEqual([
+      expect(list.map((e) => (e.kind === 'inbound' ? e.message.externalId : e.kind === 'status' ? `${e.update.externalId}:${e.update.status}` : e.kind === 'other' ? e.type : e.event.type))).toEqual([
         'm1',
         'm2',
         's1:sent',
