@@ -155,7 +155,9 @@ export class EmbeddedSignupFlow {
     if (!E164.test(input.displayNumber)) throw new Error('the phone number must be E.164, e.g. +15550100077');
     const existing = this.options.existingIds?.(input.displayNumber);
     if (existing === 'taken') throw new Error('this phone number is already on the simulator outside Embedded Signup');
-    const { phoneNumberId, wabaId, businessId } = existing ?? { phoneNumberId: graphId(), wabaId: graphId(), businessId: graphId() };
+    // One number has one phone number id, whether or not an earlier signup's code was exchanged yet.
+    const earlier = [...this.codes.values()].find((issued) => issued.signup.displayNumber === input.displayNumber)?.signup;
+    const { phoneNumberId, wabaId, businessId } = existing ?? earlier ?? { phoneNumberId: graphId(), wabaId: graphId(), businessId: graphId() };
     const verifiedName = input.verifiedName?.trim() || 'Echo Signup Business';
     const sessionEvent: SessionEvent = {
       type: 'WA_EMBEDDED_SIGNUP',

@@ -10,6 +10,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import { createAdminDeps } from '../../../lambdas/handlers/admin/deps';
 import { loadAdminEnv } from '../../../lambdas/handlers/admin/env';
 import { ADMIN_ROUTE_KEYS, createAdminHandler, type AdminDeps } from '../../../lambdas/handlers/admin/handler';
+import { LOCAL_META_APP, seedMetaAppSecret } from '../../../local/meta-app';
 import { motoClientEnv } from '../../../local/moto';
 import { provisionFromTemplates, type ProvisionedResources } from '../../../local/resources';
 import { startTwilioSimulator, type TwilioSimulator } from '../../../local/twilio-simulator';
@@ -98,7 +99,10 @@ const ACCOUNT_COUNT = 10;
  * few accounts, and the real admin handler built by `createAdminDeps` from the admin function's
  * resolved environment.
  */
-export async function createAdminFixture(): Promise<AdminFixture> {
+export async function createAdminFixture(options: {
+  /** Echo's Meta app ("Connect with Facebook"): the simulator gets `LOCAL_META_APP`, moto its secret, the handler its id and ARN. */
+  metaApp?: boolean;
+} = {}): Promise<AdminFixture> {
   const endpoint = process.env.MOTO_ENDPOINT;
   if (!endpoint) throw new Error('MOTO_ENDPOINT is not set: run integration tests through jest --selectProjects integration');
   Object.assign(process.env, motoClientEnv(endpoint));
@@ -128,13 +132,21 @@ export async function createAdminFixture(): Promise<AdminFixture> {
     qualityRating: 'GREEN',
   };
   const dialogAccount: Dialog360Account = { apiKey: `${randomBytes(18).toString('base64url')}_AK`, displayNumber: '+5215587650000' };
-  const meta = await startMetaSimulator({ accounts: [metaAccount] });
+  const meta = await startMetaSimulator({
+    accounts: [metaAccount],
+    ...(options.metaApp && {
+      app: { appId: LOCAL_META_APP.appId, appSecret: LOCAL_META_APP.appSecret, configId: LOCAL_META_APP.embeddedSignupConfigId, webhookUrl: 'https://hooks.example.com/webhook/whatsapp/meta' },
+    }),
+  });
+  const secretPrefix = `echo-admin-test-${randomBytes(3).toString('hex')}`;
+  const metaAppSecretArn = options.metaApp ? await seedMetaAppSecret({ endpoint, region: process.env.AWS_REGION ?? 'us-east-1', secretPrefix }) : undefined;
   const dialog360 = await startDialog360Simulator({ accounts: [dialogAccount] });
 
   const env: Record<string, string> = {
     ...resources.functionEnv.admin,
     SECRETS_KMS_KEY_ID: kmsKeyId,
-    SECRET_NAME_PREFIX: `echo-admin-test-${randomBytes(3).toString('hex')}`,
+    SECRET_NAME_PREFIX: secretPrefix,
+    ...(metaAppSecretArn && { META_APP_ID: LOCAL_META_APP.appId, META_APP_SECRET_ARN: metaAppSecretArn }),
     WEBHOOK_BASE_URL: 'https://hooks.example.com',
     TWILIO_API_BASE_URL: simulator.url,
     TWILIO_CONTENT_BASE_URL: simulator.url,
