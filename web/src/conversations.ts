@@ -9,6 +9,7 @@ import { h, scrollBehavior, setAttr, setText, srOnly, syncList } from './dom';
 import { formatCountdown, formatDateTime, formatMessageTime, formatRelative, tickFor, windowPhase } from './format';
 import type { Translate } from './i18n';
 import { failureDetails, failureKey, messageBody, type MessageBody } from './messages';
+import { renderMedia } from './media-view';
 import { templateDisplayName } from './templates-section';
 import { handoffState, senderKey } from './handoff';
 import { createHandoffBar } from './handoff-view';
@@ -300,6 +301,8 @@ export function createConversations(ctx: PageContext, options: { closedWindowRep
             { class: 'bubble' },
             srOnly(`${t(message.direction === 'inbound' ? 'message.fromCustomer' : 'message.fromYou')}: `),
             body.label ? h('p', { class: 'bubble__label' }, body.label) : null,
+            // A link that expired before it was used (15 minutes): drawn again with the next poll's.
+            renderMedia(t, ctx.locale, message.media, { caption: body.text, onLinkExpired: () => delete item.dataset.signature }),
             body.text ? h('p', { class: 'bubble__text' }, body.text) : null,
             body.options ? renderOptions(t, body.options) : null,
             sender ? h('p', { class: 'bubble__sender', 'data-testid': 'message-sender' }, t(sender)) : null,

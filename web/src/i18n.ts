@@ -5,6 +5,7 @@
  */
 
 import { COEXISTENCE_TEXTS } from './i18n-coexistence';
+import { MEDIA_TEXTS } from './i18n-media';
 import { STATUS_TEXTS } from './i18n-status';
 import { fill, type Locale } from './locale';
 
@@ -17,6 +18,7 @@ export { chooseLocale, LOCALES, type Locale } from './locale';
 const TEXTS = {
   ...STATUS_TEXTS,
   ...COEXISTENCE_TEXTS,
+  ...MEDIA_TEXTS,
   'page.title': [
     'WhatsApp settings',
     'Configuración de WhatsApp',
