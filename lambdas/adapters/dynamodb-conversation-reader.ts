@@ -31,7 +31,7 @@ export class DynamoDbConversationReader implements ConversationReader {
         new GetCommand({
           TableName: this.tables.conversations,
           Key: { conversationId },
-          ProjectionExpression: 'conversationId, pendingOptions',
+          ProjectionExpression: 'conversationId, pendingOptions, aiPausedUntil',
           // The options may have been written by the send Lambda a moment ago.
           ConsistentRead: true,
         }),
@@ -43,7 +43,11 @@ export class DynamoDbConversationReader implements ConversationReader {
     if (!item) return undefined;
     // Malformed options are ignored: the number is then read as text, never as a wrong option.
     const options = item.pendingOptions === undefined ? undefined : pendingOptionsSchema.safeParse(item.pendingOptions);
-    return { conversationId, ...(options?.success && { pendingOptions: options.data }) };
+    return {
+      conversationId,
+      ...(options?.success && { pendingOptions: options.data }),
+      ...(typeof item.aiPausedUntil === 'string' && { aiPausedUntil: item.aiPausedUntil }),
+    };
   }
 
   async historyBefore(conversationId: string, beforeMessageId: string, limit: number): Promise<HistoryEntry[]> {

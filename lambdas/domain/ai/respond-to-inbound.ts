@@ -21,6 +21,8 @@ export interface ConversationSnapshot {
   conversationId: string;
   /** Set when the last rich message was downgraded to numbered plain text. */
   pendingOptions?: PendingOptions;
+  /** Hand-off: the owner took over; the AI does not answer until then (ISO). See `lambdas/domain/handoff.ts`. */
+  aiPausedUntil?: string;
 }
 
 /** Reads a conversation and its messages; clears answered numbered options. */
@@ -47,6 +49,8 @@ export interface RespondDeps {
   historyLimit: number;
   /** The invocation's deadline, passed on to the responder. */
   deadline?: Date;
+  /** The conversation as the caller already read it (the hand-off check): not read a second time. */
+  conversation?: { snapshot: ConversationSnapshot | undefined };
 }
 
 export type RespondResult = {
@@ -108,7 +112,7 @@ export async function respondToInbound(message: InboundQueueMessage, deps: Respo
   if (deps.responder.name === 'none') return { replies: 0 };
 
   const [conversation, history] = await Promise.all([
-    deps.conversations.get(message.conversationId),
+    deps.conversation ? deps.conversation.snapshot : deps.conversations.get(message.conversationId),
     deps.conversations.historyBefore(message.conversationId, message.messageId, deps.historyLimit),
   ]);
 

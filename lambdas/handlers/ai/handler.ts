@@ -4,7 +4,9 @@ import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { withMediaLinks, type MediaLinkDeps } from '../../domain/ai/media-links';
 import { markInboundRead, type ReadReceiptDeps } from '../../domain/ai/read-receipt';
-import { respondToInbound, type ConversationReader, type ReplyQueue } from '../../domain/ai/respond-to-inbound';
+import { respondToInbound, type ConversationReader, type ConversationSnapshot, type ReplyQueue } from '../../domain/ai/respond-to-inbound';
+import { isAiPaused } from '../../domain/handoff';
+import type { Clock } from '../../domain/ports';
 import type { Responder } from '../../domain/ai/responder';
 import { inboundQueueMessageSchema, type InboundQueueMessage } from '../../domain/inbound-queue-message';
 import { EchoError, RetryableError } from '../../shared/errors';
@@ -22,6 +24,8 @@ export interface AiDeps {
    * mirrored (`visibility` puts such a record back for a few seconds); without it media goes as received.
    */
   media?: MediaLinkDeps & { visibility?: { delay(receiptHandle: string, seconds: number): Promise<void> } };
+  /** For the hand-off check. @default the system clock */
+  clock?: Clock;
   logger: Logger;
   metrics: Metrics;
   config: {
@@ -67,6 +71,18 @@ export function createAiHandler(deps: AiDeps) {
     }
 
     const ids = { conversationId: message.conversationId, messageId: message.messageId, responder: deps.responder.name };
+    // Hand-off: the owner took this conversation over (or an admin paused it). The message is
+    // stored and published already (the webhook did both before queueing it); the AI only stays
+    // silent: no read receipt, no "typing…", no reply. Acknowledged, so the conversation moves on.
+    let conversation: { snapshot: ConversationSnapshot | undefined } | undefined;
+    if (deps.responder.name !== 'none') {
+      conversation = { snapshot: await deps.conversations.get(message.conversationId) };
+      if (isAiPaused(conversation.snapshot, deps.clock?.now() ?? new Date())) {
+        deps.metrics.addMetric(METRIC.aiSkippedPaused, MetricUnit.Count, 1);
+        deps.logger.info('conversation paused for the owner; not answered', { ...ids, aiPausedUntil: conversation.snapshot?.aiPausedUntil });
+        return;
+      }
+    }
     let answering = message;
     if (deps.media && deps.responder.name !== 'none') {
       const linked = await withMediaLinks(message, Number(record.attributes?.ApproximateReceiveCount) || 1, deps.media);
@@ -90,6 +106,7 @@ export function createAiHandler(deps: AiDeps) {
         queue: deps.queue,
         historyLimit: deps.config.historyLimit,
         ...(deadline && { deadline }),
+        ...(conversation && { conversation }),
       });
       deps.metrics.addMetric(METRIC.aiRepliesEnqueued, MetricUnit.Count, result.replies);
       if (result.resolvedOption !== undefined) deps.metrics.addMetric(METRIC.aiNumberedOptionResolved, MetricUnit.Count, 1);
