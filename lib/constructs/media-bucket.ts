@@ -18,6 +18,16 @@ function mediaBucketName(): string {
   return `echo-whatsapp-media-${Aws.ACCOUNT_ID}-${Aws.REGION}`;
 }
 
+/**
+ * Where presigned links to the media bucket point (virtual-hosted, regional: what the SDK signs in
+ * AWS), in the stack that uses it: the settings page's Content-Security-Policy admits this origin
+ * for images and players, and no other S3 host.
+ * @example mediaBucketOrigin() // 'https://echo-whatsapp-media-<account>-<region>.s3.<region>.amazonaws.com' (tokens)
+ */
+export function mediaBucketOrigin(): string {
+  return `https://${mediaBucketName()}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+}
+
 /** Every object of the media bucket, as an ARN in the stack that uses it. */
 function mediaObjectsArn(): string {
   return `arn:${Aws.PARTITION}:s3:::${mediaBucketName()}/*`;

@@ -36,6 +36,8 @@ const ADMIN_ENV_NAMES = [
   'DEDUPE_TABLE',
   'OUTBOUND_QUEUE_URL',
   'EVENT_BUS_NAME',
+  /** The media bucket: presigned links to inbound media on the messages route. */
+  'MEDIA_BUCKET',
   'SECRET_NAME_PREFIX',
   'SECRETS_KMS_KEY_ID',
   'SECRET_RECOVERY_WINDOW_DAYS',
@@ -208,7 +210,7 @@ describe('admin API and settings page (Cognito)', () => {
       expect(isImportOf(events[0]!.Resource, id(synthesized.stateful.eventBus))).toBe(true);
     });
 
-    it('KMS: our key only, only through DynamoDB, SQS and Secrets Manager', () => {
+    it('KMS: our key only, only through DynamoDB, SQS, Secrets Manager and S3 (Decrypt, for presigned media links)', () => {
       const kms = adminStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('kms:')));
       const byService = Object.fromEntries(
         kms.map((statement) => {
@@ -221,6 +223,7 @@ describe('admin API and settings page (Cognito)', () => {
         'dynamodb.': ['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey'],
         'sqs.': ['kms:Decrypt', 'kms:GenerateDataKey'],
         'secretsmanager.': ['kms:Decrypt', 'kms:GenerateDataKey'],
+        's3.': ['kms:Decrypt'],
       });
     });
 

@@ -48,4 +48,37 @@ describe('inbound media infrastructure', () => {
     // The local allowance for plain-http simulators is never set by the stack.
     expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('MEDIA_ALLOW_INSECURE_LOCAL');
   });
+
+  it("lets the settings page load images and players from the media bucket's presigned host, and from no other", () => {
+    // Prepare: the page's CSP as CloudFront sends it, pseudo parameters written as `${AWS::…}`.
+    const policies = Object.values(echo.statelessTemplate.findResources('AWS::CloudFront::ResponseHeadersPolicy'));
+    const csps = policies.map((policy) => joined(policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy));
+    const host = 'https://echo-whatsapp-media-${AWS::AccountId}-${AWS::Region}.s3.${AWS::Region}.${AWS::URLSuffix}';
+
+    // Assess: every policy (page and API) admits exactly that host for img-src and media-src.
+    expect(csps.length).toBeGreaterThan(0);
+    for (const csp of csps) {
+      const directive = (name: string) => csp.split(';').map((part) => part.trim().split(/\s+/)).find((parts) => parts[0] === name)?.slice(1);
+      expect(directive('img-src')).toEqual(expect.arrayContaining(["'self'", host]));
+      expect(directive('img-src')!.filter((source) => source.includes('s3') || source.includes('*'))).toEqual([host]);
+      expect(directive('media-src')).toEqual([host]);
+      // Nothing else may reach the bucket: not scripts, frames, fetches or the default.
+      for (const name of ['default-src', 'script-src', 'connect-src', 'frame-src', 'object-src']) expect(directive(name)?.join(' ') ?? '').not.toContain('echo-whatsapp-media');
+    }
+    // The host names the bucket the stateful stack creates (the signer's virtual-hosted, regional form).
+    const bucketId = echo.stateful.getLogicalId(echo.stateful.mediaBucket.bucket.node.defaultChild as never);
+    expect(host).toBe(`https://${joined(echo.statefulTemplate.findResources('AWS::S3::Bucket')[bucketId]!.Properties.BucketName)}.s3.\${AWS::Region}.\${AWS::URLSuffix}`);
+  });
 });
+
+/** A CloudFormation string (a literal or `Fn::Join` of literals, `Ref`s and imports) as text. */
+function joined(value: unknown): string {
+  if (typeof value === 'string') return value;
+  const record = value as Record<string, unknown>;
+  if (typeof record.Ref === 'string') return `\${${record.Ref}}`;
+  // The Cognito domain of connect-src and form-action, exported by the stateful stack.
+  if (record['Fn::ImportValue'] !== undefined) return '${import}';
+  const join = record['Fn::Join'] as [string, unknown[]] | undefined;
+  if (join) return join[1].map(joined).join(join[0]);
+  throw new Error(`not a plain CloudFormation string: ${JSON.stringify(value)}`);
+}
