@@ -103,6 +103,12 @@ export function createApp(options: CreateAppOptions = {}): EchoApp {
     { min: 1, max: 3650 },
   );
   const settingsPage = !isFalse(app.node.tryGetContext(CONTEXT_KEYS.settingsPage));
+  const metaAppId = optionalString(app.node.tryGetContext(CONTEXT_KEYS.metaAppId));
+  const metaEmbeddedSignupConfigId = optionalString(app.node.tryGetContext(CONTEXT_KEYS.metaEmbeddedSignupConfigId));
+  for (const [key, value] of [[CONTEXT_KEYS.metaAppId, metaAppId], [CONTEXT_KEYS.metaEmbeddedSignupConfigId, metaEmbeddedSignupConfigId]] as const) {
+    if (value !== undefined && !/^\d{5,20}$/.test(value)) throw new Error(`context "${key}" must be the id Meta shows (digits), got "${value}"`);
+  }
+  if (metaEmbeddedSignupConfigId && !metaAppId) throw new Error(`context "${CONTEXT_KEYS.metaEmbeddedSignupConfigId}" needs "${CONTEXT_KEYS.metaAppId}"`);
   const archiveRetentionDays = optionalWholeNumber(
     app.node.tryGetContext(CONTEXT_KEYS.archiveRetentionDays),
     CONTEXT_KEYS.archiveRetentionDays,
@@ -136,6 +142,7 @@ export function createApp(options: CreateAppOptions = {}): EchoApp {
     businessClaim,
     auditRetentionDays: auditRetentionDays ?? ADMIN_DEFAULTS.auditRetentionDays,
     settingsPage,
+    ...(metaAppId && { metaApp: { appId: metaAppId, ...(metaEmbeddedSignupConfigId && { embeddedSignupConfigId: metaEmbeddedSignupConfigId }) } }),
   });
 
   return { app, stateful, stateless, nag };

@@ -160,6 +160,16 @@ export const CONTEXT_KEYS = {
   runbookBaseUrl: 'runbookBaseUrl',
   /** Hours without an inbound message after which a usually busy connection is reported quiet (`QUIET_AFTER_HOURS`); default 6. */
   quietAfterHours: 'quietAfterHours',
+  /**
+   * Echo's own Meta app id (Tech Provider): with it the admin API exchanges Embedded Signup codes
+   * (`META_APP_ID`) with the app secret of the `meta-app` secret. Digits.
+   */
+  metaAppId: 'metaAppId',
+  /**
+   * The app's Facebook Login for Business configuration id for Embedded Signup: with `metaAppId`,
+   * the settings page offers "Connect with Facebook" (its CSP then admits Facebook's SDK). Digits.
+   */
+  metaEmbeddedSignupConfigId: 'metaEmbeddedSignupConfigId',
 } as const;
 
 /**

@@ -42,6 +42,8 @@ import { SendFunction } from './constructs/send-function';
 import { EventRelay } from './constructs/event-relay';
 import { WebhookApi, type WebhookThrottle } from './constructs/webhook-api';
 import { SETTINGS_PAGE_PATH, WebHosting, type SettingsPageAuth } from './constructs/web-hosting';
+import { FACEBOOK_MESSAGE_ORIGINS, FACEBOOK_SDK_URL } from './settings-csp';
+import { META_GRAPH_VERSION } from '../lambdas/providers/whatsapp/meta/graph';
 import { WhatsAppWebhook } from './constructs/whatsapp-webhook';
 import type { StatefulStack } from './stateful-stack';
 
@@ -104,6 +106,14 @@ export interface StatelessStackProps extends StackProps {
    * @default true
    */
   readonly settingsPage?: boolean;
+
+  /**
+   * Echo's own Meta app (context `metaAppId`, `metaEmbeddedSignupConfigId`): the admin API may read
+   * the stateful stack's `meta-app` secret to exchange Embedded Signup codes; with the configuration
+   * id the settings page offers "Connect with Facebook".
+   * @default - none: Meta connections are made with the owner's own app only
+   */
+  readonly metaApp?: { readonly appId: string; readonly embeddedSignupConfigId?: string };
 }
 
 /**
@@ -170,6 +180,7 @@ export class StatelessStack extends Stack {
       businessClaim,
       auditRetentionDays,
       settingsPage,
+      metaApp,
       ...stackProps
     } = props;
     super(scope, id, {
@@ -511,7 +522,12 @@ export class StatelessStack extends Stack {
       businessClaim: businessClaim ?? ADMIN_DEFAULTS.businessClaim,
       auditRetentionDays,
       alarmAction,
+      ...(metaApp && { metaApp: { appId: metaApp.appId, secret: stateful.metaAppSecret.secret } }),
     });
+    // "Connect with Facebook" needs both the app (the code exchange) and its signup configuration (the page).
+    const metaSignup = metaApp?.embeddedSignupConfigId
+      ? { appId: metaApp.appId, configId: metaApp.embeddedSignupConfigId, sdkUrl: FACEBOOK_SDK_URL, messageOrigins: [...FACEBOOK_MESSAGE_ORIGINS], graphVersion: META_GRAPH_VERSION }
+      : undefined;
     // The conversation view shows received photos, voice notes and documents through presigned links.
     stateful.mediaBucket.grantPresign(this.admin.echoFunction, key);
 
@@ -528,6 +544,7 @@ export class StatelessStack extends Stack {
     if (settingsPage ?? true) {
       this.webHosting = new WebHosting(this, 'SettingsSite', {
         authOrigins: userPool ? [userPool.domainUrl] : [],
+        facebookSdk: metaSignup !== undefined,
         // The thread shows received photos and plays voice notes from presigned links to the media bucket.
         mediaOrigins: [mediaBucketOrigin()],
         logEncryptionKey: key,
@@ -573,6 +590,7 @@ export class StatelessStack extends Stack {
         apiBaseUrl: '',
         businessClaim: businessClaim ?? ADMIN_DEFAULTS.businessClaim,
         auth,
+        ...(metaSignup && { metaSignup }),
       });
       new CfnOutput(this, 'SettingsPageUrl', {
         description: 'The WhatsApp settings page (sign in with a user of the admin user pool)',

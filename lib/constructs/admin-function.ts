@@ -5,6 +5,7 @@ import type * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ADMIN_DEFAULTS, CONNECTION_SECRET_PREFIX, connectionSecretPath, SEND_DEFAULTS, SERVICE } from '../config';
@@ -81,6 +82,12 @@ export interface AdminFunctionProps {
    */
   readonly secretRecoveryWindowDays?: number;
   /**
+   * Echo's own Meta app ("Connect with Facebook"): its id (`META_APP_ID`) and the `meta-app` secret
+   * (`META_APP_SECRET_ARN`), which the function may then read to exchange Embedded Signup codes.
+   * @default - none: the route answers 409 `not-supported`
+   */
+  readonly metaApp?: { readonly appId: string; readonly secret: secretsmanager.ISecret };
+  /**
    * `POWERTOOLS_LOG_LEVEL`.
    * @default 'INFO'
    */
@@ -151,6 +158,7 @@ export class AdminFunction extends Construct {
         SECRETS_CACHE_TTL_SECONDS: String(SEND_DEFAULTS.secretsCacheTtlSeconds),
         BUSINESS_CLAIM: props.businessClaim ?? ADMIN_DEFAULTS.businessClaim,
         AUDIT_RETENTION_DAYS: String(props.auditRetentionDays ?? ADMIN_DEFAULTS.auditRetentionDays),
+        ...(props.metaApp && { META_APP_ID: props.metaApp.appId, META_APP_SECRET_ARN: props.metaApp.secret.secretArn }),
       },
     });
     this.function = this.echoFunction.function;
@@ -201,6 +209,8 @@ export class AdminFunction extends Construct {
         ],
       }),
     );
+    // Echo's Meta app secret: read only (the operator fills it in), for the Embedded Signup code exchange.
+    if (props.metaApp) allow(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [props.metaApp.secret.secretArn] }));
     // Secrets Manager asks KMS for a data key when it stores a version, and to decrypt on read.
     allow(kmsViaService(props.encryptionKey, stack, 'secretsmanager', ['kms:GenerateDataKey', 'kms:Decrypt']));
     Validations.of(this.echoFunction.role).acknowledge({

@@ -22,6 +22,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
 import { REPO_ROOT } from '../bundling';
+import { addCspSources, FACEBOOK_SDK_CSP } from '../settings-csp';
 
 /** Where the settings page lives under the site's origin (bucket key prefix and URL path). */
 export const SETTINGS_PATH = '/settings/';
@@ -48,6 +49,18 @@ export interface SettingsPageConfig {
   /** The token claim naming the business. */
   readonly businessClaim: string;
   readonly auth: SettingsPageAuth;
+  /**
+   * "Connect with Facebook" (Embedded Signup): Echo's Meta app id, its Login for Business
+   * configuration id, Facebook's SDK URL, the origins of the signup window's messages and the Graph
+   * version. Absent: the page offers the manual Meta steps only.
+   */
+  readonly metaSignup?: {
+    readonly appId: string;
+    readonly configId: string;
+    readonly sdkUrl: string;
+    readonly messageOrigins: readonly string[];
+    readonly graphVersion: string;
+  };
 }
 
 /** The signature `web/build.ts` exports (owned by the web front end). */
@@ -163,6 +176,13 @@ export interface WebHostingProps {
    * @default - CloudWatch Logs' own encryption
    */
   readonly logEncryptionKey?: kms.IKey;
+
+  /**
+   * Admit Facebook's JS SDK ("Connect with Facebook") in the CSP of the settings page only
+   * (`/settings/whatsapp*`); every other response keeps the strict policy.
+   * @default false
+   */
+  readonly facebookSdk?: boolean;
 }
 
 /**
@@ -185,6 +205,8 @@ export class WebHosting extends Construct {
   public readonly distribution: cloudfront.Distribution;
   /** Security headers of every response (page and API). */
   public readonly responseHeadersPolicy: cloudfront.ResponseHeadersPolicy;
+  /** The page's own headers when it admits Facebook's SDK (`facebookSdk`): the same, with the SDK's origins in the CSP. */
+  public readonly pageResponseHeadersPolicy?: cloudfront.ResponseHeadersPolicy;
   /** `https://<domain>` of the site, no trailing slash. */
   public readonly url: string;
   /** The settings page: `https://<domain>/settings/whatsapp`. */
@@ -271,10 +293,11 @@ export class WebHosting extends Construct {
       runtime: cloudfront.FunctionRuntime.JS_2_0,
     });
 
+    const siteOrigin = origins.S3BucketOrigin.withOriginAccessControl(this.bucket);
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: 'Echo WhatsApp settings page and admin API',
       defaultBehavior: {
-        origin: origins.S3BucketOrigin.withOriginAccessControl(this.bucket),
+        origin: siteOrigin,
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
         cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
@@ -292,6 +315,30 @@ export class WebHosting extends Construct {
       logBucket: this.logBucket,
       logFilePrefix: 'cloudfront/',
     });
+
+    if (props.facebookSdk) {
+      // The page document only (its scripts, styles and the API keep the strict policy): Facebook's
+      // SDK, its frames and requests, for "Connect with Facebook".
+      this.pageResponseHeadersPolicy = new cloudfront.ResponseHeadersPolicy(this, 'PageSecurityHeaders', {
+        comment: "Echo WhatsApp settings page: security headers, CSP admitting Facebook's SDK (Embedded Signup)",
+        securityHeadersBehavior: {
+          strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
+          contentSecurityPolicy: { contentSecurityPolicy: addCspSources(csp, FACEBOOK_SDK_CSP), override: true },
+          contentTypeOptions: { override: true },
+          frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+          referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.NO_REFERRER, override: true },
+        },
+        removeHeaders: ['Server'],
+      });
+      this.distribution.addBehavior(`${SETTINGS_PAGE_PATH}*`, siteOrigin, {
+        viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+        allowedMethods: cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+        cachePolicy: cloudfront.CachePolicy.CACHING_OPTIMIZED,
+        responseHeadersPolicy: this.pageResponseHeadersPolicy,
+        functionAssociations: [{ function: routing, eventType: cloudfront.FunctionEventType.VIEWER_REQUEST }],
+        compress: true,
+      });
+    }
 
     const domain = props.domainNames?.[0] ?? this.distribution.distributionDomainName;
     this.url = `https://${domain}`;
