@@ -31,7 +31,7 @@ import { LOCAL_SDK_TIMEOUTS, sdkTimeoutEnvironment } from '../lib/scaling';
 import type { DemoConnectionState, RuntimeStateFile } from './state';
 import { SIGNUP_PATHS } from './cloud-api-simulator/embedded-signup';
 import { LOCAL_META_APP, seedMetaAppSecret } from './meta-app';
-import { createSettingsSite, type SettingsSite } from './settings-site';
+import { createSettingsSite, localMediaSource, type SettingsSite } from './settings-site';
 import type { SynthesizedTemplates } from './synth';
 import { handlerFolderOf, type FunctionInfo } from './template';
 import type { startTwilioSimulator } from './twilio-simulator';
@@ -693,6 +693,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
         messageOrigins: [metaSimulator.url],
         graphVersion: 'v23.0',
       },
+      ...(resources.functionEnv.admin?.MEDIA_BUCKET && { mediaSources: [localMediaSource(moto.endpoint, resources.functionEnv.admin.MEDIA_BUCKET)] }),
     });
     serveLocal = (path) => site.serve(path);
     const settingsUrl = `${gateway.url}/settings/whatsapp`;

@@ -60,12 +60,28 @@ function respond(statusCode: number, contentType: string, body: Buffer | string,
 const PAGE_PATHS = /^\/settings(\/whatsapp)?\/?$/;
 
 /**
+ * The CSP source of the presigned links to the media bucket in moto: path-style under moto's
+ * endpoint, so the path limits it to that bucket (moto serves every service on one origin).
+ * @example localMediaSource('http://127.0.0.1:5000', 'echo-whatsapp-media-123456789012-us-east-1')
+ * // 'http://127.0.0.1:5000/echo-whatsapp-media-123456789012-us-east-1/'
+ */
+export function localMediaSource(motoEndpoint: string, bucket: string): string {
+  return `${new URL(motoEndpoint).origin}/${encodeURIComponent(bucket)}/`;
+}
+
+/**
  * Builds the page into a fresh temporary folder and returns the site.
  * @example
  * const site = createSettingsSite({ oidc });
  * site.serve('/settings/whatsapp')?.statusCode // 200
  */
-export function createSettingsSite(options: { oidc: LocalOidcIssuer; log?: (line: string) => void; metaSignup?: LocalMetaSignup }): SettingsSite {
+export function createSettingsSite(options: {
+  oidc: LocalOidcIssuer;
+  log?: (line: string) => void;
+  metaSignup?: LocalMetaSignup;
+  /** CSP sources of the presigned media links (moto's media bucket: {@link localMediaSource}), for images and players. */
+  mediaSources?: string[];
+}): SettingsSite {
   const { oidc } = options;
   let directory: string | undefined;
   try {
@@ -85,9 +101,17 @@ export function createSettingsSite(options: { oidc: LocalOidcIssuer; log?: (line
     ...(options.metaSignup && { metaSignup: options.metaSignup }),
   };
   // As CloudFront does for the page path only: the page may load the (simulated) Facebook SDK.
-  const pageHeaders: Record<string, string> = options.metaSignup
-    ? { 'content-security-policy': addCspSources(SECURITY_HEADERS['content-security-policy'], { 'script-src': [new URL(options.metaSignup.sdkUrl).origin] }) }
-    : {};
+  // Received photos and voice notes come from moto's media bucket (CloudFront's policy: the bucket's host).
+  const media: Record<string, string[]> = options.mediaSources?.length ? { 'img-src': options.mediaSources, 'media-src': options.mediaSources } : {};
+  const pageHeaders: Record<string, string> =
+    options.metaSignup || options.mediaSources?.length
+      ? {
+          'content-security-policy': addCspSources(SECURITY_HEADERS['content-security-policy'], {
+            ...(options.metaSignup && { 'script-src': [new URL(options.metaSignup.sdkUrl).origin] }),
+            ...media,
+          }),
+        }
+      : {};
 
   return {
     directory,

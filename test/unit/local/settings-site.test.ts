@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLocalOidcIssuer } from '../../../local/oidc';
-import { createSettingsSite } from '../../../local/settings-site';
+import { createSettingsSite, localMediaSource } from '../../../local/settings-site';
 import { parseTokenArgs, TokenUsageError } from '../../../scripts/token';
 
 const keyFile = join(mkdtempSync(join(tmpdir(), 'oidc-site-')), 'key.json');
@@ -33,6 +33,22 @@ describe('local settings site', () => {
       expect(page?.headers['content-security-policy']).toMatch(/script-src 'self'/);
     }
     expect(site.serve('/settings/app.js')?.headers['content-type']).toMatch(/javascript/);
+  });
+
+  it("admits moto's media bucket, and only its path, for the page's images and players", () => {
+    // Prepare
+    const source = localMediaSource('http://127.0.0.1:5000', 'echo-whatsapp-media-123456789012-us-east-1');
+    const withMedia = createSettingsSite({ oidc, mediaSources: [source] });
+
+    // Act
+    const csp = String(withMedia.serve('/settings/whatsapp')?.headers['content-security-policy']);
+
+    // Assess
+    expect(source).toBe('http://127.0.0.1:5000/echo-whatsapp-media-123456789012-us-east-1/');
+    expect(csp).toContain(`img-src 'self' data: ${source}`);
+    expect(csp).toContain(`media-src ${source}`);
+    expect(csp).toMatch(/connect-src 'self'(;|$)/);
+    expect(site.serve('/settings/whatsapp')?.headers['content-security-policy']).not.toContain('media-src');
   });
 
   it('never serves anything outside the build and leaves other paths to the routes', () => {
