@@ -12,6 +12,14 @@
  *   carrying the registered webhook header, exactly as the BSP would; `--count N` puts N messages in
  *   that ONE webhook, from `--customers K` customers (default 1; counting up from `--from`).
  *
+ * Coexistence (a number on the WhatsApp Business app and the Cloud API), through the runtime's Meta
+ * simulator, to the number's webhook (the app-level `/webhook/whatsapp/meta` for a number onboarded
+ * with "Connect with Facebook"; `--connection` is `demo-meta` or such a number's phone number id):
+ *   echo --to <E.164> --text <text>                      the owner wrote from the WhatsApp Business app
+ *   history [--from <E.164>] [--messages N] [--phase P] [--chunk C] [--progress 0..100] [--declined]
+ *   contacts --phone <E.164> (--name <name> | --remove)  the owner's address book
+ *   partner-removed [--reason PRIMARY_INACTIVITY] [--initiated-by USER|SYSTEM]
+ *
  * The runtime is found through `.local/runtime.json` (`LOCAL_STATE_FILE`), like `npm run token` and
  * `npm run templates` do; without it, on `PORT` (default 3000).
  *
@@ -38,6 +46,7 @@ import { getExpectedTwilioSignature } from 'twilio/lib/webhooks/webhooks';
 import { isProviderName, type ProviderName } from '../lambdas/domain/providers';
 import { maskIdentifier } from '../lambdas/domain/redact';
 import type { InboundResult } from './cloud-api-simulator';
+import type { CoexistenceInput } from './cloud-api-simulator/coexistence';
 import { SAMPLE_MEDIA_KINDS, sampleMedia, type SampleMediaKind } from './media-samples';
 import { DEV_DEFAULTS, LocalConfigError, loadLocalConfig, type LocalConfig } from './config';
 import { DEFAULT_STATE_FILE, type RuntimeStateFile } from './state';
@@ -646,11 +655,140 @@ async function inbound(args: string[]): Promise<void> {
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Coexistence (a number on the WhatsApp Business app and the Cloud API): echo, history, contacts, partner-removed
+// ---------------------------------------------------------------------------------------------
+
+export const COEXISTENCE_COMMANDS = ['echo', 'history', 'contacts', 'partner-removed'] as const;
+export type CoexistenceCommand = (typeof COEXISTENCE_COMMANDS)[number];
+
+const COEXISTENCE_USAGE =
+  'usage: npm run simulate -- echo --connection demo-meta --to +5215512345678 --text "Ya te atiendo yo"\n' +
+  '       npm run simulate -- history --connection demo-meta [--from +5215512345678] [--messages 4] [--phase 0] [--chunk 1] [--progress 100] [--declined]\n' +
+  '       npm run simulate -- contacts --connection demo-meta --phone +5215512345678 [--name "Doña Lupe"] [--remove]\n' +
+  '       npm run simulate -- partner-removed --connection demo-meta [--reason PRIMARY_INACTIVITY] [--initiated-by SYSTEM]';
+
+/** A coexistence webhook to post, and the Meta simulator number (`account`) it is for. */
+export type CoexistenceRequest = CoexistenceInput & { account: string };
+
+/**
+ * Reads the options of `echo`, `history`, `contacts` and `partner-removed`. `--connection` names the
+ * runtime's Meta demo (`demo-meta`, the default) or is a phone number id / E.164 number the Meta
+ * simulator knows (a number onboarded through "Connect with Facebook"), whose webhook — the
+ * app-level one for such a number — receives it.
+ * @example parseCoexistenceArgs('echo', ['--to', '+5215512345678', '--text', 'Hola'], { demoMeta: '1000' }) // { kind: 'echo', account: '1000', … }
+ */
+export function parseCoexistenceArgs(command: CoexistenceCommand, args: string[], demo: { demoMetaConnectionId?: string; demoMetaNumberId?: string }, now: number = Date.now()): CoexistenceRequest {
+  const { values } = parseArgs({
+    args,
+    options: {
+      connection: { type: 'string', default: 'demo-meta' },
+      to: { type: 'string' },
+      text: { type: 'string' },
+      from: { type: 'string', default: '+5215512345678' },
+      messages: { type: 'string', default: '4' },
+      phase: { type: 'string', default: '0' },
+      chunk: { type: 'string', default: '1' },
+      progress: { type: 'string', default: '100' },
+      declined: { type: 'boolean', default: false },
+      phone: { type: 'string' },
+      name: { type: 'string' },
+      remove: { type: 'boolean', default: false },
+      reason: { type: 'string' },
+      'initiated-by': { type: 'string' },
+    },
+    strict: true,
+  });
+  const connection = values.connection ?? 'demo-meta';
+  const isDemo = connection === 'demo-meta' || connection === demo.demoMetaConnectionId;
+  const account = isDemo ? demo.demoMetaNumberId : connection;
+  if (!account) throw new SimulateError('this runtime has no Meta demo connection (an older `npm run dev`?): restart it');
+  const e164 = (value: string | undefined, flag: string): string => {
+    if (!value || !E164.test(value)) throw new SimulateError(`${flag} takes an E.164 number such as +5215512345678\n${COEXISTENCE_USAGE}`);
+    return value;
+  };
+  const small = (value: string | undefined, flag: string, max: number): number => {
+    const number = Number(value);
+    if (!Number.isInteger(number) || number < 0 || number > max) throw new SimulateError(`${flag} takes a whole number from 0 to ${max}`);
+    return number;
+  };
+  switch (command) {
+    case 'echo':
+      if (!values.text) throw new SimulateError(`--text is required\n${COEXISTENCE_USAGE}`);
+      return { kind: 'echo', account, to: e164(values.to, '--to'), text: values.text };
+    case 'history': {
+      const customer = e164(values.from, '--from');
+      const count = Math.max(1, small(values.messages, '--messages', 200));
+      const day = 24 * 3600_000;
+      // Alternating customer and owner, one a day, the newest a day before now: the past before onboarding.
+      const messages = Array.from({ length: count }, (_, i) => ({
+        fromMe: i % 2 === 1,
+        text: i % 2 === 1 ? `Respuesta del negocio ${Math.ceil(i / 2)}` : `Mensaje antiguo ${i / 2 + 1}`,
+        at: now - (count - i) * day,
+      }));
+      return {
+        kind: 'history',
+        account,
+        phase: small(values.phase, '--phase', 2),
+        chunkOrder: Math.max(1, small(values.chunk, '--chunk', 10_000)),
+        progress: small(values.progress, '--progress', 100),
+        ...(values.declined ? { declined: true } : { threads: [{ customer, messages }] }),
+      };
+    }
+    case 'contacts':
+      if (!values.remove && !values.name) throw new SimulateError(`--name is required (or --remove)\n${COEXISTENCE_USAGE}`);
+      return { kind: 'contacts', account, contacts: [{ phone: e164(values.phone, '--phone'), ...(values.name && { name: values.name }), action: values.remove ? 'remove' : 'add' }] };
+    case 'partner-removed': {
+      const word = (value: string | undefined, flag: string) => {
+        if (value !== undefined && !/^[A-Z_]{1,64}$/.test(value)) throw new SimulateError(`${flag} takes Meta's word in capitals (e.g. PRIMARY_INACTIVITY)`);
+        return value;
+      };
+      const reason = word(values.reason, '--reason');
+      const initiatedBy = word(values['initiated-by'], '--initiated-by');
+      return {
+        kind: 'partner-removed',
+        account,
+        ...(reason && { reason }),
+        ...((initiatedBy === 'USER' || initiatedBy === 'SYSTEM') && { initiatedBy }),
+      };
+    }
+  }
+}
+
+/** Has the runtime's Meta simulator post one coexistence webhook, and prints what the webhook answered. */
+async function coexistence(command: CoexistenceCommand, args: string[]): Promise<void> {
+  const stateFile = process.env.LOCAL_STATE_FILE ?? DEFAULT_STATE_FILE;
+  if (!existsSync(stateFile)) throw new SimulateError('no running `npm run dev` found (no .local/runtime.json): start it first');
+  const state = JSON.parse(readFileSync(stateFile, 'utf8')) as RuntimeStateFile;
+  const simulatorUrl = state.simulators?.meta;
+  if (!simulatorUrl) throw new SimulateError('this runtime has no Meta simulator (an older `npm run dev`?): restart it');
+  const demo = state.demos?.meta;
+  const request = parseCoexistenceArgs(command, args, { demoMetaConnectionId: demo?.connectionId, demoMetaNumberId: demo?.providerNumberId });
+  let response: Response;
+  try {
+    response = await fetch(`${simulatorUrl}/_simulator/coexistence`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(request) });
+  } catch (error) {
+    if (isConnectionRefused(error)) throw new SimulateError(`the Meta simulator does not answer on ${simulatorUrl}: restart \`npm run dev\``);
+    throw error;
+  }
+  const answer = (await response.json()) as InboundResult & { error?: string };
+  if (!response.ok) throw new SimulateError(`the Meta simulator refused it: ${answer.error ?? response.status}`);
+  if (answer.outcome === 'undeliverable' || !answer.firstAttempt) {
+    console.log('✖ the Meta simulator has no webhook for that number (app not subscribed to its WABA?)');
+    return;
+  }
+  const first = answer.firstAttempt;
+  console.log(`→ the Meta simulator POSTed a ${command} webhook to ${answer.url}`);
+  console.log(`← ${first.status ?? first.error ?? 'no answer'}${first.body ? `\n  ${first.body}` : ''}`);
+  if (command === 'echo') console.log('The message is in the thread as "sent from the WhatsApp Business app", and the AI is paused for that conversation.');
+}
+
 async function main(): Promise<void> {
   // Locally Node 20 is fine (Lambda runs 22); the SDK's notice about Node 20 would only be noise.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [command, ...rest] = process.argv.slice(2);
-  if (command !== 'inbound') throw new SimulateError(USAGE);
+  if ((COEXISTENCE_COMMANDS as readonly string[]).includes(command ?? '')) return coexistence(command as CoexistenceCommand, rest);
+  if (command !== 'inbound') throw new SimulateError(`${USAGE}\n${COEXISTENCE_USAGE}`);
   await inbound(rest);
 }
 
