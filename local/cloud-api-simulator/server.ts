@@ -11,6 +11,7 @@ import { WebhookPoster, type AttemptResult } from './delivery';
 import { CLOUD_CODES, CloudApiError } from './errors';
 import { chooseAsyncFailure, chooseLostAnswer, chooseSyncFault, parseCloudFaults, serverError, type CloudFaults, type LostAnswer } from './faults';
 import { inboundPayload, textBatch, type CloudInboundMessage, type WebhookHttpRequest } from './inbound';
+import { coexistencePayload, type CoexistenceInput } from './coexistence';
 import { validateCloudRequest, waIdOf, type CloudMessageType, type CloudSend } from './messages';
 import { MediaStore, type MediaView, type StoredMedia } from './media';
 import { newWamid, statusPayload, type CloudStatus, type CloudWebhookPayload, type WebhookNumber } from './payloads';
@@ -410,6 +411,31 @@ export abstract class CloudSimulatorCore implements CloudApiSimulator {
     return { messageIds, url: target.url, firstAttempt: first, outcome: delivery.outcome, retrying: delivery.outcome === 'pending' };
   }
 
+  /**
+   * Posts one of Meta's coexistence webhooks (the owner's message from the app, history, contacts,
+   * PARTNER_REMOVED; see coexistence.ts) to the number's webhook — the app-level one for a number
+   * onboarded through Embedded Signup — signed and retried like every other webhook.
+   */
+  async postCoexistence(input: CoexistenceInput): Promise<InboundResult> {
+    if (!input || typeof input !== 'object' || typeof input.kind !== 'string') throw new Error('a coexistence request needs a kind');
+    const number = this.numberFor(input.account);
+    const { payload, messageIds } = coexistencePayload(number, input, this.now());
+    const delivery: WebhookDelivery = { kind: 'inbound', phoneNumberId: number.phoneNumberId, messageIds, outcome: 'pending', attempts: [] };
+    const target = this.webhookRequest(number, payload);
+    this.log?.(`${this.label}: ${input.kind} webhook for ${maskIdentifier(number.displayNumber)}`);
+    if (!target) {
+      this.recordDelivery(delivery);
+      this.markUndeliverable(delivery);
+      return { messageIds, outcome: 'undeliverable', retrying: false };
+    }
+    delivery.url = target.url;
+    this.recordDelivery(delivery);
+    const first = await new Promise<AttemptResult>((resolve) => {
+      this.track(this.deliver(delivery, target, resolve));
+    });
+    return { messageIds, url: target.url, firstAttempt: first, outcome: delivery.outcome, retrying: delivery.outcome === 'pending' };
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -781,6 +807,13 @@ export abstract class CloudSimulatorCore implements CloudApiSimulator {
         case 'POST /_simulator/inbound': {
           const request = input() as InboundInput;
           void this.postInbound(request).then(
+            (result) => this.sendJson(response, 200, result),
+            (error: unknown) => bad(error),
+          );
+          return;
+        }
+        case 'POST /_simulator/coexistence': {
+          void this.postCoexistence(input() as CoexistenceInput).then(
             (result) => this.sendJson(response, 200, result),
             (error: unknown) => bad(error),
           );
