@@ -24,7 +24,15 @@ describe('send pipeline against moto and the Twilio simulator', () => {
     const found = await items(conversationId);
     return found.length >= count && found.every((m) => m.sendState === 'accepted' || m.sendState === 'failed') && (await s.queueDepth()) === 0;
   };
-  const failedEvents = () => s.events.filter((e) => e.detailType === 'send.failed').map((e) => e.detail as Record<string, unknown>);
+  /**
+   * The `send.failed` events the conversation's messages carry as their outbox entries: what the
+   * event relay publishes from the table's stream (its own integration test proves that hop).
+   */
+  const failedEvents = async (conversationId: string) =>
+    (await items(conversationId))
+      .map((item) => item.outbox as { detailType?: string; detail?: string } | undefined)
+      .filter((entry) => entry?.detailType === 'send.failed')
+      .map((entry) => JSON.parse(entry!.detail!) as Record<string, unknown>);
 
   it('sends a reply once, under our key, and the simulator callbacks move it to read', async () => {
     // Prepare
@@ -62,7 +70,7 @@ describe('send pipeline against moto and the Twilio simulator', () => {
     expect(s.simulator.stats().requests - requestsBefore).toBe(1);
     const [message] = await items(conversationId);
     expect(message).toEqual(expect.objectContaining({ sendState: 'failed', deliveryStatus: 'failed', errorCode: '21211', failureReason: 'permanent' }));
-    expect(failedEvents()).toContainEqual(expect.objectContaining({ idempotencyKey: 'bad-number', reason: 'permanent', errorCode: '21211' }));
+    expect(await failedEvents(conversationId)).toContainEqual(expect.objectContaining({ idempotencyKey: 'bad-number', reason: 'permanent', errorCode: '21211' }));
   });
 
   it('fails a message the BSP keeps refusing once its attempts on the record are used up; its record is acknowledged, not dead-lettered', async () => {
@@ -87,7 +95,7 @@ describe('send pipeline against moto and the Twilio simulator', () => {
     const [message] = await items(conversationId);
     expect(message).toEqual(expect.objectContaining({ sendState: 'failed', failureReason: 'retryable-exhausted', attempts: 2 }));
     expect(sentTo(to)).toHaveLength(0);
-    expect(failedEvents()).toContainEqual(expect.objectContaining({ idempotencyKey: `refused-${to}`, reason: 'retryable-exhausted', errorCode: '20429' }));
+    expect(await failedEvents(conversationId)).toContainEqual(expect.objectContaining({ idempotencyKey: `refused-${to}`, reason: 'retryable-exhausted', errorCode: '20429' }));
   });
 
   it('sends a poison record (it fails however often it is tried) to the DLQ after maxReceiveCount receives', async () => {
@@ -228,7 +236,7 @@ describe('send pipeline against moto and the Twilio simulator', () => {
       await s.drain(() => settled(conversationId));
       expect(sentTo(to)).toHaveLength(0);
       expect((await items(conversationId))[0]).toEqual(expect.objectContaining({ sendState: 'failed', failureReason: 'window-closed' }));
-      expect(failedEvents()).toContainEqual(expect.objectContaining({ idempotencyKey: `late2-${to}`, reason: 'window-closed' }));
+      expect(await failedEvents(conversationId)).toContainEqual(expect.objectContaining({ idempotencyKey: `late2-${to}`, reason: 'window-closed' }));
     });
 
     it('falls back to the template when Twilio reports 63016 in a status callback', async () => {
