@@ -24,7 +24,13 @@ export interface MotoMeter {
 function actionOf(target: string | undefined, body: Buffer): string {
   if (target) {
     const [service, operation] = target.split('.');
-    const short = service.startsWith('DynamoDB') ? 'DynamoDB' : service.startsWith('AmazonSQS') ? 'SQS' : service.replace(/_\d+$/, '');
+    const short = service.startsWith('DynamoDBStreams')
+      ? 'DynamoDBStreams'
+      : service.startsWith('DynamoDB')
+        ? 'DynamoDB'
+        : service.startsWith('AmazonSQS')
+          ? 'SQS'
+          : service.replace(/_\d+$/, '');
     return `${short}.${operation}`;
   }
   const action = /(?:^|&)Action=([A-Za-z]+)/.exec(body.toString('utf8'));

@@ -8,8 +8,10 @@
  */
 import { request, Agent } from 'node:http';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { ChangeMessageVisibilityCommand, DeleteMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { SqsOutboundQueue } from '../lambdas/adapters/sqs-outbound-queue';
 import { conversationIdFor } from '../lambdas/domain/ids';
 import { windowAfter } from '../lambdas/domain/window';
@@ -33,7 +35,12 @@ export interface OutboundFigures {
   enqueueToBspP50Ms: number;
   enqueueToBspP99Ms: number;
   consumers: number;
-  /** AWS calls per sent message while the backlog drained (long-poll receives left out). */
+  /**
+   * AWS calls per sent message, from the first send until every message's three status callbacks
+   * were stored and their events relayed: the send path, the webhook's callbacks and the event
+   * relay's PutEvents, amortized. Long-poll receives and the local stream poller's reads are left
+   * out (in AWS, Lambda's pollers make those, not our functions).
+   */
   motoCallsPerMessage: number;
   /** The calls behind that figure, by action, per message. */
   motoCallMix: Record<string, number>;
@@ -41,6 +48,80 @@ export interface OutboundFigures {
   motoBusyFraction: number;
   /** Mean time moto took per call (ms). */
   motoMeanCallMs: number;
+  /** Messages/s moto sustains for the send path's own call mix, replayed directly (same run, same concurrency). */
+  motoCeilingPerSecond: number;
+  /** `pipelinePerSecond / motoCeilingPerSecond` (goal ≥ 0.9). */
+  ratioToMotoCeiling: number;
+}
+
+/** Waits until no metered work call has started for `quietMs`. */
+async function waitForQuiet(meter: { callsSince(from: number): Array<{ action: string; startedAt: number }> }, isWork: (call: { action: string }) => boolean, quietMs: number, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const last = meter.callsSince(Date.now() - quietMs).filter(isWork);
+    if (last.length === 0 || Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * moto's ceiling for a call mix: per message, the same number of calls of each action the send
+ * path made while draining (GetItem, UpdateItem, TransactWriteItems, SQS deletes and visibility
+ * changes, PutEvents…), made directly with the SDK against the same tables, queue and bus, with
+ * `concurrency` messages in flight. What it measures is moto's cost for that sequence; the pipeline
+ * divided by it is how much our code, the simulator and the pollers add.
+ */
+async function motoCeiling(env: Record<string, string>, calls: Array<{ action: string }>, messages: number, concurrency: number): Promise<number> {
+  const perMessage = new Map<string, number>();
+  for (const call of calls) perMessage.set(call.action, (perMessage.get(call.action) ?? 0) + 1);
+  const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
+  const sqs = new SQSClient({});
+  const eventBridge = new EventBridgeClient({});
+  const s3 = new S3Client({ forcePathStyle: true });
+  const table = env.MESSAGES_TABLE!;
+  const ops: Record<string, (i: number) => Promise<unknown>> = {
+    'DynamoDB.GetItem': (i) => documents.send(new GetCommand({ TableName: table, Key: { conversationId: `ceil${i % 100}`, messageId: `m${i}` }, ConsistentRead: true })),
+    'DynamoDB.PutItem': (i) => documents.send(new PutCommand({ TableName: table, Item: { conversationId: `ceil${i % 100}`, messageId: `m${i}`, text: 'x'.repeat(200) } })),
+    'DynamoDB.UpdateItem': (i) =>
+      documents.send(new UpdateCommand({ TableName: table, Key: { conversationId: `ceil${i % 100}`, messageId: `m${i}` }, UpdateExpression: 'SET s = :s', ExpressionAttributeValues: { ':s': i } })),
+    'DynamoDB.Query': (i) => documents.send(new QueryCommand({ TableName: table, KeyConditionExpression: 'conversationId = :c', ExpressionAttributeValues: { ':c': `ceil${i % 100}` }, Limit: 1 })),
+    'DynamoDB.TransactWriteItems': (i) =>
+      documents.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: env.DEDUPE_TABLE!, Item: { dedupeKey: `ceil#${i}#${Math.random()}` } } },
+            { Put: { TableName: table, Item: { conversationId: `ceil${i % 100}`, messageId: `t${i}`, text: 'x'.repeat(200) } } },
+          ],
+        }),
+      ),
+    'SQS.DeleteMessageBatch': () => sqs.send(new DeleteMessageBatchCommand({ QueueUrl: env.OUTBOUND_QUEUE_URL!, Entries: [{ Id: '0', ReceiptHandle: 'none' }] })).catch(() => undefined),
+    'SQS.ChangeMessageVisibility': () => sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: env.OUTBOUND_QUEUE_URL!, ReceiptHandle: 'none', VisibilityTimeout: 1 })).catch(() => undefined),
+    'AWSEvents.PutEvents': () => eventBridge.send(new PutEventsCommand({ Entries: [{ EventBusName: env.EVENT_BUS_NAME!, Source: 'bench', DetailType: 'bench', Detail: '{}' }] })),
+    // The meter names S3's REST calls `other`: the payload archive's PutObject.
+    other: (i) =>
+      env.ARCHIVE_BUCKET
+        ? s3.send(new PutObjectCommand({ Bucket: env.ARCHIVE_BUCKET, Key: `bench/ceiling/${i}-${Math.random()}.json`, Body: 'x'.repeat(1_000) }))
+        : Promise.resolve(),
+  };
+  // One message's sequence: its share of each action, rounded per message so the totals match.
+  const sequence = (i: number): string[] =>
+    [...perMessage].flatMap(([action, count]) => Array.from({ length: Math.floor(((i + 1) * count) / messages) - Math.floor((i * count) / messages) }, () => action));
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < messages) {
+        const i = next++;
+        for (const action of sequence(i)) await (ops[action] ?? ops['DynamoDB.GetItem']!)(i);
+      }
+    }),
+  );
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  documents.destroy();
+  sqs.destroy();
+  eventBridge.destroy();
+  s3.destroy();
+  return messages / seconds;
 }
 
 function percentile(values: number[], p: number): number {
@@ -165,6 +246,8 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
     };
     const sendConsumer = runtime.consumers.find((c) => c.handlerFolder === 'send');
     if (!sendConsumer) throw new Error('no send consumer in the template');
+    // The event relay runs throughout: its PutEvents are part of what a message costs.
+    for (const consumer of runtime.streamConsumers) consumer.poller.start();
 
     // Throughput: a backlog spread over 100 conversations, drained by the send pollers.
     for (let i = 0; i < BACKLOG_MESSAGES; i++) await enqueue(i);
@@ -173,12 +256,20 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
     await waitFor(() => simulator.messages().length >= BACKLOG_MESSAGES, 600_000, 'the backlog to be sent');
     const ended = Date.now();
     const pipelinePerSecond = BACKLOG_MESSAGES / ((ended - started) / 1000);
-    // Long-poll receives wait for messages rather than work: counted out of the load on moto.
-    const drainCalls = meter
-      .callsSince(started)
-      .filter((call) => call.startedAt >= started && call.endedAt <= ended && call.action !== 'SQS.ReceiveMessage');
+    // Long-poll receives wait for messages rather than work, and stream reads are Lambda's own:
+    // counted out of the load on moto.
+    const isWork = (call: { action: string }) => call.action !== 'SQS.ReceiveMessage' && !call.action.startsWith('DynamoDBStreams.');
+    const drainCalls = meter.callsSince(started).filter((call) => call.startedAt >= started && call.endedAt <= ended && isWork(call));
+    // Every message's sent, delivered and read callbacks stored, and the relay quiet again.
+    await waitFor(() => simulator.messages().slice(0, BACKLOG_MESSAGES).every((m) => m.status === 'read'), 120_000, 'the status callbacks');
+    await waitForQuiet(meter, isWork, 750, 60_000);
+    const settled = Date.now();
+    const messageCalls = meter.callsSince(started).filter((call) => call.startedAt >= started && call.endedAt <= settled && isWork(call));
     const motoCallMix: Record<string, number> = {};
-    for (const call of drainCalls) motoCallMix[call.action] = (motoCallMix[call.action] ?? 0) + 1 / BACKLOG_MESSAGES;
+    for (const call of messageCalls) motoCallMix[call.action] = (motoCallMix[call.action] ?? 0) + 1 / BACKLOG_MESSAGES;
+    // moto's own ceiling for the send path's calls: the same mix, straight from the SDK, at the
+    // same concurrency, in this run.
+    const ceiling = await motoCeiling(runtime.env, drainCalls, BACKLOG_MESSAGES, POLLERS);
 
     // Latency: messages enqueued at a steady pace while the pollers run.
     const before = simulator.messages().length;
@@ -199,7 +290,9 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
       enqueueToBspP50Ms: percentile(latencies, 50),
       enqueueToBspP99Ms: percentile(latencies, 99),
       consumers: sendConsumer.pollers.length,
-      motoCallsPerMessage: drainCalls.length / BACKLOG_MESSAGES,
+      motoCallsPerMessage: messageCalls.length / BACKLOG_MESSAGES,
+      motoCeilingPerSecond: ceiling,
+      ratioToMotoCeiling: pipelinePerSecond / ceiling,
       motoCallMix,
       motoBusyFraction: busyFraction(drainCalls, started, ended),
       motoMeanCallMs: drainCalls.reduce((sum, call) => sum + call.endedAt - call.startedAt, 0) / Math.max(1, drainCalls.length),

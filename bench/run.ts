@@ -290,7 +290,9 @@ async function main(): Promise<void> {
     .sort((a, b) => b[1] - a[1])
     .map(([action, perMessage]) => `${action} ${perMessage.toFixed(1)}`)
     .join(', ');
-  console.log(`   where the time goes: moto      ${outbound.motoCallsPerMessage.toFixed(1)} AWS calls/message, ${ms(outbound.motoMeanCallMs)} each on average, moto busy ${(outbound.motoBusyFraction * 100).toFixed(0)}% of the drain`);
+  console.log(`   ÷ moto's own ceiling           ${outbound.motoCeilingPerSecond.toFixed(1).padStart(8)} msg/s   ratio ${outbound.ratioToMotoCeiling.toFixed(2)}, ${verdict(outbound.ratioToMotoCeiling >= 0.9)} (≥ 0.9; the send path's call mix replayed directly, same concurrency)`);
+  console.log(`   AWS calls per sent message     ${outbound.motoCallsPerMessage.toFixed(1).padStart(8)}         ${verdict(outbound.motoCallsPerMessage <= 6)} (≤ 6; with its 3 status callbacks and the event relay's PutEvents)`);
+  console.log(`   where the time goes: moto      ${ms(outbound.motoMeanCallMs)} per call on average, moto busy ${(outbound.motoBusyFraction * 100).toFixed(0)}% of the drain`);
   console.log(`                                  (${mix})\n`);
 
   const page = settingsPageSize();

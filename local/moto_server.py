@@ -10,7 +10,8 @@ stays concurrent. Arguments are moto.server's own (-H host, -p port).
 And one cost moto adds that DynamoDB does not: before a TransactWriteItems, moto deep-copies a
 table for its rollback once per ITEM of the transaction, so a 100-item transaction (one Cloud API
 batch) copied the tables 100 times and grew slower with every item stored. Here each table is
-copied once per transaction, which is all the rollback needs (the copies are taken before any write).
+copied once per transaction, which is all the rollback needs (the copies are taken before any write),
+and without deep-copying its stream's records (the event relay's streams), which never change.
 """
 
 import copy
@@ -53,13 +54,24 @@ class _CopyOncePerTransaction:
 
     def deepcopy(self, value, memo=None):
         if self.copies is None:
-            return copy.deepcopy(value, memo)
+            return copy.deepcopy(value, _without_stream_history(value, memo))
         if id(value) not in self.copies:
-            self.copies[id(value)] = copy.deepcopy(value)
+            self.copies[id(value)] = copy.deepcopy(value, _without_stream_history(value, None))
         return self.copies[id(value)]
 
     def __getattr__(self, name):
         return getattr(copy, name)
+
+
+def _without_stream_history(value, memo):
+    """A table's stream records are never changed once written, so its copy may share them: only the
+    list is copied (a rollback still drops what the failed transaction appended). Deep-copying them
+    made every transaction on a streamed table cost as much as all the writes the table ever had."""
+    memo = {} if memo is None else memo
+    shard = getattr(value, "stream_shard", None)
+    if shard is not None:
+        memo[id(shard.items)] = list(shard.items)
+    return memo
 
 
 _copier = _CopyOncePerTransaction()
