@@ -50,6 +50,8 @@ const ENV_NAMES = {
     'MAX_RECEIVE_COUNT',
     'SECRETS_CACHE_TTL_SECONDS',
     'SEND_TIMEOUT_MS',
+    // The payload archive: every BSP exchange of a send is kept (issue #11).
+    'ARCHIVE_BUCKET',
   ],
   ai: [
     'CONNECTIONS_TABLE',
@@ -63,6 +65,9 @@ const ENV_NAMES = {
     'SECRETS_CACHE_TTL_SECONDS',
     'META_GRAPH_BASE_URL',
     'DIALOG360_BASE_URL',
+    // Inbound media (issue #10): presigned links to our copy, and the queue whose record waits for it.
+    'MEDIA_BUCKET',
+    'INBOUND_QUEUE_URL',
   ],
   window: ['CONVERSATIONS_TABLE', 'EVENT_BUS_NAME', 'WINDOW_LEAD_MINUTES'],
   outcomeWatchdog: ['MESSAGES_TABLE', 'EVENT_BUS_NAME'],
@@ -308,8 +313,10 @@ describe('outbound pipeline', () => {
       const { tables, inboundQueue, outboundQueue } = synthesized.stateful;
       const ai = functions.ai;
       expect(actionsOn(ai, tables.conversations)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-      expect(actionsOn(ai, tables.messages)).toEqual(['dynamodb:Query']);
-      expect(actionsOn(ai, inboundQueue)).toEqual(['sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
+      // GetItem: whether a message's media is mirrored yet (issue #10).
+      expect(actionsOn(ai, tables.messages)).toEqual(['dynamodb:GetItem', 'dynamodb:Query']);
+      // ChangeMessageVisibility: a message whose media is still being mirrored comes back shortly.
+      expect(actionsOn(ai, inboundQueue)).toEqual(['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage']);
       expect(actionsOn(ai, outboundQueue)).toEqual(['sqs:SendMessage']);
       // Read receipts: the message's connection and its secret (read only); it publishes nothing.
       expect(actionsOn(ai, tables.connections)).toEqual(['dynamodb:GetItem']);
@@ -443,14 +450,23 @@ describe('outbound pipeline', () => {
       );
     });
 
-    it('ChangeMessageVisibility only for the send function and only on the outbound queue', () => {
+    it('ChangeMessageVisibility only for a queue consumer, and only on its own queue', () => {
       const statements = everyStatement().filter((statement) =>
         actionsOf(statement).includes('sqs:ChangeMessageVisibility'),
       );
-      expect(statements).toHaveLength(1);
-      expect(statementsOf(functions.send)).toContainEqual(statements[0]);
-      expect(resourcesOf(statements[0]!)).toHaveLength(1);
-      expect(isImportOf(statements[0]!.Resource, id(synthesized.stateful.outboundQueue))).toBe(true);
+      const { stateful, stateless } = synthesized;
+      const owners: Array<[EchoFunction, { node: { defaultChild?: unknown } }]> = [
+        [functions.send, stateful.outboundQueue],
+        [functions.ai, stateful.inboundQueue],
+        [stateless.media.echoFunction, stateful.mediaQueue.queue],
+      ];
+      expect(statements).toHaveLength(owners.length);
+      for (const [fn, queue] of owners) {
+        const own = statementsOf(fn).filter((statement) => actionsOf(statement).includes('sqs:ChangeMessageVisibility'));
+        expect(own).toHaveLength(1);
+        expect(resourcesOf(own[0]!)).toHaveLength(1);
+        expect(isImportOf(own[0]!.Resource, id(queue))).toBe(true);
+      }
     });
 
     it('no wildcard actions, no index wildcards, no deletes but the admin API\'s connection pointer', () => {
@@ -466,7 +482,7 @@ describe('outbound pipeline', () => {
       expect(JSON.stringify(everyStatement())).not.toContain('/index/*');
     });
 
-    it('every KMS statement goes through DynamoDB, SQS or Secrets Manager (kms:ViaService), never the key directly', () => {
+    it('every KMS statement goes through DynamoDB, SQS, Secrets Manager or S3 (kms:ViaService), never the key directly', () => {
       const kmsStatements = everyStatement().filter((statement) =>
         actionsOf(statement).some((action) => action.startsWith('kms:')),
       );
@@ -474,11 +490,12 @@ describe('outbound pipeline', () => {
       for (const statement of kmsStatements) {
         expect(isImportOf(statement.Resource, id(synthesized.stateful.encryptionKey))).toBe(true);
         const via = statement.Condition?.StringEquals?.['kms:ViaService'] as { 'Fn::Join': [string, unknown[]] };
-        expect(['dynamodb.', 'sqs.', 'secretsmanager.']).toContain(via['Fn::Join'][1][0]);
+        // s3.: the media bucket and the payload archive (issues #10 and #11).
+        expect(['dynamodb.', 'sqs.', 'secretsmanager.', 's3.']).toContain(via['Fn::Join'][1][0]);
       }
     });
 
-    it('only the send function, the AI (read receipts), the template sync, the reconciler, the webhook and the admin API may read connection secrets', () => {
+    it('only the send function, the AI (read receipts), the template sync, the reconciler, the webhook, the admin API and the media function may read connection secrets', () => {
       const readers = Object.entries(template.findResources('AWS::IAM::Policy'))
         .filter(([, policy]) => JSON.stringify(policy.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'))
         .map(([, policy]) => (policy.Properties.Roles as { Ref: string }[]).map((role) => role.Ref))
@@ -493,6 +510,8 @@ describe('outbound pipeline', () => {
           functions.templateSync.role,
           stateless.reconcile.echoFunction.role,
           stateless.admin.echoFunction.role,
+          // Downloads a customer's file with the connection's BSP credentials (issue #10).
+          stateless.media.echoFunction.role,
         ]
           .map(id)
           .sort(),

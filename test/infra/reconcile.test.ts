@@ -3,6 +3,7 @@
  * alarm, one decision per test.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
+import { SDK_TIMEOUT_VARIABLES } from '../../lambdas/shared/aws-clients';
 import type { EchoFunction } from '../../lib/constructs/echo-function';
 import { RECONCILE_DEFAULTS, SCHEDULES } from '../../lib/config';
 import {
@@ -80,6 +81,7 @@ describe('inbound reconciler', () => {
         'POWERTOOLS_SERVICE_NAME',
         'POWERTOOLS_METRICS_NAMESPACE',
         'POWERTOOLS_LOG_LEVEL',
+        ...Object.values(SDK_TIMEOUT_VARIABLES),
       ].sort(),
     );
     expect(env.RECONCILE_LOOKBACK_MINUTES).toBe(String(RECONCILE_DEFAULTS.lookbackMinutes));
