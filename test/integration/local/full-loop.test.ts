@@ -67,7 +67,7 @@ describe('local runtime: the whole loop (webhook → AI → send → simulator �
   });
 
   it('discovers the queue consumers and schedules from the template, and points the send Lambda at the simulator', () => {
-    expect(runtime.consumers.map((consumer) => consumer.name).sort()).toEqual(['ai', 'send']);
+    expect(runtime.consumers.map((consumer) => consumer.name).sort()).toEqual(['ai', 'media', 'send']);
     const inboundUrl = runtime.resources.functionEnv.webhook.INBOUND_QUEUE_URL;
     expect(runtime.consumers.find((consumer) => consumer.name === 'ai')?.queue.url).toBe(inboundUrl);
     expect(runtime.schedules.map((schedule) => schedule.name).sort()).toEqual(['connection-health', 'outcome-watchdog', 'reconcile', 'template-sync', 'window']);
