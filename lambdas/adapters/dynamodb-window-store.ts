@@ -1,5 +1,7 @@
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DomainEvent } from '../domain/events';
+import { OUTBOX_ATTRIBUTE, outboxEntryOf } from '../domain/outbox';
 import type { ExpiryQueryRange, WindowCandidate, WindowStore } from '../domain/window-expiry';
 import type { WindowState } from '../domain/window';
 import { shardedPartitions, WINDOW_EXPIRY_SHARDS } from '../domain/write-shards';
@@ -90,27 +92,25 @@ export class DynamoDbWindowStore implements WindowStore {
     return found;
   }
 
-  async markExpiring(candidate: WindowCandidate, at: Date): Promise<boolean> {
+  async markExpiring(candidate: WindowCandidate, at: Date, event: DomainEvent): Promise<boolean> {
     return this.conditionalUpdate('expiring', {
       TableName: this.tableName,
       Key: { conversationId: candidate.conversationId },
-      UpdateExpression: 'SET windowState = :expiring, expiringNotifiedFor = :seen, expiringFlaggedAt = :at',
+      // The event rides on the mark (the relay publishes it from the stream): marked ⇔ announced.
+      UpdateExpression: 'SET windowState = :expiring, expiringNotifiedFor = :seen, expiringFlaggedAt = :at, #outbox = :outbox',
       // Once per window: not yet notified for this windowExpiresAt, and the window is still the
       // one the index showed (a customer message since then moved it, and wins).
       ConditionExpression:
         'windowExpiresAt = :seen AND windowState <> :closed AND ' +
         '(attribute_not_exists(expiringNotifiedFor) OR expiringNotifiedFor <> :seen)',
-      ExpressionAttributeValues: { ':expiring': 'expiring', ':closed': 'closed', ':seen': candidate.windowExpiresAt, ':at': at.toISOString() },
-    });
-  }
-
-  async unmarkExpiring(candidate: WindowCandidate): Promise<void> {
-    await this.conditionalUpdate('unmark', {
-      TableName: this.tableName,
-      Key: { conversationId: candidate.conversationId },
-      UpdateExpression: 'REMOVE expiringNotifiedFor, expiringFlaggedAt',
-      ConditionExpression: 'expiringNotifiedFor = :seen',
-      ExpressionAttributeValues: { ':seen': candidate.windowExpiresAt },
+      ExpressionAttributeNames: { '#outbox': OUTBOX_ATTRIBUTE },
+      ExpressionAttributeValues: {
+        ':expiring': 'expiring',
+        ':closed': 'closed',
+        ':seen': candidate.windowExpiresAt,
+        ':at': at.toISOString(),
+        ':outbox': outboxEntryOf(event),
+      },
     });
   }
 

@@ -2,9 +2,13 @@
  * Window-expiry flagging: which conversations' 24-hour windows close soon (→ `expiring`, one
  * `window.expiring` event per window) or have closed (→ `closed`), found by querying the few
  * expiry-hour buckets around now on the `byWindowExpiry` index, never by scanning conversations.
+ *
+ * The `window.expiring` event rides on the conversation's `expiring` mark (its outbox entry, see
+ * `outbox.ts`) and the event relay publishes it from the table's stream: a run that dies after the
+ * mark cannot lose the event, and there is no mark to undo when a publish fails.
  */
 import type { DomainEvent } from './events';
-import type { Clock, EventPublisher } from './ports';
+import type { Clock } from './ports';
 import { expiryBucketOf, type WindowState } from './window';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -15,9 +19,6 @@ const HOUR_MS = 60 * 60 * 1000;
  * the windows that closed in those two hours.
  */
 export const CLOSED_LOOKBACK_MS = 2 * HOUR_MS;
-
-/** EventBridge takes at most 10 entries per PutEvents. */
-export const EVENTS_PER_PUT = 10;
 
 /** A conversation as the expiry index returns it. */
 export interface WindowCandidate {
@@ -82,85 +83,59 @@ export interface WindowStore {
   /** Every conversation whose window closes within the range (one query per bucket, paginated). */
   candidates(range: ExpiryQueryRange): Promise<WindowCandidate[]>;
   /**
-   * `windowState = 'expiring'`, `expiringNotifiedFor = windowExpiresAt`, only if the window is
-   * still the one seen and not yet notified. `false` when the condition failed (another run did
-   * it, or a customer message moved the window).
+   * `windowState = 'expiring'`, `expiringNotifiedFor = windowExpiresAt` and `event` as the item's
+   * outbox entry, in one write, only if the window is still the one seen and not yet notified.
+   * `false` when the condition failed (another run did it, or a customer message moved the
+   * window): then nothing is written, the event included.
    */
-  markExpiring(candidate: WindowCandidate, at: Date): Promise<boolean>;
-  /** Undoes `markExpiring` (its event could not be published), so the next run tries again. */
-  unmarkExpiring(candidate: WindowCandidate): Promise<void>;
+  markExpiring(candidate: WindowCandidate, at: Date, event: DomainEvent): Promise<boolean>;
   /** `windowState = 'closed'`, only if the window is still the one seen. */
   markClosed(candidate: WindowCandidate, at: Date): Promise<boolean>;
 }
 
 export interface FlagWindowsDeps {
   store: WindowStore;
-  events: EventPublisher;
   clock: Clock;
   /** `WINDOW_LEAD_MINUTES`, in milliseconds. */
   leadMs: number;
   /** Conditional updates in flight at once. @default 10 */
   concurrency?: number;
-  /** Called when events could not be published (their windows are un-marked for the next run). */
-  onPublishFailed?: (error: unknown, count: number) => void;
 }
 
 export interface FlagWindowsResult {
   /** Conversations the queries returned. */
   read: number;
+  /** Windows marked `expiring`, each with its `window.expiring` event in the same write. */
   expiring: number;
   closed: number;
   /** Transitions whose condition failed: already done by another run, or the window moved. */
   skipped: number;
-  eventsPublished: number;
-  /** Events that could not be published; their windows are retried by the next run. */
-  eventsFailed: number;
 }
 
 /**
  * One run of the window-expiry job. Idempotent: a second run over the same data changes nothing
- * and emits nothing. Each `window.expiring` event follows a successful conditional update, so two
- * overlapping runs cannot both emit it; when publishing fails the mark is undone, so the next run
- * emits it instead of it being lost.
+ * and emits nothing. Each `window.expiring` event is written by the conditional update that marks
+ * its window, so two overlapping runs cannot both emit it, and a marked window always has its event.
  * @example
- * const result = await flagWindows({ store, events, clock, leadMs: 60 * 60_000 });
+ * const result = await flagWindows({ store, clock, leadMs: 60 * 60_000 });
  */
 export async function flagWindows(deps: FlagWindowsDeps): Promise<FlagWindowsResult> {
   const now = deps.clock.now();
   const candidates = await deps.store.candidates(expiryQueryRange(now, deps.leadMs));
-  const result: FlagWindowsResult = { read: candidates.length, expiring: 0, closed: 0, skipped: 0, eventsPublished: 0, eventsFailed: 0 };
-  const notified: WindowCandidate[] = [];
+  const result: FlagWindowsResult = { read: candidates.length, expiring: 0, closed: 0, skipped: 0 };
 
-  // A failed update does not stop the others, and never keeps already-marked windows from their
-  // events: the first error is rethrown only after the events went out (the run then fails and
-  // alarms; the next run redoes what is left).
+  // A failed update does not stop the others: the first error is rethrown once all settled (the
+  // run then fails and alarms; the next run redoes what is left).
   const updateError = await forEachLimited(candidates, deps.concurrency ?? 10, async (candidate) => {
     const transition = windowTransition(candidate, now, deps.leadMs);
     if (transition === 'closed') {
       if (await deps.store.markClosed(candidate, now)) result.closed++;
       else result.skipped++;
     } else if (transition === 'expiring') {
-      if (await deps.store.markExpiring(candidate, now)) {
-        result.expiring++;
-        notified.push(candidate);
-      } else result.skipped++;
+      if (await deps.store.markExpiring(candidate, now, expiringEvent(candidate, now))) result.expiring++;
+      else result.skipped++;
     }
   });
-
-  for (let i = 0; i < notified.length; i += EVENTS_PER_PUT) {
-    const chunk = notified.slice(i, i + EVENTS_PER_PUT);
-    try {
-      await deps.events.publish(chunk.map((candidate) => expiringEvent(candidate, now)));
-      result.eventsPublished += chunk.length;
-    } catch (error) {
-      // Some entries may have gone out: undoing the marks may emit those again next run, which the
-      // events' at-least-once contract allows; losing them would not be allowed.
-      result.eventsFailed += chunk.length;
-      deps.onPublishFailed?.(error, chunk.length);
-      const unmarkError = await forEachLimited(chunk, deps.concurrency ?? 10, (candidate) => deps.store.unmarkExpiring(candidate));
-      if (unmarkError !== undefined) throw unmarkError;
-    }
-  }
   if (updateError !== undefined) throw updateError;
   return result;
 }

@@ -1,8 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbWindowStore } from '../../adapters/dynamodb-window-store';
-import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { createPowertools } from '../../shared/powertools';
 import type { WindowEnv } from './env';
 import type { WindowDeps } from './handler';
@@ -15,7 +13,6 @@ export function createWindowDeps(env: WindowEnv): WindowDeps {
   const documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
   return {
     store: new DynamoDbWindowStore(documents, env.CONVERSATIONS_TABLE),
-    events: new EventBridgePublisher(new EventBridgeClient({}), env.EVENT_BUS_NAME),
     clock: { now: () => new Date() },
     logger,
     metrics,

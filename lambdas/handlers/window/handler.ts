@@ -1,7 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import { MetricUnit, type Metrics } from '@aws-lambda-powertools/metrics';
 import type { Context } from 'aws-lambda';
-import type { Clock, EventPublisher } from '../../domain/ports';
+import type { Clock } from '../../domain/ports';
 import { flagWindows, type FlagWindowsResult, type WindowStore } from '../../domain/window-expiry';
 import { describeError } from '../../shared/describe-error';
 import { METRIC } from '../../shared/telemetry';
@@ -15,7 +15,6 @@ interface QueryStats {
 
 export interface WindowDeps {
   store: WindowStore & { stats?: QueryStats };
-  events: EventPublisher;
   clock: Clock;
   logger: Logger;
   metrics: Metrics;
@@ -27,7 +26,8 @@ export interface WindowDeps {
 
 /**
  * The window-expiry job (EventBridge schedule, every 5 minutes): flags conversations whose 24-hour
- * window closes within the lead time as `expiring` with one `window.expiring` event per window,
+ * window closes within the lead time as `expiring` with one `window.expiring` event per window
+ * (written on the conversation with the mark; the event relay publishes it from the stream),
  * and those whose window has passed as `closed` (see `flagWindows`). It reads the expiry index for
  * [now − 2 h, now + lead] only, so its cost follows the windows that close, not all conversations.
  *
@@ -41,19 +41,7 @@ export function createWindowHandler(deps: WindowDeps) {
     if (context) deps.logger.addContext(context);
     const before = deps.store.stats ? { ...deps.store.stats } : undefined;
     try {
-      const result = await flagWindows({
-        store: deps.store,
-        events: deps.events,
-        clock: deps.clock,
-        leadMs: deps.config.leadMs,
-        onPublishFailed: (error, count) => {
-          deps.metrics.addMetric(METRIC.windowEventPublishFailed, MetricUnit.Count, count);
-          deps.logger.error('window.expiring events not published; their windows are retried next run', {
-            count,
-            error: describeError(error),
-          });
-        },
-      });
+      const result = await flagWindows({ store: deps.store, clock: deps.clock, leadMs: deps.config.leadMs });
       const after = deps.store.stats;
       const reads =
         before && after

@@ -1,10 +1,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbWindowStore } from '../../../lambdas/adapters/dynamodb-window-store';
-import { EventBridgePublisher } from '../../../lambdas/adapters/eventbridge-publisher';
-import type { DomainEvent } from '../../../lambdas/domain/events';
 import { conversationIdFor } from '../../../lambdas/domain/ids';
+import { outboxEntryFrom } from '../../../lambdas/domain/outbox';
 import { expiryBucketOf } from '../../../lambdas/domain/window';
 import { expiryQueryRange } from '../../../lambdas/domain/window-expiry';
 import { shardedPartition, WINDOW_EXPIRY_SHARDS } from '../../../lambdas/domain/write-shards';
@@ -27,7 +25,6 @@ type Item = Record<string, unknown>;
 describe('window-expiry job against moto', () => {
   let env: ReturnType<typeof loadWindowEnv>;
   let documents: DynamoDBDocumentClient;
-  let eventBridge: EventBridgeClient;
 
   beforeAll(async () => {
     const endpoint = process.env.MOTO_ENDPOINT as string;
@@ -36,12 +33,20 @@ describe('window-expiry job against moto', () => {
     const resources = await provisionFromTemplates({ stateful, stateless, endpoint, uniqueSuffix: true });
     env = loadWindowEnv(resources.functionEnv.window);
     documents = DynamoDBDocumentClient.from(new DynamoDBClient({}));
-    eventBridge = new EventBridgeClient({});
   });
   afterAll(() => {
     documents?.destroy();
-    eventBridge?.destroy();
   });
+
+  async function get(conversationId: string): Promise<Item | undefined> {
+    return (await documents.send(new GetCommand({ TableName: env.CONVERSATIONS_TABLE, Key: { conversationId }, ConsistentRead: true }))).Item;
+  }
+
+  /** The event a conversation's outbox entry carries (what the event relay publishes from the stream). */
+  async function outboxEvent(conversationId: string): Promise<{ id: string; detailType: string; detail: Record<string, unknown> } | undefined> {
+    const entry = outboxEntryFrom((await get(conversationId))?.outbox);
+    return entry && { id: entry.id, detailType: entry.detailType, detail: JSON.parse(entry.detail) as Record<string, unknown> };
+  }
 
   function conversation(id: string, expiresAt: Date, state: 'open' | 'expiring' | 'closed' = 'open'): Item {
     return {
@@ -75,21 +80,8 @@ describe('window-expiry job against moto', () => {
 
   function job(now: Date) {
     const store = new DynamoDbWindowStore(documents, env.CONVERSATIONS_TABLE);
-    const real = new EventBridgePublisher(eventBridge, env.EVENT_BUS_NAME);
-    const published: DomainEvent[] = [];
-    const handler = createWindowHandler({
-      store,
-      events: {
-        publish: async (events) => {
-          await real.publish(events);
-          published.push(...events);
-        },
-      },
-      clock: { now: () => now },
-      ...silentPowertools(),
-      config: { leadMs: env.WINDOW_LEAD_MINUTES * MINUTE },
-    });
-    return { store, published, run: () => handler() };
+    const handler = createWindowHandler({ store, clock: { now: () => now }, ...silentPowertools(), config: { leadMs: env.WINDOW_LEAD_MINUTES * MINUTE } });
+    return { store, run: () => handler() };
   }
 
   it('over 10,000 conversations of which 50 expire within the lead time, reads about 50 items, flags those 50 once', async () => {
@@ -118,21 +110,21 @@ describe('window-expiry job against moto', () => {
     expect(first.store.stats.count).toBe(EXPIRING);
     // 4 hour buckets, each in its write shards and the legacy unsuffixed partition.
     expect(first.store.stats.queries).toBeLessThanOrEqual(4 * (WINDOW_EXPIRY_SHARDS + 1));
-    expect(firstResult).toEqual({ read: EXPIRING, expiring: EXPIRING, closed: 0, skipped: 0, eventsPublished: EXPIRING, eventsFailed: 0 });
-    expect(new Set(first.published.map((e) => (e.detail as { conversationId: string }).conversationId)).size).toBe(EXPIRING);
-    expect(first.published.every((e) => e.detailType === 'window.expiring')).toBe(true);
+    expect(firstResult).toEqual({ read: EXPIRING, expiring: EXPIRING, closed: 0, skipped: 0 });
+    expect(secondResult).toEqual(expect.objectContaining({ expiring: 0, closed: 0 }));
 
-    expect(secondResult).toEqual(expect.objectContaining({ expiring: 0, closed: 0, eventsPublished: 0 }));
-    expect(second.published).toEqual([]);
-
-    const flagged = await documents.send(
-      new GetCommand({ TableName: env.CONVERSATIONS_TABLE, Key: { conversationId: conversationIdFor('conn1', 'expiring-0') }, ConsistentRead: true }),
-    );
-    expect(flagged.Item).toEqual(expect.objectContaining({ windowState: 'expiring', expiringNotifiedFor: items[0]?.windowExpiresAt }));
-    const untouched = await documents.send(
-      new GetCommand({ TableName: env.CONVERSATIONS_TABLE, Key: { conversationId: conversationIdFor('conn1', 'edge-0') }, ConsistentRead: true }),
-    );
-    expect(untouched.Item?.windowState).toBe('open');
+    // The event rides on the mark: the flagged conversation carries it, written once (the second
+    // run's failed condition left the first run's entry as it was).
+    const flaggedId = conversationIdFor('conn1', 'expiring-0');
+    expect(await get(flaggedId)).toEqual(expect.objectContaining({ windowState: 'expiring', expiringNotifiedFor: items[0]?.windowExpiresAt }));
+    expect(await outboxEvent(flaggedId)).toEqual({
+      id: `window.expiring/${flaggedId}/${items[0]?.windowExpiresAt as string}`,
+      detailType: 'window.expiring',
+      detail: expect.objectContaining({ conversationId: flaggedId, windowExpiresAt: items[0]?.windowExpiresAt, at: now.toISOString() }),
+    });
+    const untouchedId = conversationIdFor('conn1', 'edge-0');
+    expect((await get(untouchedId))?.windowState).toBe('open');
+    expect(await outboxEvent(untouchedId)).toBeUndefined();
   });
 
   it('closes passed windows (they leave the index), and a customer message that reopened a window wins', async () => {
@@ -161,8 +153,6 @@ describe('window-expiry job against moto', () => {
     const again = await rerun.run();
 
     // Assess
-    const get = async (id: string) =>
-      (await documents.send(new GetCommand({ TableName: env.CONVERSATIONS_TABLE, Key: { conversationId: id }, ConsistentRead: true }))).Item;
     expect(result).toEqual(expect.objectContaining({ closed: 1, expiring: 0 }));
     expect(await get(passed.conversationId as string)).toEqual(expect.objectContaining({ windowState: 'closed' }));
     expect((await get(passed.conversationId as string))?.windowExpiryBucket).toBeUndefined();
@@ -177,8 +167,8 @@ describe('window-expiry job against moto', () => {
     const now = new Date(Date.now() + 60 * 24 * HOUR);
     const first = conversation('twice', new Date(now.getTime() + 20 * MINUTE));
     await documents.send(new PutCommand({ TableName: env.CONVERSATIONS_TABLE, Item: first }));
-    const run1 = job(now);
-    await run1.run();
+    await job(now).run();
+    const firstEvent = await outboxEvent(first.conversationId as string);
     const later = new Date(now.getTime() + 6 * HOUR);
     const nextWindow = new Date(later.getTime() + 30 * MINUTE);
     await documents.send(
@@ -191,11 +181,13 @@ describe('window-expiry job against moto', () => {
     );
 
     // Act
-    const run2 = job(later);
-    await run2.run();
+    const result = await job(later).run();
 
-    // Assess
-    expect(run1.published.map((e) => (e.detail as { conversationId: string }).conversationId)).toEqual([first.conversationId]);
-    expect(run2.published.map((e) => (e.detail as { windowExpiresAt: string }).windowExpiresAt)).toEqual([nextWindow.toISOString()]);
+    // Assess: a new entry (new id), so the relay publishes the second window's event too.
+    const secondEvent = await outboxEvent(first.conversationId as string);
+    expect(firstEvent?.detail.windowExpiresAt).toBe(first.windowExpiresAt);
+    expect(result.expiring).toBe(1);
+    expect(secondEvent?.detail.windowExpiresAt).toBe(nextWindow.toISOString());
+    expect(secondEvent?.id).not.toBe(firstEvent?.id);
   });
 });

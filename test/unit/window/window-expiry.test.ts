@@ -9,7 +9,7 @@ import {
   type WindowStore,
 } from '../../../lambdas/domain/window-expiry';
 import { createWindowHandler } from '../../../lambdas/handlers/window/handler';
-import { RecordingEvents, silentPowertools } from '../../support/fakes';
+import { silentPowertools } from '../../support/fakes';
 
 const NOW = new Date('2026-11-26T12:00:00.000Z');
 const HOUR = 60 * 60_000;
@@ -26,9 +26,11 @@ function candidate(id: string, expiresInMs: number, overrides: Partial<WindowCan
   };
 }
 
-/** An in-memory store with the same conditions as the DynamoDB one. */
+/** An in-memory store with the same conditions as the DynamoDB one; a mark keeps its event as the item's outbox entry. */
 class MemoryWindowStore implements WindowStore {
-  readonly items = new Map<string, WindowCandidate>();
+  readonly items = new Map<string, WindowCandidate & { outbox?: DomainEvent }>();
+  /** Every event a successful mark wrote, in order: what the relay would publish. */
+  readonly outboxWrites: DomainEvent[] = [];
   readonly ranges: ExpiryQueryRange[] = [];
   constructor(candidates: WindowCandidate[]) {
     for (const c of candidates) this.items.set(c.conversationId, { ...c });
@@ -37,16 +39,14 @@ class MemoryWindowStore implements WindowStore {
     this.ranges.push(range);
     return [...this.items.values()].filter((c) => c.windowExpiresAt >= range.from && c.windowExpiresAt <= range.to).map((c) => ({ ...c }));
   }
-  async markExpiring(c: WindowCandidate): Promise<boolean> {
+  async markExpiring(c: WindowCandidate, _at: Date, event: DomainEvent): Promise<boolean> {
     const item = this.items.get(c.conversationId);
     if (!item || item.windowExpiresAt !== c.windowExpiresAt || item.windowState === 'closed' || item.expiringNotifiedFor === c.windowExpiresAt) return false;
     item.windowState = 'expiring';
     item.expiringNotifiedFor = c.windowExpiresAt;
+    item.outbox = event;
+    this.outboxWrites.push(event);
     return true;
-  }
-  async unmarkExpiring(c: WindowCandidate): Promise<void> {
-    const item = this.items.get(c.conversationId);
-    if (item?.expiringNotifiedFor === c.windowExpiresAt) delete item.expiringNotifiedFor;
   }
   async markClosed(c: WindowCandidate): Promise<boolean> {
     const item = this.items.get(c.conversationId);
@@ -94,45 +94,31 @@ describe('windowTransition', () => {
 });
 
 describe('flagWindows', () => {
-  it('marks expiring and closed windows, emits one event per expiring window, and nothing on a second run', async () => {
+  it('marks expiring and closed windows, writes one event on each expiring window with its mark, and nothing on a second run', async () => {
     // Prepare
     const store = new MemoryWindowStore([candidate('soon', 10 * 60_000), candidate('later', 5 * HOUR), candidate('gone', -10 * 60_000)]);
-    const events = new RecordingEvents();
-    const deps = { store, events, clock: { now: () => NOW }, leadMs: LEAD };
+    const deps = { store, clock: { now: () => NOW }, leadMs: LEAD };
 
     // Act
     const first = await flagWindows(deps);
     const second = await flagWindows(deps);
 
     // Assess
-    expect(first).toEqual({ read: 2, expiring: 1, closed: 1, skipped: 0, eventsPublished: 1, eventsFailed: 0 });
-    expect(second).toEqual({ read: 2, expiring: 0, closed: 0, skipped: 0, eventsPublished: 0, eventsFailed: 0 });
-    expect(events.published).toEqual<DomainEvent[]>([
-      {
-        detailType: 'window.expiring',
-        detail: { version: 1, businessId: 'acme', connectionId: 'conn1', conversationId: 'soon', windowExpiresAt: '2026-11-26T12:10:00.000Z', at: NOW.toISOString() },
-      },
-    ]);
+    expect(first).toEqual({ read: 2, expiring: 1, closed: 1, skipped: 0 });
+    expect(second).toEqual({ read: 2, expiring: 0, closed: 0, skipped: 0 });
+    expect(store.items.get('soon')?.outbox).toEqual<DomainEvent>({
+      detailType: 'window.expiring',
+      detail: { version: 1, businessId: 'acme', connectionId: 'conn1', conversationId: 'soon', windowExpiresAt: '2026-11-26T12:10:00.000Z', at: NOW.toISOString() },
+    });
+    expect(store.outboxWrites).toHaveLength(1);
     expect(store.items.get('soon')?.windowState).toBe('expiring');
     expect(store.items.get('gone')?.windowState).toBe('closed');
+    expect(store.items.get('gone')?.outbox).toBeUndefined();
     expect(store.items.get('later')?.windowState).toBe('open');
+    expect(store.items.get('later')?.outbox).toBeUndefined();
   });
 
-  it('publishes in chunks of 10 (the PutEvents limit)', async () => {
-    // Prepare
-    const store = new MemoryWindowStore(Array.from({ length: 23 }, (_, i) => candidate(`c${i}`, (i + 1) * 60_000)));
-    const sizes: number[] = [];
-    const events = { publish: async (batch: DomainEvent[]) => void sizes.push(batch.length) };
-
-    // Act
-    const result = await flagWindows({ store, events, clock: { now: () => NOW }, leadMs: LEAD });
-
-    // Assess
-    expect(result.eventsPublished).toBe(23);
-    expect(sizes).toEqual([10, 10, 3]);
-  });
-
-  it('skips a window a customer message moved since the index was read (condition fails)', async () => {
+  it('writes no event for a window a customer message moved since the index was read (condition fails)', async () => {
     // Prepare
     const store = new MemoryWindowStore([candidate('moved', 10 * 60_000)]);
     const original = store.candidates.bind(store);
@@ -141,50 +127,43 @@ describe('flagWindows', () => {
       store.items.get('moved')!.windowExpiresAt = new Date(NOW.getTime() + 24 * HOUR).toISOString();
       return found;
     };
-    const events = new RecordingEvents();
 
     // Act
-    const result = await flagWindows({ store, events, clock: { now: () => NOW }, leadMs: LEAD });
+    const result = await flagWindows({ store, clock: { now: () => NOW }, leadMs: LEAD });
 
     // Assess
-    expect(result).toEqual(expect.objectContaining({ expiring: 0, skipped: 1, eventsPublished: 0 }));
-    expect(events.published).toEqual([]);
+    expect(result).toEqual(expect.objectContaining({ expiring: 0, skipped: 1 }));
+    expect(store.outboxWrites).toEqual([]);
+    expect(store.items.get('moved')?.outbox).toBeUndefined();
   });
 
-  it('undoes the marks of events it could not publish, so the next run emits them', async () => {
+  it('announces a window once when two runs overlap: only the run whose mark applied writes the event', async () => {
     // Prepare
     const store = new MemoryWindowStore([candidate('soon', 10 * 60_000)]);
-    const events = new RecordingEvents();
-    events.failWith = new Error('EventBridge down');
-    const failures: number[] = [];
-    const deps = { store, events, clock: { now: () => NOW }, leadMs: LEAD, onPublishFailed: (_e: unknown, n: number) => void failures.push(n) };
+    const deps = { store, clock: { now: () => NOW }, leadMs: LEAD };
 
     // Act
-    const first = await flagWindows(deps);
-    events.failWith = undefined;
-    const second = await flagWindows(deps);
+    const [a, b] = await Promise.all([flagWindows(deps), flagWindows(deps)]);
 
     // Assess
-    expect(first).toEqual(expect.objectContaining({ expiring: 1, eventsPublished: 0, eventsFailed: 1 }));
-    expect(failures).toEqual([1]);
-    expect(second).toEqual(expect.objectContaining({ expiring: 1, eventsPublished: 1 }));
-    expect(events.published).toHaveLength(1);
+    expect(a.expiring + b.expiring).toBe(1);
+    expect(a.skipped + b.skipped).toBe(1);
+    expect(store.outboxWrites).toHaveLength(1);
   });
 
-  it('publishes the events of the windows it marked even when another update failed, then fails the run', async () => {
+  it('marks the other windows (with their events) when one update failed, then fails the run', async () => {
     // Prepare
     const store = new MemoryWindowStore([candidate('soon', 10 * 60_000), candidate('gone', -60_000)]);
     store.markClosed = async () => {
       throw new Error('DynamoDB down');
     };
-    const events = new RecordingEvents();
 
     // Act
-    const run = flagWindows({ store, events, clock: { now: () => NOW }, leadMs: LEAD });
+    const run = flagWindows({ store, clock: { now: () => NOW }, leadMs: LEAD });
 
     // Assess
     await expect(run).rejects.toThrow('DynamoDB down');
-    expect(events.published).toHaveLength(1);
+    expect(store.items.get('soon')?.outbox?.detailType).toBe('window.expiring');
   });
 });
 
@@ -194,7 +173,7 @@ describe('window handler', () => {
     const store = Object.assign(new MemoryWindowStore([candidate('soon', 10 * 60_000)]), {
       stats: { queries: 0, scannedCount: 0, consumedCapacityUnits: 0 },
     });
-    const handler = createWindowHandler({ store, events: new RecordingEvents(), clock: { now: () => NOW }, ...silentPowertools(), config: { leadMs: 2 * HOUR } });
+    const handler = createWindowHandler({ store, clock: { now: () => NOW }, ...silentPowertools(), config: { leadMs: 2 * HOUR } });
 
     // Act
     const result = await handler();
