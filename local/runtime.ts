@@ -86,6 +86,8 @@ export interface LocalRuntimeOptions {
   consumerConcurrency?: number;
   /** Time between runs of the scheduled functions; `0` does not start the scheduler. @default config.SCHEDULE_INTERVAL_SECONDS × 1000 */
   scheduleIntervalMs?: number;
+  /** Function environment on top of the template's and the runtime's own (tests tune a handler). @default none */
+  functionEnv?: Record<string, string>;
   /** Write the runtime's description here for `npm run simulate`; `false` writes nothing. @default false */
   stateFile?: string | false;
   /** Progress, request and batch lines. @default no output */
@@ -639,6 +641,7 @@ export async function startLocalRuntime(options: LocalRuntimeOptions = {}): Prom
       META_APP_SECRET_ARN: metaAppSecretArn,
       // The simulators serve media over plain http on loopback; only the local runtime allows that.
       MEDIA_ALLOW_INSECURE_LOCAL: '1',
+      ...options.functionEnv,
     };
     // A placeholder in a variable the runtime sets itself (WEBHOOK_BASE_URL names the API) is no news.
     const replaced = new Set(

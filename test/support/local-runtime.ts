@@ -51,6 +51,10 @@ export async function startTestRuntime(options: TestRuntimeOptions): Promise<Loc
     ...(options.simulator && { simulator: options.simulator }),
     pollQueues: options.pollQueues ?? true,
     scheduleIntervalMs: 0,
+    // Tests close a conversation's window by rewinding lastCustomerMessageAt in the table, which
+    // never happens in AWS (it only moves forward): the send Lambda must not trust a remembered
+    // open window then.
+    functionEnv: { SEND_CONVERSATION_CACHE_SECONDS: '0' },
     log: options.log,
   });
 }

@@ -484,7 +484,12 @@ export async function testConnection(
   const now = deps.clock.now();
   // Before the test's own write: for items seeded without `credentialsUpdatedAt`, both writes'
   // "same credentials" condition reads `updatedAt`, which the test's write moves.
-  const marked = credentialsCheck.credentialsRejected ? await markRejected(deps, connection, credentialsCheck.code ?? 'CREDENTIALS_REJECTED', now) : undefined;
+  // Only credentials that worked before: a typo while setting up a number is the wizard's failed
+  // step, not a connection that needs attention (nor an operator alarm).
+  const marked =
+    credentialsCheck.credentialsRejected && connection.verified
+      ? await markRejected(deps, connection, credentialsCheck.code ?? 'CREDENTIALS_REJECTED', now)
+      : undefined;
   // The BSP accepted these credentials (a later step may still fail): a refusal marker is stale.
   const clearAttention = credentialsCheck.ok;
   const lastTest: LastTest = { at: now.toISOString(), ok, steps };
@@ -496,7 +501,13 @@ export async function testConnection(
     ...(learntNumber && { displayNumber: learntNumber }),
     ...(clearAttention && { clearAttention: true as const }),
   };
-  if (!(await deps.connections.recordTest(connection.connectionId, connection.credentialsUpdatedAt, record, now))) {
+  const { attention: previousAttention, ...unmarked } = connection;
+  // Readers care about `verified`, the number and the attention marker; a test that changed none is
+  // no event. One that did is announced by the test's own write (the connection's outbox entry).
+  const cleared = clearAttention && previousAttention !== undefined;
+  const announce = verified !== connection.verified || learntNumber !== undefined || cleared;
+  const testedEvent = announce ? changedEvent({ ...connection, verified }, 'tested', now) : undefined;
+  if (!(await deps.connections.recordTest(connection.connectionId, connection.credentialsUpdatedAt, record, now, testedEvent))) {
     throw new AdminConflictError('The connection changed while it was being tested; test it again.');
   }
   const { attention: previousAttention, ...unmarked } = connection;
@@ -510,9 +521,6 @@ export async function testConnection(
     ...(attention && { attention }),
     updatedAt: now.toISOString(),
   };
-  // Readers care about `verified`, the number and the attention marker; a test that changed none is no event.
-  const cleared = clearAttention && previousAttention !== undefined;
-  if (verified !== connection.verified || learntNumber || cleared) await publish(deps, changedEvent(tested, 'tested', now));
   const displayNumber = tested.displayNumber;
   return { result: { ok, verified, steps, ...(displayNumber && { displayNumber }), ...(hasFacts && { facts }) }, connection: tested };
 }

@@ -94,7 +94,9 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
       },
       // One per container: every conversation this instance sends for shares its numbers' allowance.
       pacer: new SendPacer(),
-      conversations: new OpenWindowConversationCache(store, () => new Date()),
+      ...(env.SEND_CONVERSATION_CACHE_SECONDS > 0 && {
+        conversations: new OpenWindowConversationCache(store, () => new Date(), 10_000, env.SEND_CONVERSATION_CACHE_SECONDS * 1000),
+      }),
       onEventPublishFailed: (error) => {
         metrics.addMetric(METRIC.eventPublishFailed, 'Count', 1);
         logger.error('event publish failed; message states are durable', {

@@ -35,6 +35,8 @@ export const sendEnvSchema = z.object({
   SEND_LOOKUP_AFTER_MS: z.coerce.number().int().min(0).default(5_000),
   /** How long a record waits between two checks of an unsettled send (the first; later ones space out). */
   SEND_RESOLVE_DELAY_MS: z.coerce.number().int().min(0).default(5_000),
+  /** How long an open window is trusted from memory (`OpenWindowConversationCache`); 0 = always read. */
+  SEND_CONVERSATION_CACHE_SECONDS: z.coerce.number().int().min(0).default(60),
   /** Conversations of one batch handled at the same time. */
   SEND_CONVERSATION_CONCURRENCY: z.coerce.number().int().min(1).default(10),
   SECRETS_CACHE_TTL_SECONDS: z.coerce.number().int().min(0).default(300),
