@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { DeleteMessageCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
 import { GetCommand, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoDbConnectionAttention } from '../../../lambdas/adapters/dynamodb-connection-attention';
@@ -235,7 +235,25 @@ describe('admin API end to end (moto + Twilio simulator)', () => {
         { id: 'sender', ok: false, skipped: true, detail: expect.any(String) },
       ],
     });
-    // Twilio refused the credentials: the connection needs its owner, with the reason on GET.
+    // A typo while re-saving is the failed step's to say: no needs-attention marker (nor alarm).
+    expect((await fx.call({ route: 'getConnection', businessId })).body!.attention).toBeUndefined();
+  });
+
+  it('marks a verified connection whose credentials Twilio now refuses, with the reason on GET', async () => {
+    // Prepare: connected and verified, then the stored token stops working (revoked at Twilio).
+    const businessId = business();
+    const account = fx.account();
+    const saved = await fx.call({ route: 'putConnection', businessId, body: putBodyFor(account) });
+    expect((await fx.call({ route: 'testConnection', businessId, body: {} })).body?.verified).toBe(true);
+    const item = (await fx.documents.send(new GetCommand({ TableName: fx.env.CONNECTIONS_TABLE, Key: { connectionId: saved.body!.connectionId }, ConsistentRead: true }))).Item!;
+    const secret = JSON.parse((await fx.secrets.send(new GetSecretValueCommand({ SecretId: item.secretArn as string }))).SecretString!) as Record<string, string>;
+    await fx.secrets.send(new PutSecretValueCommand({ SecretId: item.secretArn as string, SecretString: JSON.stringify({ ...secret, authToken: randomBytes(16).toString('hex') }) }));
+
+    // Act
+    const tested = await fx.call({ route: 'testConnection', businessId, body: {} });
+
+    // Assess
+    expect((tested.body as { steps?: unknown[] } | undefined)?.steps?.[0]).toEqual(expect.objectContaining({ ok: false, code: '20003' }));
     expect((await fx.call({ route: 'getConnection', businessId })).body!.attention).toEqual({ reason: 'credentials-rejected', code: '20003', at: expect.any(String) });
   });
 

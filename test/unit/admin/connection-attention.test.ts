@@ -17,12 +17,14 @@ async function markedBySend(h: AdminHarness): Promise<string> {
 }
 
 describe('admin connection test and the needs-attention marker', () => {
-  it('marks the connection when the BSP refuses its credentials, shows why, and announces it once', async () => {
-    // Prepare
+  it('marks a connection whose credentials worked when the BSP now refuses them, shows why, and announces it once', async () => {
+    // Prepare: connected and verified, then the token is revoked at the BSP.
     const h = adminHarness();
     const rejected: string[] = [];
     h.deps.onCredentialsRejected = (connection, code) => rejected.push(`${connection.provider} ${code}`);
     await putConnection(BUSINESS, body(), h.deps);
+    await testConnection(BUSINESS, {}, h.deps);
+    h.events.published.length = 0;
     h.tester.credentials = REJECTED;
 
     // Act
@@ -33,9 +35,28 @@ describe('admin connection test and the needs-attention marker', () => {
     // Assess
     const view = await getConnection(BUSINESS, h.deps);
     expect(view.attention).toEqual({ reason: 'credentials-rejected', code: '20003', at: '2026-11-27T10:00:00.000Z' });
-    expect(changes(h)).toEqual(['saved', 'needs-attention']);
-    expect(h.events.published[1].detail).toEqual(expect.objectContaining({ attention: { reason: 'credentials-rejected', code: '20003' }, verified: false }));
-    expect(rejected).toEqual(['twilio 20003', 'twilio 20003']);
+    expect(changes(h)).toEqual(['needs-attention', 'tested']);
+    expect(h.events.published[0].detail).toEqual(expect.objectContaining({ attention: { reason: 'credentials-rejected', code: '20003' } }));
+    // The second test finds the connection unverified: the marker stays, nothing is counted twice.
+    expect(rejected).toEqual(['twilio 20003']);
+  });
+
+  it('does not mark a number being set up whose credentials never passed: the failed step says it, no alarm', async () => {
+    // Prepare
+    const h = adminHarness();
+    const rejected: string[] = [];
+    h.deps.onCredentialsRejected = (connection, code) => rejected.push(`${connection.provider} ${code}`);
+    await putConnection(BUSINESS, body(), h.deps);
+    h.tester.credentials = REJECTED;
+
+    // Act
+    const { result } = await testConnection(BUSINESS, {}, h.deps);
+
+    // Assess
+    expect(result.verified).toBe(false);
+    expect((await getConnection(BUSINESS, h.deps)).attention).toBeUndefined();
+    expect(changes(h)).toEqual(['saved']);
+    expect(rejected).toEqual([]);
   });
 
   it('does not mark a connection whose credentials step failed for another reason', async () => {
@@ -122,6 +143,7 @@ describe('admin connection test and the needs-attention marker', () => {
     h.deps.attention = { markNeedsAttention: () => Promise.reject(new Error('table throttled')) };
     h.deps.onAttentionMarkFailed = (error) => failures.push(error);
     await putConnection(BUSINESS, body(), h.deps);
+    await testConnection(BUSINESS, {}, h.deps);
     h.tester.credentials = REJECTED;
 
     // Act
