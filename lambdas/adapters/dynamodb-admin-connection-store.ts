@@ -10,6 +10,8 @@ import {
 import * as z from 'zod';
 import type { SetupResult } from '../domain/admin/contract';
 import { connectionAttentionSchema } from '../domain/connection-attention';
+import type { DomainEvent } from '../domain/events';
+import { OUTBOX_ATTRIBUTE, outboxEntryOf } from '../domain/outbox';
 import { NumberInUseError } from '../domain/admin/errors';
 import type { AdminConnectionStore, ConnectionFields, StoredConnection, TestRecord } from '../domain/admin/ports';
 import { isSharedNumber, providerNameSchema, type ProviderName } from '../domain/providers';
@@ -114,7 +116,7 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     }
   }
 
-  async save(fields: ConnectionFields, at: Date): Promise<StoredConnection | undefined> {
+  async save(fields: ConnectionFields, at: Date, event?: DomainEvent): Promise<StoredConnection | undefined> {
     const claimKey = isSharedNumber(fields.provider, fields.providerNumberId)
       ? undefined
       : DynamoDbAdminConnectionStore.numberClaimKey(fields.provider, fields.providerNumberId);
@@ -137,7 +139,7 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
                   ExpressionAttributeValues: { ':current': fields.connectionId },
                 },
               },
-              { Update: this.saveUpdate(fields, at, previous) },
+              { Update: this.saveUpdate(fields, at, previous, event) },
               ...(claimKey !== undefined
                 ? [
                     {
@@ -186,11 +188,17 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
   }
 
   /** The connection item's update of a save: every attribute the fields name, the others removed. */
-  private saveUpdate(fields: ConnectionFields, at: Date, previous: Record<string, unknown> | undefined) {
+  private saveUpdate(fields: ConnectionFields, at: Date, previous: Record<string, unknown> | undefined, event: DomainEvent | undefined) {
     const now = at.toISOString();
     const names: Record<string, string> = { '#status': 'status', '#provider': 'provider' };
     const values: Record<string, unknown> = { ':false': false, ':active': 'active', ':now': now };
     const sets = ['#status = :active', 'verified = :false', 'updatedAt = :now', 'createdAt = if_not_exists(createdAt, :now)'];
+    if (event) {
+      // The save's `connection.changed`, published by the event relay from the stream.
+      sets.push('#outbox = :outbox');
+      names['#outbox'] = OUTBOX_ATTRIBUTE;
+      values[':outbox'] = outboxEntryOf(event);
+    }
     // A re-save invalidates the last test and setup (they judged other credentials), the facts
     // learnt with them, the disabled marker, the pre-`secretLast4` attribute and the attention
     // marker (the BSP refused the old credentials, not these).
@@ -239,7 +247,7 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     };
   }
 
-  async disable(businessId: string, connectionId: string, at: Date): Promise<boolean> {
+  async disable(businessId: string, connectionId: string, at: Date, event?: DomainEvent): Promise<boolean> {
     for (let attempt = 0; attempt < 3; attempt++) {
       const held = heldNumberOf(await this.getItem(connectionId, 'connection'));
       const claimKey = held ? DynamoDbAdminConnectionStore.numberClaimKey(held.provider, held.providerNumberId) : undefined;
@@ -253,10 +261,16 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
                 Update: {
                   TableName: this.tableName,
                   Key: { connectionId },
-                  UpdateExpression: 'SET #status = :disabled, verified = :false, updatedAt = :now, disabledAt = :now',
+                  UpdateExpression: `SET #status = :disabled, verified = :false, updatedAt = :now, disabledAt = :now${event ? ', #outbox = :outbox' : ''}`,
                   ConditionExpression: 'attribute_exists(connectionId) AND businessId = :business',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':disabled': 'disabled', ':false': false, ':now': at.toISOString(), ':business': businessId },
+                  ExpressionAttributeNames: { '#status': 'status', ...(event && { '#outbox': OUTBOX_ATTRIBUTE }) },
+                  ExpressionAttributeValues: {
+                    ':disabled': 'disabled',
+                    ':false': false,
+                    ':now': at.toISOString(),
+                    ':business': businessId,
+                    ...(event && { ':outbox': outboxEntryOf(event) }),
+                  },
                 },
               },
               ...(release
@@ -285,9 +299,13 @@ export class DynamoDbAdminConnectionStore implements AdminConnectionStore {
     throw unavailable('DynamoDB TransactWriteItems (connection disable)', new Error('the number claim kept changing'));
   }
 
-  async recordTest(connectionId: string, credentialsUpdatedAt: string, result: TestRecord, at: Date): Promise<boolean> {
+  async recordTest(connectionId: string, credentialsUpdatedAt: string, result: TestRecord, at: Date, event?: DomainEvent): Promise<boolean> {
     const sets = ['verified = :verified', 'lastTest = :lastTest', 'updatedAt = :now'];
     const values: Record<string, unknown> = { ':verified': result.verified, ':lastTest': result.lastTest };
+    if (event) {
+      sets.push(`${OUTBOX_ATTRIBUTE} = :outbox`);
+      values[':outbox'] = outboxEntryOf(event);
+    }
     if (result.facts) {
       sets.push('facts = :facts');
       values[':facts'] = result.facts;

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Connection } from './connection';
 import type { DomainEvent } from './events';
-import type { Clock, EventPublisher } from './ports';
+import type { Clock } from './ports';
 
 /**
  * A connection that needs its owner: the BSP refused its credentials (Twilio 20003, Meta 190,
@@ -26,8 +26,15 @@ export interface ConnectionAttentionStore {
    * marked it, `undefined` when it was already marked (or is gone or disabled).
    * `only.credentialsUpdatedAt`: mark only while the connection still holds the credentials saved
    * then (the admin test judged those; a re-save meanwhile must not inherit their verdict).
+   * `eventFor(verified)`: the event written as the connection's outbox entry in the marking write
+   * itself (it carries the item's `verified`, hence a function of it); nothing when not marked.
    */
-  markNeedsAttention(connectionId: string, attention: ConnectionAttention, only?: MarkCondition): Promise<{ verified: boolean } | undefined>;
+  markNeedsAttention(
+    connectionId: string,
+    attention: ConnectionAttention,
+    only?: MarkCondition,
+    eventFor?: (verified: boolean) => DomainEvent,
+  ): Promise<{ verified: boolean } | undefined>;
 }
 
 /** Which credentials a rejection was seen with (see {@link ConnectionAttentionStore.markNeedsAttention}). */
@@ -37,21 +44,20 @@ export interface MarkCondition {
 
 export interface CredentialsRejectedDeps {
   attention: ConnectionAttentionStore;
-  events: EventPublisher;
   clock: Clock;
   /** Called for every rejection seen, marked or not (the metric the alarm watches). */
   onRejected?: (connection: Pick<Connection, 'connectionId' | 'provider'>, code: string) => void;
-  /** Publishing `connection.changed` failed; the marker itself is durable. */
-  onEventPublishFailed?: (error: unknown) => void;
 }
 
 /**
- * Handles a BSP refusing a connection's credentials: marks the connection `needs attention` once
- * and, when this call marked it, publishes `connection.changed` with `change: 'needs-attention'`.
+ * Handles a BSP refusing a connection's credentials: marks the connection `needs attention` once,
+ * and the marking write carries `connection.changed` with `change: 'needs-attention'` as the
+ * connection's outbox entry (the event relay publishes it), so the event exists exactly when this
+ * call marked it, even if the function dies right after.
  * Saving new credentials or a passing connection test clears the marker (admin API). `only`:
  * see {@link ConnectionAttentionStore.markNeedsAttention}; not marked is `'already-marked'` then too.
  * @example
- * await reportCredentialsRejected(connection, '20003', { attention, events, clock }); // 'marked'
+ * await reportCredentialsRejected(connection, '20003', { attention, clock }); // 'marked'
  */
 export async function reportCredentialsRejected(
   connection: Pick<Connection, 'connectionId' | 'businessId' | 'provider' | 'status'>,
@@ -62,14 +68,10 @@ export async function reportCredentialsRejected(
   deps.onRejected?.(connection, code);
   const now = deps.clock.now();
   const attention: ConnectionAttention = { reason: 'credentials-rejected', code, at: now.toISOString() };
-  const marked = await deps.attention.markNeedsAttention(connection.connectionId, attention, only);
-  if (!marked) return 'already-marked';
-  try {
-    await deps.events.publish([needsAttentionEvent(connection, attention, marked.verified, now)]);
-  } catch (error) {
-    deps.onEventPublishFailed?.(error);
-  }
-  return 'marked';
+  const marked = await deps.attention.markNeedsAttention(connection.connectionId, attention, only, (verified) =>
+    needsAttentionEvent(connection, attention, verified, now),
+  );
+  return marked ? 'marked' : 'already-marked';
 }
 
 /** The `connection.changed` event of a connection that was just marked. */
@@ -100,7 +102,7 @@ export function needsAttentionEvent(
  * throws, because the message's own failure is already recorded and must not be retried for a
  * marker. A failed write is told to `onMarkFailed`; the next rejected send tries again.
  * @example
- * const onCredentialsRejected = credentialsRejectedReporter({ attention, events, clock, onMarkFailed });
+ * const onCredentialsRejected = credentialsRejectedReporter({ attention, clock, onMarkFailed });
  * await onCredentialsRejected(connection, '190');
  */
 export function credentialsRejectedReporter(

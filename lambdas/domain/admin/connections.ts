@@ -3,7 +3,7 @@ import type { ConnectionCheck, ConnectionTester, ProviderCredentials, TestTarget
 import { reportCredentialsRejected, type ConnectionAttention, type ConnectionAttentionStore } from '../connection-attention';
 import type { DomainEvent } from '../events';
 import { newConnectionId } from '../ids';
-import type { Clock, EventPublisher } from '../ports';
+import type { Clock } from '../ports';
 import { handoffPauseHoursOf } from '../handoff';
 import { META_APP_WEBHOOK_PATH, webhookPath, type ProviderName } from '../providers';
 import { RetryableError } from '../../shared/errors';
@@ -39,15 +39,12 @@ export interface ConnectionAdminDeps {
   credentials: { get(secretId: string, options?: { refresh?: boolean }): Promise<ProviderCredentials> };
   /** One tester per provider this deployment wires; a provider without one cannot be tested (409 `not-supported`). */
   testers: Readonly<Partial<Record<ProviderName, ConnectionTester>>>;
-  events: EventPublisher;
   clock: Clock;
   config: ConnectionAdminConfig;
   /** @default newConnectionId */
   newConnectionId?: () => string;
   /** Meta's verify token and 360dialog's webhook secret. @default 32 URL-safe random characters */
   newSecretToken?: () => string;
-  /** Told when publishing `connection.changed` failed; the change itself is durable. */
-  onEventPublishFailed?: (error: unknown) => void;
   /** Told when undoing the writes of a save that lost its number to another business failed. */
   onCleanupFailed?: (error: unknown) => void;
   /** Told when the save's work at the BSP (360dialog webhook registration) threw; the save stands. */
@@ -288,16 +285,18 @@ export async function saveConnection(
     const secretName = connectionSecretName(deps.config.secretNamePrefix, connectionId);
     const { arn } = await deps.secrets.put(secretName, JSON.stringify(plan.secret));
     const now = deps.clock.now();
+    // Announced by the save's own write (the connection's outbox entry): a save that applied is
+    // announced even if this function dies right after, and one that did not is not.
+    const savedEvent = changedEvent({ businessId, connectionId, provider: plan.fields.provider, status: 'active', verified: false }, 'saved', now);
     let saved: StoredConnection | undefined;
     try {
-      saved = await deps.connections.save({ ...plan.fields, connectionId, businessId, secretArn: arn, credentialsUpdatedAt: now.toISOString() }, now);
+      saved = await deps.connections.save({ ...plan.fields, connectionId, businessId, secretArn: arn, credentialsUpdatedAt: now.toISOString() }, now, savedEvent);
     } catch (error) {
       if (error instanceof NumberInUseError) await undoLostSave(deps, { businessId, connectionId, created, arn, secretName, previousSecret });
       throw error;
     }
     if (!saved) continue;
     saved = await runSetup(deps, saved, plan.secret);
-    await publish(deps, changedEvent(saved, 'saved', now));
     return { view: connectionView(businessId, saved, deps.config.webhookBaseUrl), created, connection: saved };
   }
   throw new AdminConflictError('The connection was deleted while it was being saved; try again.');
@@ -404,7 +403,8 @@ export async function deleteConnection(
   const connection = await deps.connections.current(businessId);
   if (!connection || connection.status !== 'active') throw new AdminNotFoundError('This business has no WhatsApp connection.');
   const now = deps.clock.now();
-  if (!(await deps.connections.disable(businessId, connection.connectionId, now))) {
+  const disabled: StoredConnection = { ...connection, status: 'disabled', verified: false, updatedAt: now.toISOString() };
+  if (!(await deps.connections.disable(businessId, connection.connectionId, now, changedEvent(disabled, 'deleted', now)))) {
     throw new AdminNotFoundError('This business has no WhatsApp connection.');
   }
   try {
@@ -412,8 +412,6 @@ export async function deleteConnection(
   } catch (error) {
     deps.onSecretDeletionFailed?.(error);
   }
-  const disabled: StoredConnection = { ...connection, status: 'disabled', verified: false, updatedAt: now.toISOString() };
-  await publish(deps, changedEvent(disabled, 'deleted', now));
   return { connection: disabled };
 }
 
@@ -510,7 +508,6 @@ export async function testConnection(
   if (!(await deps.connections.recordTest(connection.connectionId, connection.credentialsUpdatedAt, record, now, testedEvent))) {
     throw new AdminConflictError('The connection changed while it was being tested; test it again.');
   }
-  const { attention: previousAttention, ...unmarked } = connection;
   const attention = clearAttention ? undefined : (marked ?? previousAttention);
   const tested: StoredConnection = {
     ...unmarked,
@@ -536,7 +533,7 @@ async function markRejected(deps: ConnectionAdminDeps, connection: StoredConnect
     const outcome = await reportCredentialsRejected(
       connection,
       code,
-      { attention: deps.attention, events: deps.events, clock: { now: () => now }, ...(deps.onEventPublishFailed && { onEventPublishFailed: deps.onEventPublishFailed }) },
+      { attention: deps.attention, clock: { now: () => now } },
       { credentialsUpdatedAt: connection.credentialsUpdatedAt },
     );
     return outcome === 'marked' ? { reason: 'credentials-rejected', code, at: now.toISOString() } : undefined;
@@ -561,7 +558,11 @@ function definedOnly<T extends Record<string, unknown>>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => typeof v === 'string' && v.length > 0)) as Partial<T>;
 }
 
-function changedEvent(connection: StoredConnection, change: 'saved' | 'tested' | 'deleted', at: Date): DomainEvent {
+function changedEvent(
+  connection: Pick<StoredConnection, 'businessId' | 'connectionId' | 'provider' | 'status' | 'verified'>,
+  change: 'saved' | 'tested' | 'deleted',
+  at: Date,
+): DomainEvent {
   return {
     detailType: 'connection.changed',
     detail: {
@@ -575,13 +576,4 @@ function changedEvent(connection: StoredConnection, change: 'saved' | 'tested' |
       at: at.toISOString(),
     },
   };
-}
-
-/** Events follow durable changes: a failed publish is reported, never turned into a failed request. */
-async function publish(deps: Pick<ConnectionAdminDeps, 'events' | 'onEventPublishFailed'>, event: DomainEvent): Promise<void> {
-  try {
-    await deps.events.publish([event]);
-  } catch (error) {
-    deps.onEventPublishFailed?.(error);
-  }
 }

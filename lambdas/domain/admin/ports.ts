@@ -1,6 +1,6 @@
 import type { ConnectionAttention } from '../connection-attention';
 import type { ProviderName } from '../providers';
-import type { DisabledReason, HandoffActor } from '../events';
+import type { DisabledReason, DomainEvent, HandoffActor } from '../events';
 import type { ConnectionFacts, HistoryImportView, LastTest, SetupResult } from './contract';
 
 /**
@@ -117,18 +117,21 @@ export interface AdminConnectionStore {
    * connection and releases the number it held before, if another.
    * Resolves with the stored connection, or `undefined` when it is no longer current (a DELETE got
    * in between). Throws `NumberInUseError` when another business's connection holds the number.
+   * `event` is written as the connection's outbox entry (see `outbox.ts`) in the same transaction:
+   * announced exactly when the save applied.
    */
-  save(fields: ConnectionFields, at: Date): Promise<StoredConnection | undefined>;
+  save(fields: ConnectionFields, at: Date, event?: DomainEvent): Promise<StoredConnection | undefined>;
   /**
-   * Atomically: the business has no current connection any more, this one is `disabled`, and its
-   * number is free. False when it was not current.
+   * Atomically: the business has no current connection any more, this one is `disabled` (with
+   * `event` as its outbox entry), and its number is free. False when it was not current.
    */
-  disable(businessId: string, connectionId: string, at: Date): Promise<boolean>;
+  disable(businessId: string, connectionId: string, at: Date, event?: DomainEvent): Promise<boolean>;
   /**
    * Records a test result, only if the connection is still active with the credentials saved at
-   * `credentialsUpdatedAt`. False otherwise (deleted or re-saved meanwhile).
+   * `credentialsUpdatedAt`, with `event` (when given) as the connection's outbox entry in the same
+   * write. False otherwise (deleted or re-saved meanwhile), and nothing is written.
    */
-  recordTest(connectionId: string, credentialsUpdatedAt: string, result: TestRecord, at: Date): Promise<boolean>;
+  recordTest(connectionId: string, credentialsUpdatedAt: string, result: TestRecord, at: Date, event?: DomainEvent): Promise<boolean>;
   /** Records the save's work at the BSP, under the same condition as {@link recordTest}. */
   recordSetup(connectionId: string, credentialsUpdatedAt: string, setup: SetupResult, at: Date): Promise<boolean>;
   /**

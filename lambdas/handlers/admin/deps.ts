@@ -1,5 +1,4 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -12,7 +11,6 @@ import { DynamoDbConnectionAttention } from '../../adapters/dynamodb-connection-
 import { DynamoDbConversationHandoff } from '../../adapters/dynamodb-conversation-handoff';
 import { DynamoDbSendClaimStore } from '../../adapters/dynamodb-send-claim-store';
 import { DynamoDbTemplateRegistry } from '../../adapters/dynamodb-template-registry';
-import { EventBridgePublisher } from '../../adapters/eventbridge-publisher';
 import { SecretsCredentialsStore } from '../../adapters/secrets-credentials-store';
 import { SecretsManagerSecretWriter } from '../../adapters/secrets-manager-secret-writer';
 import { SqsOutboundQueue } from '../../adapters/sqs-outbound-queue';
@@ -90,7 +88,6 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
     }),
     // Validated here, at cold start: a broken definition fails the deploy's first call, not a business's.
     reengagement: templateFileSchema.parse(reengagementJson),
-    events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
     audit: new DynamoDbAuditLog(documents, env.AUDIT_TABLE),
     clock: { now: () => new Date() },
     logger,
@@ -103,12 +100,6 @@ export function createAdminDeps(env: AdminEnv): AdminDeps {
       auditRetentionDays: env.AUDIT_RETENTION_DAYS,
       dedupeTtlDays: env.DEDUPE_TTL_DAYS,
       maxBodyBytes: MAX_ADMIN_BODY_BYTES,
-    },
-    onEventPublishFailed: (error) => {
-      metrics.addMetric(METRIC.eventPublishFailed, 'Count', 1);
-      logger.error('connection.changed could not be published; the change is durable', {
-        error: describeError(error),
-      });
     },
     onCredentialsRejected: (connection, code) => {
       metrics.addMetric(METRIC.connectionCredentialsRejected, 'Count', 1);

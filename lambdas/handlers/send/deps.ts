@@ -105,8 +105,8 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
       },
       // The BSP refused the connection's credentials: flag the connection once for its owner.
       onCredentialsRejected: credentialsRejectedReporter({
+        // The marking write carries its `connection.changed` (outbox entry): no publish here.
         attention: new DynamoDbConnectionAttention(documents, env.CONNECTIONS_TABLE),
-        events: new EventBridgePublisher(new EventBridgeClient(fastClientConfig), env.EVENT_BUS_NAME),
         clock: { now: () => new Date() },
         onRejected: (connection, code) => {
           metrics.addMetric(METRIC.connectionCredentialsRejected, 'Count', 1);
@@ -115,10 +115,6 @@ export function createSendDeps(env: SendEnv): SendHandlerDeps {
         onMarkFailed: (error) => {
           metrics.addMetric(METRIC.connectionAttentionMarkFailed, 'Count', 1);
           logger.error('could not flag the connection for attention; the next rejected send tries again', { error: describeError(error) });
-        },
-        onEventPublishFailed: (error) => {
-          metrics.addMetric(METRIC.eventPublishFailed, 'Count', 1);
-          logger.error('connection.changed not published; the attention marker is stored', { error: describeError(error) });
         },
       }),
     },

@@ -90,12 +90,34 @@ describe('admin connections (domain)', () => {
     const { view, created } = await putConnection(BUSINESS, body(), h.deps);
     expect(created).toBe(true);
     expect(view.connectionId).toBe('cn_TEST0000000000000000000003');
+    // The save that lost to the DELETE wrote nothing, so announced nothing: one `saved` per applied save.
+    expect(h.events.published.map((e) => (e.detail as { connectionId: string }).connectionId)).toEqual(['cn_TEST0000000000000000000001', view.connectionId]);
   });
 
-  it('gives up with 409 when every save loses to a concurrent DELETE', async () => {
+  it('gives up with 409 when every save loses to a concurrent DELETE, announcing nothing', async () => {
     const h = adminHarness();
     h.store.beforeSave = () => h.store.pointers.delete(BUSINESS);
     await expect(putConnection(BUSINESS, body(), h.deps)).rejects.toBeInstanceOf(AdminConflictError);
+    expect(h.store.outbox.size).toBe(0);
+    expect(h.events.published).toEqual([]);
+  });
+
+  it('writes each connection.changed on the connection item with the change itself (its outbox entry)', async () => {
+    // Prepare
+    const h = adminHarness();
+    const { view } = await putConnection(BUSINESS, body(), h.deps);
+    const afterSave = h.store.outbox.get(view.connectionId!);
+
+    // Act
+    await testConnection(BUSINESS, {}, h.deps);
+    const afterTest = h.store.outbox.get(view.connectionId!);
+    await deleteConnection(BUSINESS, h.deps);
+
+    // Assess
+    expect(afterSave?.detail).toEqual(expect.objectContaining({ change: 'saved', status: 'active', verified: false }));
+    expect(afterTest?.detail).toEqual(expect.objectContaining({ change: 'tested', verified: true }));
+    expect(h.store.outbox.get(view.connectionId!)?.detail).toEqual(expect.objectContaining({ change: 'deleted', status: 'disabled', verified: false }));
+    expect(h.store.writes.filter((w) => w.startsWith('save') || w.startsWith('test') || w.startsWith('disable'))).toHaveLength(3);
   });
 
   it('deletes: disabled, unverified, secret scheduled for deletion; a second delete and a test are 404; the next PUT makes a new id', async () => {
@@ -194,6 +216,8 @@ describe('admin connections (domain)', () => {
       };
       await expect(testConnection(BUSINESS, {}, h.deps)).rejects.toBeInstanceOf(AdminConflictError);
       expect((await getConnection(BUSINESS, h.deps)).verified).toBe(false);
+      // The test's write was refused, and its `tested` with it: the two saves' events only.
+      expect(h.events.published.map((e) => (e.detail as { change: string }).change)).toEqual(['saved', 'saved']);
     });
   });
 });

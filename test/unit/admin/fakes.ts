@@ -18,6 +18,7 @@ import type {
 } from '../../../lambdas/domain/admin/ports';
 import type { ConnectionCheck, ConnectionTester, ProviderCredentials, TestTarget } from '../../../lambdas/domain/bsp';
 import type { ConnectionAttention, ConnectionAttentionStore, MarkCondition } from '../../../lambdas/domain/connection-attention';
+import type { DomainEvent } from '../../../lambdas/domain/events';
 import type { ProviderName } from '../../../lambdas/domain/providers';
 import type { OutboundMessage } from '../../../lambdas/domain/outbound/contract';
 import type { OutboundQueue } from '../../../lambdas/domain/outbound/ports';
@@ -38,6 +39,19 @@ export class InMemoryAdminConnectionStore implements AdminConnectionStore, Conne
   readonly writes: string[] = [];
   /** Runs before `save` writes (to simulate a concurrent DELETE or a rival's claim). */
   beforeSave?: () => void;
+  /** Each connection's outbox entry: the event its last announcing write carried. */
+  readonly outbox = new Map<string, DomainEvent>();
+  /**
+   * Where written entries go, as the event relay publishes them from the stream (the harness's
+   * recording bus): only writes that applied ever reach it.
+   */
+  relay?: { published: DomainEvent[] };
+
+  private announce(connectionId: string, event: DomainEvent | undefined): void {
+    if (!event) return;
+    this.outbox.set(connectionId, event);
+    this.relay?.published.push(event);
+  }
 
   async current(businessId: string) {
     const id = this.pointers.get(businessId);
@@ -56,7 +70,7 @@ export class InMemoryAdminConnectionStore implements AdminConnectionStore, Conne
     this.pointers.delete(businessId);
     this.writes.push(`abandon ${businessId} ${connectionId}`);
   }
-  async save(fields: ConnectionFields, at: Date) {
+  async save(fields: ConnectionFields, at: Date, event?: DomainEvent) {
     this.beforeSave?.();
     if (this.pointers.get(fields.businessId) !== fields.connectionId) return undefined;
     const key = `${fields.provider}#${fields.providerNumberId}`;
@@ -79,9 +93,10 @@ export class InMemoryAdminConnectionStore implements AdminConnectionStore, Conne
     };
     this.items.set(fields.connectionId, item);
     this.writes.push(`save ${fields.connectionId}`);
+    this.announce(fields.connectionId, event);
     return structuredClone(item);
   }
-  async disable(businessId: string, connectionId: string, at: Date) {
+  async disable(businessId: string, connectionId: string, at: Date, event?: DomainEvent) {
     if (this.pointers.get(businessId) !== connectionId) return false;
     const item = this.items.get(connectionId);
     if (!item) return false;
@@ -90,9 +105,10 @@ export class InMemoryAdminConnectionStore implements AdminConnectionStore, Conne
     if (this.claims.get(key)?.connectionId === connectionId) this.claims.delete(key);
     Object.assign(item, { status: 'disabled', verified: false, updatedAt: at.toISOString() });
     this.writes.push(`disable ${connectionId}`);
+    this.announce(connectionId, event);
     return true;
   }
-  async recordTest(connectionId: string, credentialsUpdatedAt: string, result: TestRecord, at: Date) {
+  async recordTest(connectionId: string, credentialsUpdatedAt: string, result: TestRecord, at: Date, event?: DomainEvent) {
     const item = this.items.get(connectionId);
     if (!item || item.status !== 'active' || item.credentialsUpdatedAt !== credentialsUpdatedAt) return false;
     Object.assign(item, {
@@ -104,15 +120,17 @@ export class InMemoryAdminConnectionStore implements AdminConnectionStore, Conne
     });
     if (result.clearAttention) delete item.attention;
     this.writes.push(`test ${connectionId}`);
+    this.announce(connectionId, event);
     return true;
   }
   /** `DynamoDbConnectionAttention`'s conditional write: active, not marked, and (asked) the same credentials. */
-  async markNeedsAttention(connectionId: string, attention: ConnectionAttention, only?: MarkCondition) {
+  async markNeedsAttention(connectionId: string, attention: ConnectionAttention, only?: MarkCondition, eventFor?: (verified: boolean) => DomainEvent) {
     const item = this.items.get(connectionId);
     if (!item || item.status !== 'active' || item.attention) return undefined;
     if (only && item.credentialsUpdatedAt !== only.credentialsUpdatedAt) return undefined;
     item.attention = attention;
     this.writes.push(`attention ${connectionId}`);
+    this.announce(connectionId, eventFor?.(item.verified));
     return { verified: item.verified };
   }
   async recordSetup(connectionId: string, credentialsUpdatedAt: string, setup: SetupResult, at: Date) {
@@ -288,6 +306,7 @@ export interface AdminHarness {
   /** The Meta and 360dialog accounts' templates behind the real Cloud API template port. */
   metaTemplates: FakeCloudTemplates;
   dialogTemplates: FakeCloudTemplates;
+  /** The events the connection store's applied writes carried, as the event relay publishes them. */
   events: RecordingEvents;
   audit: MemoryAuditLog;
   now: { value: Date };
@@ -307,7 +326,9 @@ export function adminHarness(): AdminHarness {
   const contentApi = new FakeContentApi();
   const meta = fakeCloudBsp('meta');
   const dialog360 = fakeCloudBsp('360dialog');
+  // The connection writes' outbox entries, as the event relay publishes them.
   const events = new RecordingEvents();
+  store.relay = events;
   const audit = new MemoryAuditLog();
   const now = { value: new Date('2026-11-27T10:00:00.000Z') };
   let ids = 0;
@@ -328,7 +349,6 @@ export function adminHarness(): AdminHarness {
     templates: registry,
     templateBsps: { twilio: new TwilioTemplateBsp(contentApi), meta: meta.bsp, '360dialog': dialog360.bsp },
     reengagement,
-    events,
     audit,
     clock: { now: () => new Date(now.value) },
     newConnectionId: () => `cn_TEST${String(++ids).padStart(22, '0')}`,

@@ -1,18 +1,21 @@
 import type { Connection } from '../../../lambdas/domain/connection';
-import { credentialsRejectedReporter, reportCredentialsRejected, type ConnectionAttention, type ConnectionAttentionStore } from '../../../lambdas/domain/connection-attention';
+import { credentialsRejectedReporter, reportCredentialsRejected, type ConnectionAttention, type ConnectionAttentionStore, type MarkCondition } from '../../../lambdas/domain/connection-attention';
+import type { DomainEvent } from '../../../lambdas/domain/events';
 import { conversationIdFor } from '../../../lambdas/domain/ids';
 import { sendOutbound } from '../../../lambdas/domain/outbound/send-outbound';
 import { classifyTwilioHttpError } from '../../../lambdas/providers/whatsapp/twilio/send/errors';
 import { classifyCloudApiFailure } from '../../../lambdas/providers/whatsapp/cloud-api/errors';
-import { RecordingEvents } from '../../support/fakes';
 import { BUSINESS, CUSTOMER, connection, sendHarness } from '../outbound/fakes';
 
-/** Marks like the DynamoDB adapter: once per connection. */
+/** Marks like the DynamoDB adapter: once per connection, the event written with the mark (a verified connection's). */
 class OnceStore implements ConnectionAttentionStore {
   readonly marks: Array<{ connectionId: string; attention: ConnectionAttention }> = [];
-  async markNeedsAttention(connectionId: string, attention: ConnectionAttention) {
+  /** The outbox entries the marking writes carried: what the event relay publishes. */
+  readonly outbox: DomainEvent[] = [];
+  async markNeedsAttention(connectionId: string, attention: ConnectionAttention, _only?: MarkCondition, eventFor?: (verified: boolean) => DomainEvent) {
     if (this.marks.some((mark) => mark.connectionId === connectionId)) return undefined;
     this.marks.push({ connectionId, attention });
+    if (eventFor) this.outbox.push(eventFor(true));
     return { verified: true };
   }
 }
@@ -21,21 +24,20 @@ const active: Connection = { ...connection, status: 'active' };
 const clock = { now: () => new Date('2026-11-26T12:00:00Z') };
 
 describe('credentials rejected', () => {
-  it('marks the connection once and announces it once, however many sends are refused', async () => {
+  it('marks the connection once and announces it once (with the mark), however many sends are refused', async () => {
     // Prepare
     const attention = new OnceStore();
-    const events = new RecordingEvents();
     const rejected: string[] = [];
 
     // Act
     const outcomes = [];
-    for (let i = 0; i < 3; i++) outcomes.push(await reportCredentialsRejected(active, '20003', { attention, events, clock, onRejected: (_c, code) => rejected.push(code) }));
+    for (let i = 0; i < 3; i++) outcomes.push(await reportCredentialsRejected(active, '20003', { attention, clock, onRejected: (_c, code) => rejected.push(code) }));
 
     // Assess
     expect(outcomes).toEqual(['marked', 'already-marked', 'already-marked']);
     expect(rejected).toHaveLength(3);
     expect(attention.marks).toEqual([{ connectionId: active.connectionId, attention: { reason: 'credentials-rejected', code: '20003', at: '2026-11-26T12:00:00.000Z' } }]);
-    expect(events.published).toEqual([
+    expect(attention.outbox).toEqual([
       {
         detailType: 'connection.changed',
         detail: expect.objectContaining({ change: 'needs-attention', connectionId: active.connectionId, verified: true, attention: { reason: 'credentials-rejected', code: '20003' } }),
@@ -48,7 +50,6 @@ describe('credentials rejected', () => {
     const failures: unknown[] = [];
     const report = credentialsRejectedReporter({
       attention: { markNeedsAttention: () => Promise.reject(new Error('table down')) },
-      events: new RecordingEvents(),
       clock,
       onMarkFailed: (error) => failures.push(error),
     });
