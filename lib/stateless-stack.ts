@@ -305,7 +305,9 @@ export class StatelessStack extends Stack {
     });
     withAction(scheduledDlqAlarm, alarmAction);
     const scheduled = { encryptionKey: key, deadLetterQueue: this.scheduledDeadLetterQueue, alarmAction };
-    const putEvents = new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [eventBus.eventBusArn] });
+    // No events:PutEvents for the scheduled jobs: their events (window.expiring, the watchdog's
+    // send.failed, the reconciler's message.received) ride on their writes as outbox entries, and
+    // the event relay publishes them from the tables' streams.
     const dynamoKms = kmsViaService(key, this, 'dynamodb', DYNAMODB_KMS_ACTIONS);
 
     // Window expiry: reads one expiry bucket at a time through the GSI (never a scan), so its cost
@@ -328,7 +330,6 @@ export class StatelessStack extends Stack {
     );
     this.window.echoFunction.addToRolePolicy(dynamoStatement(tables.conversations, ['dynamodb:UpdateItem']));
     this.window.echoFunction.addToRolePolicy(dynamoKms);
-    this.window.echoFunction.addToRolePolicy(putEvents);
 
     // Outcome watchdog: reads only overdue entries of the sparse byOutcomeDeadline index.
     this.outcomeWatchdog = new ScheduledFunction(this, 'OutcomeWatchdog', {
@@ -348,7 +349,6 @@ export class StatelessStack extends Stack {
     );
     this.outcomeWatchdog.echoFunction.addToRolePolicy(dynamoStatement(tables.messages, ['dynamodb:UpdateItem']));
     this.outcomeWatchdog.echoFunction.addToRolePolicy(dynamoKms);
-    this.outcomeWatchdog.echoFunction.addToRolePolicy(putEvents);
 
     // Template sync: every template's approval status can change (approved → paused/disabled by
     // WhatsApp), so each run visits every business that has templates, lists its templates, and
@@ -441,7 +441,6 @@ export class StatelessStack extends Stack {
     );
     // The scheduled function already holds the SQS producer key actions (for its DLQ): they cover
     // the inbound queue too, through the same kms:ViaService condition.
-    reconcile.addToRolePolicy(putEvents);
     allowConnectionSecretsRead(reconcile, key, {
       secretNamePrefix: stateful.secretNamePrefix,
       reason:

@@ -111,7 +111,9 @@ export interface AdminFunctionProps {
  * - send: SendMessage on the outbound queue, and Put (conditional) / Get of its idempotency claim
  *   in the dedupe table; templates: Query/Get/Put/Update;
  * - audit: PutItem only (records are never changed by the API);
- * - announce: PutEvents on our bus; the key only through DynamoDB, SQS and Secrets Manager.
+ * - announce: nothing directly (its `connection.changed` events are outbox entries on the connection
+ *   writes, published by the event relay), so no PutEvents; the key only through DynamoDB, SQS and
+ *   Secrets Manager.
  */
 export class AdminFunction extends Construct {
   /** The function. */
@@ -191,9 +193,6 @@ export class AdminFunction extends Construct {
     // --- The outbound queue (the admin API's "send" is one more producer of the outbound contract).
     allow(new iam.PolicyStatement({ actions: ['sqs:SendMessage'], resources: [props.outboundQueue.queueArn] }));
     allow(kmsViaService(props.encryptionKey, stack, 'sqs', SQS_PRODUCER_KMS_ACTIONS));
-
-    // --- EventBridge.
-    allow(new iam.PolicyStatement({ actions: ['events:PutEvents'], resources: [props.eventBus.eventBusArn] }));
 
     // --- Secrets Manager: the connection secrets only, created with our key (KmsKeyId).
     allow(

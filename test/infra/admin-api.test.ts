@@ -201,14 +201,13 @@ describe('admin API and settings page (Cognito)', () => {
       expect(secrets[0]!.Resource).toEqual(CONNECTION_SECRETS_RESOURCE);
     });
 
-    it('SQS: SendMessage on the outbound queue only; EventBridge: PutEvents on our bus only', () => {
+    it('SQS: SendMessage on the outbound queue only; EventBridge: nothing (connection.changed is an outbox entry)', () => {
       const sqs = adminStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('sqs:')));
       expect(sqs.flatMap(actionsOf)).toEqual(['sqs:SendMessage']);
       expect(sqs.flatMap(resourcesOf)).toHaveLength(1);
       expect(isImportOf(sqs[0]!.Resource, id(synthesized.stateful.outboundQueue))).toBe(true);
       const events = adminStatements.filter((statement) => actionsOf(statement).some((action) => action.startsWith('events:')));
-      expect(events.flatMap(actionsOf)).toEqual(['events:PutEvents']);
-      expect(isImportOf(events[0]!.Resource, id(synthesized.stateful.eventBus))).toBe(true);
+      expect(events).toEqual([]);
     });
 
     it('KMS: our key only, only through DynamoDB, SQS, Secrets Manager and S3 (Decrypt, for presigned media links)', () => {

@@ -404,22 +404,24 @@ describe('outbound pipeline', () => {
       });
     });
 
-    it('window: queries the byWindowExpiry index only (no table read), updates conversations, publishes', () => {
+    it('window: queries the byWindowExpiry index only (no table read), updates conversations, publishes nothing directly', () => {
       const { tables, eventBus } = synthesized.stateful;
       const fn = functions.window;
       expect(actionsOn(fn, tables.conversations, '/index/byWindowExpiry')).toEqual(['dynamodb:Query']);
       expect(actionsOn(fn, tables.conversations)).toEqual(['dynamodb:UpdateItem']);
-      expect(actionsOn(fn, eventBus)).toEqual(['events:PutEvents']);
+      // window.expiring rides on the expiring mark (outbox): no PutEvents.
+      expect(actionsOn(fn, eventBus)).toEqual([]);
       expect(env(fn).WINDOW_LEAD_MINUTES).toBe('60');
       expect(dynamoResourcesOf(fn)).toHaveLength(2);
     });
 
-    it('outcome watchdog: queries the byOutcomeDeadline index only, updates messages, publishes', () => {
+    it('outcome watchdog: queries the byOutcomeDeadline index only, updates messages, publishes nothing directly', () => {
       const { tables, eventBus } = synthesized.stateful;
       const fn = functions.outcomeWatchdog;
       expect(actionsOn(fn, tables.messages, '/index/byOutcomeDeadline')).toEqual(['dynamodb:Query']);
       expect(actionsOn(fn, tables.messages)).toEqual(['dynamodb:UpdateItem']);
-      expect(actionsOn(fn, eventBus)).toEqual(['events:PutEvents']);
+      // send.failed rides on the failed mark (outbox): no PutEvents.
+      expect(actionsOn(fn, eventBus)).toEqual([]);
       expect(dynamoResourcesOf(fn)).toHaveLength(2);
     });
 
