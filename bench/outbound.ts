@@ -17,7 +17,7 @@ import { conversationIdFor } from '../lambdas/domain/ids';
 import { windowAfter } from '../lambdas/domain/window';
 import { startLocalRuntime } from '../local/runtime';
 import type { MotoServer } from '../local/moto';
-import { busyFraction, startMotoMeter } from './moto-meter';
+import { busyFraction, startMotoMeter, type MotoMeter } from './moto-meter';
 
 const CONVERSATIONS = 100;
 const BACKLOG_MESSAGES = Number(process.env.BENCH_OUTBOUND_MESSAGES ?? 300);
@@ -44,6 +44,15 @@ export interface OutboundFigures {
   motoCallsPerMessage: number;
   /** The calls behind that figure, by action, per message. */
   motoCallMix: Record<string, number>;
+  /** The same figure without the payload archive's S3 PutObject (the audit log, issue #11). */
+  motoCallsPerMessageWithoutArchive: number;
+  /**
+   * When the GetSecretValue calls of that window happened, in seconds after the first send: the
+   * send Lambda and the webhook each cache the secret for 300 s, so every read is a cache miss.
+   */
+  secretReadsAtSeconds: number[];
+  /** The PutEvents of that window and the events they carried (the relay batches up to 10 per call). */
+  relayed: { calls: number; events: number };
   /** Share of the drain during which moto had at least one of those calls in flight. */
   motoBusyFraction: number;
   /** Mean time moto took per call (ms). */
@@ -54,12 +63,23 @@ export interface OutboundFigures {
   ratioToMotoCeiling: number;
 }
 
-/** Waits until no metered work call has started for `quietMs`. */
-async function waitForQuiet(meter: { callsSince(from: number): Array<{ action: string; startedAt: number }> }, isWork: (call: { action: string }) => boolean, quietMs: number, timeoutMs: number): Promise<void> {
+/**
+ * Waits until the pipeline is quiet: no metered work call in flight, none started or ended for
+ * `quietMs`, and every stream poller has read its stream again since the last one ended (`GetRecords`
+ * calls started after it and answered). Keying on ended calls alone declared quiet while the event
+ * relay was still reading the records of the last status callbacks (a GetRecords against a busy moto
+ * takes longer than the quiet period), so its PutEvents fell outside the count.
+ */
+async function waitForQuiet(meter: MotoMeter, isWork: (call: { action: string }) => boolean, streamPollers: number, quietMs: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const last = meter.callsSince(Date.now() - quietMs).filter(isWork);
-    if (last.length === 0 || Date.now() > deadline) return;
+    const now = Date.now();
+    if (now > deadline) throw new Error(`the pipeline did not go quiet within ${timeoutMs} ms`);
+    const busy = meter.inFlight().some(isWork);
+    const recent = meter.callsSince(now - 120_000);
+    const lastWork = Math.max(0, ...recent.filter(isWork).map((call) => call.endedAt), ...meter.inFlight().filter(isWork).map((call) => call.startedAt));
+    const streamReadsSince = recent.filter((call) => call.action === 'DynamoDBStreams.GetRecords' && call.startedAt > lastWork).length;
+    if (!busy && now - lastWork >= quietMs && streamReadsSince >= 2 * streamPollers) return;
     await new Promise((r) => setTimeout(r, 100));
   }
 }
@@ -97,8 +117,8 @@ async function motoCeiling(env: Record<string, string>, calls: Array<{ action: s
     'SQS.DeleteMessageBatch': () => sqs.send(new DeleteMessageBatchCommand({ QueueUrl: env.OUTBOUND_QUEUE_URL!, Entries: [{ Id: '0', ReceiptHandle: 'none' }] })).catch(() => undefined),
     'SQS.ChangeMessageVisibility': () => sqs.send(new ChangeMessageVisibilityCommand({ QueueUrl: env.OUTBOUND_QUEUE_URL!, ReceiptHandle: 'none', VisibilityTimeout: 1 })).catch(() => undefined),
     'AWSEvents.PutEvents': () => eventBridge.send(new PutEventsCommand({ Entries: [{ EventBusName: env.EVENT_BUS_NAME!, Source: 'bench', DetailType: 'bench', Detail: '{}' }] })),
-    // The meter names S3's REST calls `other`: the payload archive's PutObject.
-    other: (i) =>
+    // The payload archive's PutObject.
+    'S3.PutObject': (i) =>
       env.ARCHIVE_BUCKET
         ? s3.send(new PutObjectCommand({ Bucket: env.ARCHIVE_BUCKET, Key: `bench/ceiling/${i}-${Math.random()}.json`, Body: 'x'.repeat(1_000) }))
         : Promise.resolve(),
@@ -262,11 +282,18 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
     const drainCalls = meter.callsSince(started).filter((call) => call.startedAt >= started && call.endedAt <= ended && isWork(call));
     // Every message's sent, delivered and read callbacks stored, and the relay quiet again.
     await waitFor(() => simulator.messages().slice(0, BACKLOG_MESSAGES).every((m) => m.status === 'read'), 120_000, 'the status callbacks');
-    await waitForQuiet(meter, isWork, 750, 60_000);
+    // A message's status moves to `read` when its last callback is scheduled, not when the webhook
+    // has answered it: wait for the callbacks themselves, then for the relay to publish their events.
+    await simulator.idle();
+    await waitForQuiet(meter, isWork, runtime.streamConsumers.length, 750, 60_000);
     const settled = Date.now();
     const messageCalls = meter.callsSince(started).filter((call) => call.startedAt >= started && call.endedAt <= settled && isWork(call));
     const motoCallMix: Record<string, number> = {};
     for (const call of messageCalls) motoCallMix[call.action] = (motoCallMix[call.action] ?? 0) + 1 / BACKLOG_MESSAGES;
+    const archiveWrites = messageCalls.filter((call) => call.action === 'S3.PutObject').length;
+    const putEvents = messageCalls.filter((call) => call.action === 'AWSEvents.PutEvents');
+    const relayed = { calls: putEvents.length, events: putEvents.reduce((sum, call) => sum + (call.entries ?? 0), 0) };
+    const secretReadsAtSeconds = messageCalls.filter((call) => call.action === 'secretsmanager.GetSecretValue').map((call) => (call.startedAt - started) / 1000);
     // moto's own ceiling for the send path's calls: the same mix, straight from the SDK, at the
     // same concurrency, in this run.
     const ceiling = await motoCeiling(runtime.env, drainCalls, BACKLOG_MESSAGES, POLLERS);
@@ -291,6 +318,9 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
       enqueueToBspP99Ms: percentile(latencies, 99),
       consumers: sendConsumer.pollers.length,
       motoCallsPerMessage: messageCalls.length / BACKLOG_MESSAGES,
+      motoCallsPerMessageWithoutArchive: (messageCalls.length - archiveWrites) / BACKLOG_MESSAGES,
+      secretReadsAtSeconds,
+      relayed,
       motoCeilingPerSecond: ceiling,
       ratioToMotoCeiling: pipelinePerSecond / ceiling,
       motoCallMix,

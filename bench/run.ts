@@ -10,6 +10,8 @@
  *    round trips the handler must make (TransactWriteItems + SendMessage). Goal: p99 ≤ 3×.
  * 4. Outbound throughput against the local Twilio simulator next to its raw accept rate, and the
  *    time from enqueue to the BSP accepting. Goal: ≥ 70% of the raw rate (see bench/outbound.ts).
+ * 4b. A fault run: 60 replies in 10 conversations while the Twilio simulator answers 429, refused
+ *    5xx and lost answers; every reply sent once, in order, none lost (see bench/fault-run.ts).
  * 5. The settings page's bundle, raw and gzipped (no goal given; printed so growth is seen).
  * 3b. A Meta batch of 50 messages in one POST against 50 single POSTs and one single POST (goal:
  *    the batch is acknowledged in ≤ 3× one message's warm latency; see bench/meta-batch.ts).
@@ -27,6 +29,7 @@ import { build, type Plugin } from 'esbuild';
 import { WEBHOOK_BUNDLING } from '../lib/bundling';
 import { motoClientEnv, startMoto } from '../local/moto';
 import { benchMetaBatch, META_BATCH_SIZE, purgeBetweenRounds, rawBatchWrites, seedMetaBench, type MetaBatchFigures } from './meta-batch';
+import { benchFaultRun } from './fault-run';
 import { benchOutbound } from './outbound';
 import { buildWeb } from '../web/build';
 import { provisionFromTemplates } from '../local/resources';
@@ -292,8 +295,23 @@ async function main(): Promise<void> {
     .join(', ');
   console.log(`   ÷ moto's own ceiling           ${outbound.motoCeilingPerSecond.toFixed(1).padStart(8)} msg/s   ratio ${outbound.ratioToMotoCeiling.toFixed(2)}, ${verdict(outbound.ratioToMotoCeiling >= 0.9)} (≥ 0.9; the send path's call mix replayed directly, same concurrency)`);
   console.log(`   AWS calls per sent message     ${outbound.motoCallsPerMessage.toFixed(1).padStart(8)}         ${verdict(outbound.motoCallsPerMessage <= 6)} (≤ 6; with its 3 status callbacks and the event relay's PutEvents)`);
+  console.log(`   calls per sent message: ${outbound.motoCallsPerMessage.toFixed(1)} (${outbound.motoCallsPerMessageWithoutArchive.toFixed(1)} without the archive's S3 writes; the archive is issue #11's audit log)`);
+  const secretReads = outbound.secretReadsAtSeconds;
+  const early = secretReads.filter((at) => at < 5).length;
+  console.log(`   event relay                    ${outbound.relayed.events} events in ${outbound.relayed.calls} PutEvents (counted: the window closes once the relay has read its streams again after the last call)`);
+  console.log(`   GetSecretValue                 ${secretReads.length} in the window (${early} in its first 5 s, ${secretReads.length - early} later; cache TTL 300 s)`);
   console.log(`   where the time goes: moto      ${ms(outbound.motoMeanCallMs)} per call on average, moto busy ${(outbound.motoBusyFraction * 100).toFixed(0)}% of the drain`);
   console.log(`                                  (${mix})\n`);
+
+  const fault = await benchFaultRun();
+  const f = fault.faults;
+  console.log(`4b. Fault run: send Lambda → Twilio simulator, ${fault.conversations} conversations × ${fault.messages / fault.conversations} replies, interleaved`);
+  console.log(`   faults: ${(f.rate429 ?? 0) * 100}% 429 (Retry-After ${f.retryAfterSeconds} s), ${(f.rate5xx ?? 0) * 100}% refused 5xx, ${(f.rateLostAnswer ?? 0) * 100}% lost answers`);
+  console.log(`   send env: ${Object.entries(fault.sendEnv).map(([key, value]) => `${key}=${value}`).join(' ')}`);
+  const faultOk = fault.sentOnce === fault.messages && fault.conversationsInOrder === fault.conversations && fault.lost === 0 && fault.duplicates === 0 && fault.dlqDepth === 0 && fault.failed === 0;
+  console.log(`   sent once ${fault.sentOnce}/${fault.messages}   in order ${fault.conversationsInOrder}/${fault.conversations} conversations   lost ${fault.lost}   duplicates ${fault.duplicates}   DLQ ${fault.dlqDepth}   failed ${fault.failed}   not accepted ${fault.notAccepted}`);
+  console.log(`   simulator: ${fault.simulator.requests} requests, ${fault.simulator.accepted} accepted, ${fault.simulator.rejected429} × 429, ${fault.simulator.refused5xx} refused 5xx, ${fault.simulator.lostAnswers} lost answers`);
+  console.log(`   drained in ${fault.drainSeconds.toFixed(1)} s${fault.timedOut ? ' (TIMED OUT)' : ''}, ${verdict(faultOk)} (every reply once, in order, none lost, DLQ empty, none failed)\n`);
 
   const page = settingsPageSize();
   console.log('5. Settings page (web/, minified, as CloudFront serves it)');
@@ -315,6 +333,7 @@ async function main(): Promise<void> {
       withoutArchiveP99: percentile(warm.handlerWithoutArchive, 99),
     },
     outbound,
+    faultRun: fault,
     settingsPageBytes: page,
   };
   writeFileSync(join(OUT, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
