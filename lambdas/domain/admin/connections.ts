@@ -421,8 +421,8 @@ export async function deleteConnection(
  * credentials and sender passed; the credentials step passes only when the number is known (a
  * Meta connection saved without one learns it from that step's `facts`). The result is recorded only for the credentials
  * it tested: a re-save or delete during the test makes it a 409.
- * The `attention` marker follows the credentials step: the BSP refusing them (`credentialsRejected`)
- * marks the connection like a refused send does (one conditional write, for these credentials only;
+ * The `attention` marker follows the credentials step: the BSP refusing credentials that had passed
+ * before (`credentialsRejected` on a verified connection) marks the connection like a refused send does (one conditional write, for these credentials only;
  * `connection.changed` needs-attention only when this test marked it); the BSP accepting them
  * removes the marker in the test's own write (announced as `tested`).
  * Throws `BspUnavailableError` (502) when the BSP could not give a verdict; nothing is recorded then.
