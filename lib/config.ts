@@ -77,7 +77,6 @@ export const VISIBILITY_TIMEOUT_PER_CONSUMER_TIMEOUT = 6;
 /** Receives before a message moves to its queue's DLQ. */
 export const DEFAULT_MAX_RECEIVE_COUNT = 5;
 
-/** The webhook answers the BSP; BSPs time out after ~15 s (Twilio), so we must answer well before. */
 /**
  * Receives before an OUTBOUND record moves to its DLQ: only a safety net for poison records. The
  * send Lambda's retry budget lives on the message record (attempts and a deadline), and a record
@@ -86,6 +85,7 @@ export const DEFAULT_MAX_RECEIVE_COUNT = 5;
  */
 export const OUTBOUND_MAX_RECEIVE_COUNT = 50;
 
+/** The webhook answers the BSP; BSPs time out after ~15 s (Twilio), so we must answer well before. */
 export const WEBHOOK_TIMEOUT_SECONDS = 10;
 
 /** Default values of the webhook's tunables, passed to it as environment variables. */
