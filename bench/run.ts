@@ -27,6 +27,7 @@ import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynam
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { build, type Plugin } from 'esbuild';
 import { WEBHOOK_BUNDLING } from '../lib/bundling';
+import { LOCAL_SDK_TIMEOUTS, sdkTimeoutEnvironment } from '../lib/scaling';
 import { motoClientEnv, startMoto } from '../local/moto';
 import { benchMetaBatch, META_BATCH_SIZE, purgeBetweenRounds, rawBatchWrites, seedMetaBench, type MetaBatchFigures } from './meta-batch';
 import { benchFaultRun } from './fault-run';
@@ -146,7 +147,9 @@ async function warmLatency(
       businessId: 'bench',
     });
     await seedMetaBench({ endpoint: moto.endpoint, region: resources.region, connectionsTable: env.CONNECTIONS_TABLE, secretPrefix: 'echo-whatsapp' });
-    Object.assign(process.env, env, { POWERTOOLS_SERVICE_NAME: 'bench' });
+    // The deployed 3 s request timeout is enforced now; moto on a busy laptop (a 50-item transaction
+    // of the Meta batch) needs the local runtime's limits, or the bench measures 503s.
+    Object.assign(process.env, env, sdkTimeoutEnvironment(LOCAL_SDK_TIMEOUTS), { POWERTOOLS_SERVICE_NAME: 'bench' });
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { handler } = require(bundleFile) as {
       handler: (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
