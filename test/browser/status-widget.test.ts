@@ -76,7 +76,7 @@ describe('status widget on the dashboard', () => {
     await widget().screenshot({ path: join(SCREENSHOTS, 'widget-1-not-connected.png') });
   });
 
-  it('says Needs attention, and why, when the BSP rejected the saved credentials at the test', async () => {
+  it('says Needs attention, and why, when the saved number failed its test', async () => {
     // Prepare
     await admin('PUT', 'connection', { provider: 'twilio', twilio: { accountSid, authToken: randomBytes(16).toString('hex'), whatsappNumber: number } });
     await admin('POST', 'connection/test', {});
@@ -87,8 +87,8 @@ describe('status widget on the dashboard', () => {
     // Assess
     await expectAttribute(widget(), 'data-state', 'attention');
     expect(await page.getByTestId('widget-status').innerText()).toBe('Needs attention');
-    // The test marked the connection (Twilio 20003): the widget names the rejected credentials.
-    await expectText(page.getByTestId('widget-reason'), /rejected this number.s credentials/i);
+    // Never verified: a failed setup test, not a needs-attention marker (that is for credentials that worked).
+    await expectText(page.getByTestId('widget-reason'), /last connection test failed/i);
     await widget().screenshot({ path: join(SCREENSHOTS, 'widget-2-attention.png') });
   });
 
