@@ -11,6 +11,8 @@ export interface MeteredCall {
   action: string;
   startedAt: number;
   endedAt: number;
+  /** moto's HTTP status. */
+  status?: number;
   /** For `AWSEvents.PutEvents`: the events it carried. */
   entries?: number;
 }
@@ -78,7 +80,7 @@ export async function startMotoMeter(motoEndpoint: string): Promise<MotoMeter> {
           upstreamResponse.pipe(res);
           upstreamResponse.on('end', () => {
             running.delete(call);
-            calls.push({ ...call, endedAt: Date.now() });
+            calls.push({ ...call, endedAt: Date.now(), status: upstreamResponse.statusCode });
           });
         },
       );

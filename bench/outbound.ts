@@ -53,6 +53,8 @@ export interface OutboundFigures {
   secretReadsAtSeconds: number[];
   /** The PutEvents of that window and the events they carried (the relay batches up to 10 per call). */
   relayed: { calls: number; events: number };
+  /** Calls of that window moto answered with an error (stream reads and receives included), by action. */
+  answeredWithError: Record<string, number>;
   /** Share of the drain during which moto had at least one of those calls in flight. */
   motoBusyFraction: number;
   /** Mean time moto took per call (ms). */
@@ -293,6 +295,10 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
     const archiveWrites = messageCalls.filter((call) => call.action === 'S3.PutObject').length;
     const putEvents = messageCalls.filter((call) => call.action === 'AWSEvents.PutEvents');
     const relayed = { calls: putEvents.length, events: putEvents.reduce((sum, call) => sum + (call.entries ?? 0), 0) };
+    const answeredWithError: Record<string, number> = {};
+    for (const call of meter.callsSince(started)) {
+      if (call.startedAt >= started && call.endedAt <= settled && (call.status ?? 200) >= 400) answeredWithError[call.action] = (answeredWithError[call.action] ?? 0) + 1;
+    }
     const secretReadsAtSeconds = messageCalls.filter((call) => call.action === 'secretsmanager.GetSecretValue').map((call) => (call.startedAt - started) / 1000);
     // moto's own ceiling for the send path's calls: the same mix, straight from the SDK, at the
     // same concurrency, in this run.
@@ -321,6 +327,7 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
       motoCallsPerMessageWithoutArchive: (messageCalls.length - archiveWrites) / BACKLOG_MESSAGES,
       secretReadsAtSeconds,
       relayed,
+      answeredWithError,
       motoCeilingPerSecond: ceiling,
       ratioToMotoCeiling: pipelinePerSecond / ceiling,
       motoCallMix,

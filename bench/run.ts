@@ -302,6 +302,8 @@ async function main(): Promise<void> {
   const secretReads = outbound.secretReadsAtSeconds;
   const early = secretReads.filter((at) => at < 5).length;
   console.log(`   event relay                    ${outbound.relayed.events} events in ${outbound.relayed.calls} PutEvents (counted: the window closes once the relay has read its streams again after the last call)`);
+  const errors = Object.entries(outbound.answeredWithError).map(([action, count]) => `${action} ${count}`).join(', ');
+  console.log(`   moto answered with an error     ${errors || 'none'}`);
   console.log(`   GetSecretValue                 ${secretReads.length} in the window (${early} in its first 5 s, ${secretReads.length - early} later; cache TTL 300 s)`);
   console.log(`   where the time goes: moto      ${ms(outbound.motoMeanCallMs)} per call on average, moto busy ${(outbound.motoBusyFraction * 100).toFixed(0)}% of the drain`);
   console.log(`                                  (${mix})\n`);
