@@ -52,7 +52,7 @@ export interface OutboundFigures {
    */
   secretReadsAtSeconds: number[];
   /** The PutEvents of that window and the events they carried (the relay batches up to 10 per call). */
-  relayed: { calls: number; events: number };
+  relayed: { calls: number; events: number; expected: number; caughtUp: boolean };
   /** Calls of that window moto answered with an error (stream reads and receives included), by action. */
   answeredWithError: Record<string, number>;
   /** Share of the drain during which moto had at least one of those calls in flight. */
@@ -287,6 +287,14 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
     // A message's status moves to `read` when its last callback is scheduled, not when the webhook
     // has answered it: wait for the callbacks themselves, then for the relay to publish their events.
     await simulator.idle();
+    // …and every one of their events (sent, delivered, read: three per message) relayed. Seen: the
+    // relay still had a third of them to read when the pipeline looked quiet (a busy moto answers a
+    // GetRecords in seconds), so the count waits for the events themselves, then for quiet.
+    const relayedEvents = () => meter.callsSince(started).filter((call) => call.action === 'AWSEvents.PutEvents').reduce((sum, call) => sum + (call.entries ?? 0), 0);
+    const relayCaughtUp = await waitFor(() => relayedEvents() >= 3 * BACKLOG_MESSAGES, 90_000, 'the relay').then(
+      () => true,
+      () => false,
+    );
     await waitForQuiet(meter, isWork, runtime.streamConsumers.length, 750, 60_000);
     const settled = Date.now();
     const messageCalls = meter.callsSince(started).filter((call) => call.startedAt >= started && call.endedAt <= settled && isWork(call));
@@ -326,7 +334,7 @@ async function measure(moto: MotoServer): Promise<OutboundFigures> {
       motoCallsPerMessage: messageCalls.length / BACKLOG_MESSAGES,
       motoCallsPerMessageWithoutArchive: (messageCalls.length - archiveWrites) / BACKLOG_MESSAGES,
       secretReadsAtSeconds,
-      relayed,
+      relayed: { ...relayed, expected: 3 * BACKLOG_MESSAGES, caughtUp: relayCaughtUp },
       answeredWithError,
       motoCeilingPerSecond: ceiling,
       ratioToMotoCeiling: pipelinePerSecond / ceiling,

@@ -301,7 +301,8 @@ async function main(): Promise<void> {
   console.log(`   calls per sent message: ${outbound.motoCallsPerMessage.toFixed(1)} (${outbound.motoCallsPerMessageWithoutArchive.toFixed(1)} without the archive's S3 writes; the archive is issue #11's audit log)`);
   const secretReads = outbound.secretReadsAtSeconds;
   const early = secretReads.filter((at) => at < 5).length;
-  console.log(`   event relay                    ${outbound.relayed.events} events in ${outbound.relayed.calls} PutEvents (counted: the window closes once the relay has read its streams again after the last call)`);
+  const relay = outbound.relayed;
+  console.log(`   event relay                    ${relay.events}/${relay.expected} status events in ${relay.calls} PutEvents${relay.caughtUp ? '' : ' (✖ the relay had not caught up after 90 s: the figure above undercounts its calls)'}`);
   const errors = Object.entries(outbound.answeredWithError).map(([action, count]) => `${action} ${count}`).join(', ');
   console.log(`   moto answered with an error     ${errors || 'none'}`);
   console.log(`   GetSecretValue                 ${secretReads.length} in the window (${early} in its first 5 s, ${secretReads.length - early} later; cache TTL 300 s)`);
