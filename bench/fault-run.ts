@@ -55,6 +55,8 @@ export interface FaultRunFigures {
   sentOnce: number;
   /** Conversations whose accepted replies came in the order they were enqueued. */
   conversationsInOrder: number;
+  /** For each conversation out of order: its replies in the order the simulator accepted them. */
+  outOfOrder: string[][];
   /** Replies the simulator never accepted. */
   lost: number;
   /** Extra acceptances of a reply already accepted. */
@@ -181,6 +183,7 @@ async function measure(): Promise<FaultRunFigures> {
     let lost = 0;
     let duplicates = 0;
     let conversationsInOrder = 0;
+    const outOfOrder: string[][] = [];
     for (const [c, customer] of customers.entries()) {
       // messages() lists acceptances in the order the simulator accepted them.
       const bodies = accepted.filter((message) => message.to === `whatsapp:${customer}`).map((message) => message.body ?? '');
@@ -193,6 +196,7 @@ async function measure(): Promise<FaultRunFigures> {
       }
       const firsts = bodies.filter((text, i) => bodies.indexOf(text) === i);
       if (firsts.length === wanted.length && firsts.every((text, i) => text === wanted[i])) conversationsInOrder++;
+      else outOfOrder.push(bodies);
     }
 
     let failed = 0;
@@ -217,6 +221,7 @@ async function measure(): Promise<FaultRunFigures> {
       sendEnv: SEND_ENV,
       sentOnce,
       conversationsInOrder,
+      outOfOrder,
       lost,
       duplicates,
       dlqDepth,

@@ -316,6 +316,7 @@ async function main(): Promise<void> {
   console.log(`   send env: ${Object.entries(fault.sendEnv).map(([key, value]) => `${key}=${value}`).join(' ')}`);
   const faultOk = fault.sentOnce === fault.messages && fault.conversationsInOrder === fault.conversations && fault.lost === 0 && fault.duplicates === 0 && fault.dlqDepth === 0 && fault.failed === 0;
   console.log(`   sent once ${fault.sentOnce}/${fault.messages}   in order ${fault.conversationsInOrder}/${fault.conversations} conversations   lost ${fault.lost}   duplicates ${fault.duplicates}   DLQ ${fault.dlqDepth}   failed ${fault.failed}   not accepted ${fault.notAccepted}`);
+  for (const bodies of fault.outOfOrder) console.log(`   out of order, as accepted: ${bodies.join(' → ')}`);
   console.log(`   simulator: ${fault.simulator.requests} requests, ${fault.simulator.accepted} accepted, ${fault.simulator.rejected429} × 429, ${fault.simulator.refused5xx} refused 5xx, ${fault.simulator.lostAnswers} lost answers`);
   console.log(`   drained in ${fault.drainSeconds.toFixed(1)} s${fault.timedOut ? ' (TIMED OUT)' : ''}, ${verdict(faultOk)} (every reply once, in order, none lost, DLQ empty, none failed)\n`);
 
