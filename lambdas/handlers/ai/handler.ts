@@ -166,6 +166,10 @@ export function createAiHandler(deps: AiDeps) {
       return await processPartialResponse(event, (record: SQSRecord) => handleRecord(record, context), processor, {
         ...(context && { context }),
         skipGroupOnError: true,
+        // A batch whose every record waits (media still being mirrored, a responder retry) is not an
+        // invocation error: its records are reported and already delayed, and the errors alarm stays
+        // for real failures.
+        throwOnFullBatchFailure: false,
       });
     } finally {
       deps.logger.resetKeys();

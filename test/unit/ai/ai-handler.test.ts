@@ -99,6 +99,18 @@ describe('AI handler', () => {
     expect(queue.sent.map((s) => s.message.idempotencyKey)).toEqual(['01JD8X00000000000000000B01:r0']);
   });
 
+  it('reports a batch whose every record must wait as item failures, not as an invocation error (no errors alarm)', async () => {
+    // Prepare
+    const { handler } = setup(new FailingFor({ [CV_A]: new ResponderRetryableError('AI endpoint: HTTP 503') }));
+    const a1 = inboundMessage({ conversationId: CV_A, messageId: '01JD8X00000000000000000A01' });
+
+    // Act
+    const response = await handler({ Records: [sqsRecord(a1, 'a1', CV_A)] }, context());
+
+    // Assess
+    expect(response.batchItemFailures).toEqual([{ itemIdentifier: 'a1' }]);
+  });
+
   it('returns a record to the queue untouched when the invocation has no time left for it', async () => {
     // Prepare
     const { handler, queue } = setup(new FailingFor({}));
