@@ -7,6 +7,12 @@ SQS never allow either, and our idempotency tests exist precisely to exercise th
 mutating backend call is serialized here; everything else, including long-polling ReceiveMessage,
 stays concurrent. Arguments are moto.server's own (-H host, -p port).
 
+ReceiveMessage is serialized too, but not its long-poll wait: moto picks a FIFO queue's deliverable
+messages from a snapshot of its in-flight groups, so two receives on two threads could each take a
+message of one group (two pollers sending one conversation's replies side by side, out of order),
+which SQS never does. Each receive is a zero-wait pick under the lock, repeated until a message
+comes or the wait ends.
+
 And one cost moto adds that DynamoDB does not: before a TransactWriteItems, moto deep-copies a
 table for its rollback once per ITEM of the transaction, so a 100-item transaction (one Cloud API
 batch) copied the tables 100 times and grew slower with every item stored. Here each table is
@@ -18,6 +24,7 @@ import copy
 import functools
 import sys
 import threading
+import time
 
 import moto.dynamodb.models as dynamodb_models
 from moto.dynamodb.models import DynamoDBBackend
@@ -44,6 +51,24 @@ def _serialized(method):
 for backend, names in _SERIALIZED.items():
     for name in names:
         setattr(backend, name, _serialized(getattr(backend, name)))
+
+
+_receive_message = SQSBackend.receive_message
+_RECEIVE_POLL_SECONDS = 0.05
+
+
+@functools.wraps(_receive_message)
+def _receive_message_one_pick_at_a_time(self, queue_name, count, wait_seconds_timeout, visibility_timeout, message_attribute_names=None):
+    deadline = time.monotonic() + float(wait_seconds_timeout or 0)
+    while True:
+        with _lock:
+            messages = _receive_message(self, queue_name, count, 0, visibility_timeout, message_attribute_names)
+        if messages or time.monotonic() >= deadline:
+            return messages
+        time.sleep(_RECEIVE_POLL_SECONDS)
+
+
+SQSBackend.receive_message = _receive_message_one_pick_at_a_time
 
 
 class _CopyOncePerTransaction:
