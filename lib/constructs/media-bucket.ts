@@ -1,10 +1,11 @@
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EchoFunction } from './echo-function';
 import { kmsViaService } from './policy';
+import { retainedKmsBucket } from './retained-kms-bucket';
 
 /** Days a mirrored media file is kept when context `mediaRetentionDays` is not set. */
 export const DEFAULT_MEDIA_RETENTION_DAYS = 90;
@@ -73,46 +74,16 @@ export class MediaBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: MediaBucketProps) {
     super(scope, id);
-    const retentionDays = props.retentionDays ?? DEFAULT_MEDIA_RETENTION_DAYS;
-    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-      throw new Error(`MediaBucket: retentionDays must be a whole number of days ≥ 1, got ${retentionDays}`);
-    }
-    this.retentionDays = retentionDays;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-
-    // SSE-S3: S3 server access logging cannot deliver into an SSE-KMS bucket.
-    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(retentionDays) }],
-      removalPolicy,
-      autoDeleteObjects: false,
-    });
-    Validations.of(this.accessLogBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'This bucket is the server access log destination of the media bucket; logging its own accesses into ' +
-        'itself would log every log delivery recursively. Only S3 log delivery writes it (public access blocked, ' +
-        'SSL only).',
-    });
-
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+    this.retentionDays = props.retentionDays ?? DEFAULT_MEDIA_RETENTION_DAYS;
+    ({ bucket: this.bucket, accessLogBucket: this.accessLogBucket } = retainedKmsBucket(this, {
       bucketName: mediaBucketName(),
-      encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
-      serverAccessLogsBucket: this.accessLogBucket,
-      serverAccessLogsPrefix: 'media/',
-      lifecycleRules: [{ expiration: Duration.days(retentionDays), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
-      removalPolicy,
-      autoDeleteObjects: false,
-    });
+      retentionDays: this.retentionDays,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      accessLogsPrefix: 'media/',
+      description: 'the media bucket',
+      owner: 'MediaBucket',
+    }));
   }
 
   /**

@@ -1,10 +1,11 @@
-import { Aws, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import type { EchoFunction } from './echo-function';
 import { kmsViaService } from './policy';
+import { retainedKmsBucket } from './retained-kms-bucket';
 
 /** Days an archived payload is kept when context `archiveRetentionDays` is not set. */
 export const DEFAULT_ARCHIVE_RETENTION_DAYS = 400;
@@ -60,48 +61,16 @@ export class PayloadArchive extends Construct {
 
   constructor(scope: Construct, id: string, props: PayloadArchiveProps) {
     super(scope, id);
-    const retentionDays = props.retentionDays ?? DEFAULT_ARCHIVE_RETENTION_DAYS;
-    if (!Number.isInteger(retentionDays) || retentionDays < 1) {
-      throw new Error(`PayloadArchive: retentionDays must be a whole number of days ≥ 1, got ${retentionDays}`);
-    }
-    this.retentionDays = retentionDays;
-    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-
-    // SSE-S3: S3 server access logging cannot write to an SSE-KMS bucket.
-    this.accessLogBucket = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      lifecycleRules: [{ expiration: Duration.days(retentionDays) }],
-      removalPolicy,
-      autoDeleteObjects: false,
-    });
-    Validations.of(this.accessLogBucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'This bucket is the server access log destination of the payload archive; logging its own accesses ' +
-        'into itself would log every log delivery recursively. Only S3 log delivery writes it (public access ' +
-        'blocked, SSL only).',
-    });
-
-    this.bucket = new s3.Bucket(this, 'Bucket', {
+    this.retentionDays = props.retentionDays ?? DEFAULT_ARCHIVE_RETENTION_DAYS;
+    ({ bucket: this.bucket, accessLogBucket: this.accessLogBucket } = retainedKmsBucket(this, {
       bucketName: archiveBucketName(),
-      encryption: s3.BucketEncryption.KMS,
       encryptionKey: props.encryptionKey,
-      // One data key per bucket and hour instead of one KMS call per object: archive writes stay off
-      // the KMS request quota that every table read and write of the system shares.
-      bucketKeyEnabled: true,
-      enforceSSL: true,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      versioned: false,
-      serverAccessLogsBucket: this.accessLogBucket,
-      serverAccessLogsPrefix: 'archive/',
-      lifecycleRules: [{ expiration: Duration.days(retentionDays), abortIncompleteMultipartUploadAfter: Duration.days(1) }],
-      removalPolicy,
-      autoDeleteObjects: false,
-    });
+      retentionDays: this.retentionDays,
+      removalPolicy: props.removalPolicy ?? RemovalPolicy.RETAIN,
+      accessLogsPrefix: 'archive/',
+      description: 'the payload archive',
+      owner: 'PayloadArchive',
+    }));
   }
 
   /**
