@@ -24,32 +24,50 @@ export class DynamoDbActiveConnections {
 
   async list(): Promise<Connection[]> {
     const connections: Connection[] = [];
-    let read = 0;
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      let page;
-      try {
-        page = await this.documents.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: '#status = :active',
-            ProjectionExpression: 'connectionId, businessId, provider, #status, displayNumber, secretArn, providerNumberId, providerAccountId, accountSid',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':active': 'active' },
-            ...(startKey && { ExclusiveStartKey: startKey }),
-          }),
-        );
-      } catch (error) {
-        throw unavailable('DynamoDB Scan (connections)', error);
-      }
-      for (const item of page.Items ?? []) {
-        // A malformed item is no connection, as it is to the webhook.
-        const connection = connectionFromItem(item);
-        if (connection?.status === 'active') connections.push(connection);
-      }
-      read += page.ScannedCount ?? 0;
-      startKey = page.LastEvaluatedKey;
-    } while (startKey && read < this.maxItems);
+    const attributes = ['displayNumber', 'secretArn', 'providerNumberId', 'providerAccountId', 'accountSid'];
+    for await (const item of scanActiveConnections(this.documents, this.tableName, attributes, this.maxItems)) {
+      // A malformed item is no connection, as it is to the webhook.
+      const connection = connectionFromItem(item);
+      if (connection?.status === 'active') connections.push(connection);
+    }
     return connections;
   }
+}
+
+/**
+ * The items of every active connection, page by page: a Scan of the connections table filtered on
+ * `status = active` and projected to `connectionId, businessId, provider, status` and `attributes`
+ * (see {@link DynamoDbActiveConnections} for why a Scan). Stops after the page that reaches
+ * `maxItems` items read.
+ * @example
+ * for await (const item of scanActiveConnections(documents, 'connections', ['lastInboundAt'])) use(item);
+ */
+export async function* scanActiveConnections(
+  documents: DynamoDBDocumentClient,
+  tableName: string,
+  attributes: readonly string[],
+  maxItems = Number.POSITIVE_INFINITY,
+): AsyncGenerator<Record<string, unknown>> {
+  let read = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    let page;
+    try {
+      page = await documents.send(
+        new ScanCommand({
+          TableName: tableName,
+          FilterExpression: '#status = :active',
+          ProjectionExpression: ['connectionId', 'businessId', 'provider', '#status', ...attributes].join(', '),
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'active' },
+          ...(startKey && { ExclusiveStartKey: startKey }),
+        }),
+      );
+    } catch (error) {
+      throw unavailable('DynamoDB Scan (connections)', error);
+    }
+    yield* page.Items ?? [];
+    read += page.ScannedCount ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey && read < maxItems);
 }

@@ -1,13 +1,14 @@
-import { ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ConnectionActivity, ConnectionActivityStore } from '../domain/connection-health';
 import { isProviderName } from '../domain/providers';
+import { scanActiveConnections } from './dynamodb-active-connections';
 import { unavailable } from './aws-errors';
 
 /**
  * The connections' inbound history for the hourly "gone quiet" check.
  *
- * `listActive` is a paginated Scan of the connections table filtered on `status = active` and
- * projected to six attributes. A Scan because no index lists connections across businesses
+ * `listActive` is the paginated Scan of active connections the reconciler uses too
+ * (`scanActiveConnections`), projected to six attributes. A Scan because no index lists connections across businesses
  * (`byBusiness` is keyed by business) and the check visits every connection anyway; the table holds
  * one item per connection and one pointer per business, never one per message, so an hourly scan of
  * 10,000 connections reads ~5 MB (~600 read units). `recordInboundDays` writes at most once per
@@ -23,36 +24,17 @@ export class DynamoDbConnectionActivity implements ConnectionActivityStore {
 
   async listActive(): Promise<ConnectionActivity[]> {
     const connections: ConnectionActivity[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      let page;
-      try {
-        page = await this.documents.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            FilterExpression: '#status = :active',
-            ProjectionExpression: 'connectionId, businessId, provider, #status, lastInboundAt, inboundDays',
-            ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':active': 'active' },
-            ...(startKey && { ExclusiveStartKey: startKey }),
-          }),
-        );
-      } catch (error) {
-        throw unavailable('DynamoDB Scan (connections)', error);
-      }
-      for (const item of page.Items ?? []) {
-        const { connectionId, businessId, provider, lastInboundAt, inboundDays } = item as Record<string, unknown>;
-        if (typeof connectionId !== 'string' || typeof businessId !== 'string' || !isProviderName(provider)) continue;
-        connections.push({
-          connectionId,
-          businessId,
-          provider,
-          ...(typeof lastInboundAt === 'string' && { lastInboundAt }),
-          inboundDays: Array.isArray(inboundDays) ? inboundDays.filter((day): day is string => typeof day === 'string') : [],
-        });
-      }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    for await (const item of scanActiveConnections(this.documents, this.tableName, ['lastInboundAt', 'inboundDays'])) {
+      const { connectionId, businessId, provider, lastInboundAt, inboundDays } = item;
+      if (typeof connectionId !== 'string' || typeof businessId !== 'string' || !isProviderName(provider)) continue;
+      connections.push({
+        connectionId,
+        businessId,
+        provider,
+        ...(typeof lastInboundAt === 'string' && { lastInboundAt }),
+        inboundDays: Array.isArray(inboundDays) ? inboundDays.filter((day): day is string => typeof day === 'string') : [],
+      });
+    }
     return connections;
   }
 
