@@ -5,8 +5,9 @@
  * function while its previous run is still going (Lambda would run them concurrently; our jobs are
  * idempotent across runs, but overlapping local runs only make the output harder to read).
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { Context, ScheduledEvent } from 'aws-lambda';
+import { lambdaContext } from './gateway';
 
 /** What a scheduled function looks like to the scheduler. */
 export type ScheduledHandler = (event: unknown, context: Context) => Promise<unknown>;
@@ -82,26 +83,6 @@ export function scheduledEvent(input: { ruleArn: string; region: string; account
   };
 }
 
-function context(job: ScheduledJob, region: string, accountId: string, deadline: number): Context {
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported: return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName: job.functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${job.functionName}`,
-    memoryLimitInMB: String(job.memorySize ?? 128),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${job.functionName}`,
-    logStreamName: `local/[$LATEST]${randomBytes(16).toString('hex')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
-
 class RunTimeoutError extends Error {}
 
 /**
@@ -130,7 +111,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const started = Date.now();
     const timeoutSeconds = job.timeoutSeconds ?? 60;
     const event = job.input !== undefined ? (JSON.parse(job.input) as unknown) : scheduledEvent({ ruleArn: job.ruleArn, region, accountId, now: now() });
-    const run = Promise.resolve().then(() => job.handler(event, context(job, region, accountId, started + timeoutSeconds * 1000)));
+    const run = Promise.resolve().then(() => job.handler(event, lambdaContext({ functionName: job.functionName, region, accountId, memorySize: job.memorySize ?? 128, deadline: started + timeoutSeconds * 1000 })));
     // A run that outlives its timeout keeps its function's slot until it really ends: no overlap.
     const settled = run.then(
       () => undefined,

@@ -15,7 +15,7 @@
  *   the handler set with `ChangeMessageVisibility` (that is how consumers back off). The queue's
  *   redrive policy (moto implements it) moves it to the DLQ after `maxReceiveCount` receives.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
   DeleteMessageBatchCommand,
   GetQueueAttributesCommand,
@@ -25,6 +25,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSMessageAttributes, SQSRecord } from 'aws-lambda';
+import { lambdaContext } from './gateway';
 
 export type SqsHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse | void>;
 
@@ -118,27 +119,6 @@ export function toSqsRecord(message: Message, queueArn: string, region: string):
   };
 }
 
-function localContext(functionName: string, region: string, accountId: string, timeoutSeconds: number): Context {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported: return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:${accountId}:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/[$LATEST]${randomBytes(16).toString('hex')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
-
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
@@ -214,7 +194,7 @@ export function createSqsPoller(options: SqsPollerOptions): SqsPoller {
     if (messages.length === 0) return { received: 0, failed: 0 };
 
     const records = messages.map((message) => toSqsRecord(message, queue.arn, queue.region));
-    const context = localContext(functionName, queue.region, queue.accountId, options.timeoutSeconds ?? 30);
+    const context = lambdaContext({ functionName, region: queue.region, accountId: queue.accountId, memorySize: 1024, deadline: Date.now() + (options.timeoutSeconds ?? 30) * 1000 });
     let response: SQSBatchResponse | void;
     try {
       response = await options.handler({ Records: records }, context);

@@ -15,8 +15,8 @@
  * It starts at the stream's end (LATEST), not its beginning: moto keeps a stream's records for as
  * long as it runs, and a runtime restarted against the same moto must not publish old events again.
  */
-import { randomUUID } from 'node:crypto';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import { lambdaContext } from './gateway';
 
 export type StreamHandler = (event: DynamoDBStreamEvent, context: Context) => Promise<DynamoDBBatchResponse | void>;
 
@@ -89,27 +89,6 @@ function matchesLeaf(entry: unknown, value: unknown): boolean {
     return false;
   }
   return Array.isArray(value) ? value.includes(entry) : value === entry;
-}
-
-function localContext(functionName: string, region: string, timeoutSeconds: number): Context {
-  const deadline = Date.now() + timeoutSeconds * 1000;
-  const unsupported = () => {
-    throw new Error('callback-style completion is not supported: return a promise');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${region}:123456789012:function:${functionName}`,
-    memoryLimitInMB: '512',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/[$LATEST]${randomUUID().replace(/-/g, '')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
 }
 
 function describe(error: unknown): string {
@@ -193,7 +172,7 @@ export function createStreamPoller(options: StreamPollerOptions): StreamPoller {
       delivered += batch.length;
       let resumeAt: number | undefined;
       try {
-        const response = await options.handler({ Records: batch }, localContext(functionName, options.region, options.timeoutSeconds ?? 30));
+        const response = await options.handler({ Records: batch }, lambdaContext({ functionName, region: options.region, accountId: '123456789012', memorySize: 512, deadline: Date.now() + (options.timeoutSeconds ?? 30) * 1000 }));
         const first = response?.batchItemFailures?.[0]?.itemIdentifier;
         if (first !== undefined) {
           const index = batch.findIndex((record) => record.dynamodb?.SequenceNumber === first);
